@@ -1,0 +1,141 @@
+import { inspect } from 'node:util'
+import type { IdentityEvent } from '../types.js'
+import { matches } from './match.js'
+import { toVerdict } from './normalize.js'
+import type { Verdict } from './normalize.js'
+
+/** A runner-agnostic check result, as matchers return them. */
+export interface CheckResult {
+  /** Whether the subject satisfies the check. */
+  pass: boolean
+  /** The failure message for the direction that failed (`.not` included). */
+  message: () => string
+  /** The value compared, for diffs. */
+  actual?: unknown
+  /** The expected value, for diffs. */
+  expected?: unknown
+}
+
+/** What an event check is about: a set of events and the word for them. @internal */
+export interface EventScope {
+  events: readonly IdentityEvent[] | undefined
+  noun: string
+}
+
+/** The events `expect*Signup` covers: `validate` and `signup` both decide whether a signup goes through. */
+export const SIGNUP_SCOPE: EventScope = { events: ['validate', 'signup'], noun: 'signup' }
+/** The events `expect*Login` covers. */
+export const LOGIN_SCOPE: EventScope = { events: ['login'], noun: 'login' }
+/** Any event. */
+export const ANY_SCOPE: EventScope = { events: undefined, noun: 'event' }
+
+function show(value: unknown): string {
+  return inspect(value, { depth: 6, breakLength: 100, compact: 3, sorted: false })
+}
+
+function parsedBody(body: string): unknown {
+  if (body === '') return '(empty)'
+  try {
+    return JSON.parse(body)
+  } catch {
+    return body
+  }
+}
+
+/** The block printed under every failure: what the function did and what GoTrue made of it. @internal */
+export function describeVerdict(v: Verdict): string {
+  const lines: string[] = []
+  if (v.event) lines.push(`  event:        ${v.event}`)
+  lines.push(`  GoTrue:       ${v.allowed ? `allows (${v.status})` : `blocks with ${v.status}${v.error ? ` ${JSON.stringify(v.error.msg)}` : ''}`}`)
+  if (v.attempts !== undefined) lines.push(`  attempts:     ${v.attempts}`)
+  lines.push(`  function:     ${v.functionStatus === undefined ? '(no response)' : `status ${v.functionStatus}`}`)
+  if (Object.keys(v.headers).length) lines.push(`  headers:      ${show(v.headers)}`)
+  lines.push(`  body:         ${show(parsedBody(v.body)).split('\n').join('\n                ')}`)
+  if (v.diagnostics.length) {
+    lines.push('  diagnostics:')
+    for (const d of v.diagnostics) lines.push(`    - ${d.code}: ${d.message}`)
+  }
+  return lines.join('\n')
+}
+
+function wrongEvent(v: Verdict, scope: EventScope): CheckResult | undefined {
+  if (!scope.events || !v.event || scope.events.includes(v.event)) return undefined
+  const message = (): string =>
+    `this outcome is for a ${v.event} event, not a ${scope.noun}: use the ${v.event === 'login' ? 'Login' : v.event === 'validate' || v.event === 'signup' ? 'Signup' : ''} assertion or expectAllows/expectBlocks\n${describeVerdict(v)}`
+  return { pass: false, message }
+}
+
+function checkVerdict(subject: unknown, scope: EventScope, wantAllowed: boolean): CheckResult {
+  const v = toVerdict(subject)
+  const wrong = wrongEvent(v, scope)
+  if (wrong) return wrong
+  const what = v.event ?? scope.noun
+  return {
+    pass: v.allowed === wantAllowed,
+    message: () =>
+      v.allowed
+        ? `expected GoTrue to block the ${what}, but it allows it\n${describeVerdict(v)}`
+        : `expected GoTrue to allow the ${what}, but it blocks it\n${describeVerdict(v)}`,
+  }
+}
+
+/** GoTrue lets the operation through. @internal */
+export function checkAllows(subject: unknown, scope: EventScope): CheckResult {
+  return checkVerdict(subject, scope, true)
+}
+
+/** GoTrue blocks the operation. @internal */
+export function checkBlocks(subject: unknown, scope: EventScope): CheckResult {
+  return checkVerdict(subject, scope, false)
+}
+
+/** The resulting map matches (partially unless `exact`). @internal */
+export function checkMetadata(subject: unknown, which: 'app_metadata' | 'user_metadata', expected: unknown, options: { exact?: boolean } = {}): CheckResult {
+  const v = toVerdict(subject)
+  const actual = which === 'app_metadata' ? v.appMetadata : v.userMetadata
+  const how = options.exact ? 'to equal' : 'to contain'
+  if (!v.allowed) {
+    return {
+      pass: false,
+      message: () => `expected ${which} ${how} ${show(expected)}, but GoTrue blocked the ${v.event ?? 'event'}, so nothing was applied\n${describeVerdict(v)}`,
+    }
+  }
+  if (actual === undefined) {
+    return {
+      pass: false,
+      message: () => `expected ${which} ${how} ${show(expected)}, but the response does not set ${which}: GoTrue keeps the stored map unchanged\n${describeVerdict(v)}`,
+    }
+  }
+  const pass = matches(actual, expected, !options.exact)
+  return {
+    pass,
+    actual,
+    expected,
+    message: () =>
+      pass
+        ? `expected ${which} not ${how} ${show(expected)}\n  ${which}: ${show(actual)}\n${describeVerdict(v)}`
+        : `expected ${which} ${how} ${show(expected)}\n  ${which}: ${show(actual)}\n${describeVerdict(v)}`,
+  }
+}
+
+/** `app_metadata.roles` holds exactly these roles, in any order. @internal */
+export function checkRoles(subject: unknown, roles: readonly string[]): CheckResult {
+  const v = toVerdict(subject)
+  if (!v.allowed) {
+    return { pass: false, message: () => `expected roles ${show(roles)}, but GoTrue blocked the ${v.event ?? 'event'}\n${describeVerdict(v)}` }
+  }
+  if (v.appMetadata === undefined) {
+    return { pass: false, message: () => `expected roles ${show(roles)}, but the response does not set app_metadata\n${describeVerdict(v)}` }
+  }
+  const actual = (v.appMetadata as { roles?: unknown } | null)?.roles
+  const pass = Array.isArray(actual) && actual.length === roles.length && [...actual].map(String).sort().join('\u0000') === [...roles].sort().join('\u0000')
+  return {
+    pass,
+    actual,
+    expected: roles,
+    message: () =>
+      pass
+        ? `expected app_metadata.roles not to be ${show(roles)}\n${describeVerdict(v)}`
+        : `expected app_metadata.roles to be ${show(roles)}, got ${show(actual)}${actual !== undefined && !Array.isArray(actual) ? ' (roles must be an array of strings)' : ''}\n${describeVerdict(v)}`,
+  }
+}

@@ -1,0 +1,82 @@
+import type { JWTPayload } from 'jose'
+import type { Runtime } from '../runtime.js'
+import type { ContextMode } from '../runtime.js'
+import { netlifyDevClientContext, productionClientContext } from '../netlify/client-context.js'
+import type { ClientContext } from '../netlify/client-context.js'
+import { httpEvent } from '../netlify/event.js'
+import type { HttpRequestInit } from '../netlify/event.js'
+import { parseBearer, parseBearerNetlifyDev } from '../tokens/bearer.js'
+import { decodeUnverified, verifyToken } from '../tokens/verify.js'
+import type { Diagnostic, FunctionResponse } from '../types.js'
+import type { EnvOverrides } from './env.js'
+import { withEnv } from './env.js'
+import { invokeV1 } from './invoke-v1.js'
+import type { ResolvedFunction } from './resolve.js'
+
+/** A request for {@link Identity.invoke}. */
+export interface InvokeRequest extends HttpRequestInit {
+  /** Signs an access token for this user and sends `Authorization: Bearer …`. */
+  user?: import('../types.js').GoTrueUser
+  /** Sends this raw token as `Authorization: Bearer …` (for bad-token tests). */
+  token?: string
+  /** Per-call timeout in ms (default 5000). */
+  timeoutMs?: number
+  /** `process.env` values for the duration of the call. */
+  env?: EnvOverrides
+  /** The Netlify function name (default: from the file name, else `function`). */
+  name?: string
+  /** Overrides the instance's context mode for this call. */
+  mode?: ContextMode
+}
+
+/** What {@link Identity.invoke} returns: the function's response plus non-enumerable diagnostics. */
+export type InvokeResponse = FunctionResponse & {
+  /** Pitfalls seen during the call (non-enumerable, so equality checks and snapshots ignore it). */
+  readonly diagnostics: Diagnostic[]
+}
+
+/** Default per-call timeout for HTTP functions (production allows 60 s; tests want an answer sooner). */
+export const INVOKE_TIMEOUT_MS = 5000
+
+/**
+ * Builds the client context an HTTP function gets: production verifies the bearer (HS256, the
+ * instance secret, not expired) and adds `user` only then (gotrue.md §6.1); `netlify-dev`
+ * decodes without verifying (§6.2).
+ * @internal
+ */
+export async function httpClientContext(rt: Runtime, authorization: string | undefined, mode: ContextMode): Promise<ClientContext> {
+  if (mode === 'netlify-dev') {
+    const token = parseBearerNetlifyDev(authorization)
+    return netlifyDevClientContext(token ? decodeUnverified(token) : undefined)
+  }
+  let user: JWTPayload | undefined
+  const token = parseBearer(authorization)
+  if (token) {
+    const check = await verifyToken(token, rt.key, rt.clock)
+    if (check.ok) user = check.claims
+  }
+  return productionClientContext({ url: rt.url, token: await rt.adminTokens.get() }, rt.siteUrl, user)
+}
+
+/** Calls an HTTP function once, like Netlify does for a request. @internal */
+export async function invokeHttp(rt: Runtime, fn: ResolvedFunction, request: InvokeRequest, signUser: (u: NonNullable<InvokeRequest['user']>) => Promise<string>): Promise<InvokeResponse> {
+  const name = request.name ?? fn.name ?? 'function'
+  const headers: Record<string, string | string[]> = { ...request.headers }
+  const bearer = request.user ? await signUser(request.user) : request.token
+  if (bearer !== undefined) headers.authorization = `Bearer ${bearer}`
+  const requestId = rt.ids.hex(13)
+  const extra: Record<string, string> = {
+    host: new URL(rt.siteUrl).host,
+    'client-ip': '127.0.0.1',
+    'x-forwarded-for': '127.0.0.1',
+    'x-nf-client-connection-ip': '127.0.0.1',
+    'x-nf-request-id': requestId,
+  }
+  const event = httpEvent(rt.siteUrl, name, { ...request, headers }, extra)
+  const auth = Object.entries(headers).find(([k]) => k.toLowerCase() === 'authorization')?.[1]
+  const clientContext = await httpClientContext(rt, Array.isArray(auth) ? auth[0] : auth, request.mode ?? rt.mode)
+  const run = await withEnv(request.env, () => invokeV1(rt, fn.handler, name, event, clientContext, request.timeoutMs ?? INVOKE_TIMEOUT_MS))
+  const response = run.response as InvokeResponse
+  Object.defineProperty(response, 'diagnostics', { value: run.diagnostics, enumerable: false })
+  return response
+}

@@ -1,0 +1,132 @@
+import { inspect } from 'node:util'
+import type { Diagnostic, FunctionResponse } from '../types.js'
+
+/** How a run ended, before Netlify's response mapping. @internal */
+export type Completion =
+  | { kind: 'result'; value: unknown; style: string }
+  | { kind: 'error'; error: unknown; style: string }
+  | { kind: 'timeout'; timeoutMs: number; pending: string }
+
+/** Netlify's own error bodies (functions-runtime.md §3.9). @internal */
+export const NETLIFY_MESSAGES = {
+  undefinedResponse: 'lambda response was undefined. check your function code again',
+  noResponse: 'no lambda response. check your function code again. make sure to return a promise or use the callback.',
+  statusCode: (given: unknown) => `Your function response must have a numerical statusCode. You gave: ${inspect(given)}`,
+  body: (given: unknown) => `Your function response must have a string or a stream body. You gave: ${inspect(given, { depth: 2 })}`,
+  timeout: (ms: number) => `TimeoutError: Task timed out after ${(ms / 1000).toFixed(2)} seconds`,
+} as const
+
+function plain(statusCode: number, body: string): FunctionResponse {
+  return { statusCode, headers: {}, multiValueHeaders: {}, body, isBase64Encoded: false }
+}
+
+/** `<errorType>: <errorMessage>\n <stack lines>` as Netlify answers thrown errors (§3.9). @internal */
+export function errorBody(error: unknown): string {
+  if (error instanceof Error) {
+    const lines = (error.stack ?? '').split('\n').slice(1).map((l) => l.trim().replace(/^at /, '')).filter(Boolean)
+    return `${error.name}: ${error.message}\n ${lines.map((l) => `    at ${l}`).join('\n')}`
+  }
+  if (error !== null && typeof error === 'object') {
+    const e = error as { errorType?: unknown; errorMessage?: unknown; message?: unknown; name?: unknown }
+    return `${String(e.errorType ?? e.name ?? 'Error')}: ${String(e.errorMessage ?? e.message ?? inspect(error))}`
+  }
+  return `Error: ${String(error)}`
+}
+
+function describeError(error: unknown): string {
+  if (error instanceof Error) return `${error.name}: ${error.message}`
+  return inspect(error, { depth: 1, breakLength: Infinity })
+}
+
+/**
+ * Turns a v1 handler's completion into what Netlify answers, with a diagnostic for every
+ * mistake (functions-runtime.md §3.9: errors, then validation, then headers and body).
+ * @internal
+ */
+export function mapV1Completion(completion: Completion, name: string): { response: FunctionResponse; diagnostics: Diagnostic[] } {
+  const diagnostics: Diagnostic[] = []
+  if (completion.kind === 'timeout') {
+    diagnostics.push({
+      code: 'timeout',
+      message: `${name} did not complete within ${completion.timeoutMs} ms: ${completion.pending}`,
+    })
+    return { response: plain(500, NETLIFY_MESSAGES.timeout(completion.timeoutMs)), diagnostics }
+  }
+  if (completion.kind === 'error') {
+    diagnostics.push({ code: 'threw', message: `${name} failed (${completion.style}): ${describeError(completion.error)}` })
+    return { response: plain(500, errorBody(completion.error)), diagnostics }
+  }
+  const value = completion.value
+  if (completion.style === 'sync-return') {
+    diagnostics.push({
+      code: 'sync-return',
+      message: `${name} returned a value synchronously; Netlify ignores the return value of a non-async handler (it answers "invalid status code returned from lambda: 0" in production). Make the handler async or call the callback.`,
+    })
+    return { response: plain(500, NETLIFY_MESSAGES.noResponse), diagnostics }
+  }
+  if (value === undefined) {
+    diagnostics.push({
+      code: 'undefined-response',
+      message: `${name} completed with undefined (a missing return, a bare \`return;\`, or an un-awaited promise); Netlify answers 500.`,
+    })
+    return { response: plain(500, NETLIFY_MESSAGES.undefinedResponse), diagnostics }
+  }
+  if (value === null) {
+    diagnostics.push({ code: 'invalid-response', message: `${name} completed with null; Netlify answers 500.` })
+    return { response: plain(500, NETLIFY_MESSAGES.noResponse), diagnostics }
+  }
+  const res = (typeof value === 'object' ? value : {}) as Record<string, unknown>
+  const status = Number(res.statusCode)
+  if (typeof value !== 'object' || !status || !Number.isInteger(status)) {
+    const what = typeof value === 'string'
+      ? `a bare string (${inspect(value.length > 40 ? `${value.slice(0, 37)}...` : value)}) instead of { statusCode, body }`
+      : value instanceof Error
+        ? `an Error object instead of throwing it or returning { statusCode, body }`
+        : `a response without a numeric statusCode (${inspect(res.statusCode)})`
+    diagnostics.push({ code: 'invalid-response', message: `${name} returned ${what}; Netlify answers 500.` })
+    return { response: plain(500, NETLIFY_MESSAGES.statusCode(res.statusCode)), diagnostics }
+  }
+  const body = res.body
+  if (body && typeof body !== 'string' && !isStream(body)) {
+    diagnostics.push({
+      code: 'non-string-body',
+      message: `${name} returned a body that is ${Array.isArray(body) ? 'an array' : `a ${typeof body}`}, not a string; Netlify answers 500. Wrap it in JSON.stringify().`,
+    })
+    return { response: plain(500, NETLIFY_MESSAGES.body(body)), diagnostics }
+  }
+  const headers: Record<string, string> = {}
+  const multiValueHeaders: Record<string, string[]> = {}
+  if (res.headers && typeof res.headers === 'object') {
+    for (const [k, v] of Object.entries(res.headers as Record<string, unknown>)) {
+      if (v === undefined) continue
+      headers[k.toLowerCase()] = String(v)
+      multiValueHeaders[k.toLowerCase()] = [String(v)]
+    }
+  }
+  if (res.multiValueHeaders && typeof res.multiValueHeaders === 'object') {
+    for (const [k, v] of Object.entries(res.multiValueHeaders as Record<string, unknown>)) {
+      if (!Array.isArray(v)) continue
+      multiValueHeaders[k.toLowerCase()] = v.map(String)
+      headers[k.toLowerCase()] = v.map(String).join(', ')
+    }
+  }
+  return {
+    response: {
+      statusCode: status,
+      headers,
+      multiValueHeaders,
+      body: typeof body === 'string' ? body : '',
+      isBase64Encoded: res.isBase64Encoded === true,
+    },
+    diagnostics,
+  }
+}
+
+function isStream(value: unknown): boolean {
+  return value !== null && typeof value === 'object' && typeof (value as { pipe?: unknown }).pipe === 'function'
+}
+
+/** The body bytes as text, decoding base64 (what GoTrue reads). @internal */
+export function responseText(response: FunctionResponse): string {
+  return response.isBase64Encoded ? Buffer.from(response.body, 'base64').toString('utf8') : response.body
+}

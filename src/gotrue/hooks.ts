@@ -1,0 +1,176 @@
+import { epochSeconds } from '../clock.js'
+import { HarnessError } from '../errors.js'
+import type { EnvOverrides } from '../functions/env.js'
+import { withEnv } from '../functions/env.js'
+import { invokeV1 } from '../functions/invoke-v1.js'
+import type { ResolvedFunction } from '../functions/resolve.js'
+import { responseText } from '../functions/response.js'
+import type { ClientContext } from '../netlify/client-context.js'
+import { productionClientContext, watchUserReads } from '../netlify/client-context.js'
+import { identityEvent, userForEvent } from '../netlify/event.js'
+import type { Runtime } from '../runtime.js'
+import { signWebhook } from '../tokens/signature.js'
+import { serializeUser } from '../users/json.js'
+import type { Diagnostic, FunctionResponse, GoTrueError, GoTrueUser, HookOutcome, IdentityEvent } from '../types.js'
+import { IDENTITY_EVENTS } from '../types.js'
+import { applyHookBody, HOOK_FAILED, hookTimeoutError, isAllowedHookStatus, isNonBlockingEvent } from './rules.js'
+
+/** Options for {@link Identity.trigger}. */
+export interface TriggerOptions {
+  /** Per-attempt timeout in ms, GoTrue's `webhook.timeout_sec` (default 5000, gotrue.md §1.7). */
+  timeoutMs?: number
+  /** How many times GoTrue tries (default 3, gotrue.md §1.7). */
+  attempts?: number
+  /** `process.env` values for the duration of the call (`undefined` unsets). */
+  env?: EnvOverrides
+  /** The Netlify function name, when it cannot be read from a file name (e.g. `identity-signup`). */
+  name?: string
+}
+
+/** GoTrue's defaults for hooks (gotrue.md §1.7). */
+export const HOOK_DEFAULTS = { timeoutMs: 5000, attempts: 3 } as const
+
+/** One attempt's raw result. @internal */
+interface Attempt {
+  response: FunctionResponse
+  timedOut: boolean
+  diagnostics: Diagnostic[]
+}
+
+/**
+ * Infers the event from a Netlify function name: `identity-signup`,
+ * `identity-login-background`, … (functions-runtime.md §6).
+ */
+export function eventFromName(name: string | undefined): IdentityEvent | undefined {
+  if (!name) return undefined
+  const match = /^identity-([a-z]+?)(?:-background)?$/.exec(name)
+  const event = match?.[1]
+  return event && (IDENTITY_EVENTS as readonly string[]).includes(event) ? (event as IdentityEvent) : undefined
+}
+
+/** Checks an event name given by a test. @internal */
+export function assertEvent(event: unknown): asserts event is IdentityEvent {
+  if (typeof event !== 'string' || !(IDENTITY_EVENTS as readonly string[]).includes(event)) {
+    throw new HarnessError(
+      'ERR_UNKNOWN_EVENT',
+      `unknown identity event ${JSON.stringify(event)}: expected one of ${IDENTITY_EVENTS.join(', ')}`,
+    )
+  }
+}
+
+function positiveInt(name: string, value: number | undefined, fallback: number): number {
+  if (value === undefined) return fallback
+  if (!Number.isFinite(value) || value <= 0) {
+    throw new HarnessError('ERR_INVALID_OPTION', `${name} must be a positive number; got ${String(value)}`)
+  }
+  return value
+}
+
+/**
+ * Sends an identity event to a function the way GoTrue does and returns what GoTrue would do:
+ * a signed POST per attempt, up to `attempts` immediate retries on any status but 200/202/204
+ * or on a timeout, then the body's metadata replacing the user's maps (gotrue.md §1.4–§2.3).
+ * @internal
+ */
+export async function runHook(
+  rt: Runtime,
+  fn: ResolvedFunction,
+  event: IdentityEvent,
+  user: GoTrueUser,
+  options: TriggerOptions = {},
+): Promise<HookOutcome> {
+  const timeoutMs = positiveInt('timeoutMs', options.timeoutMs, HOOK_DEFAULTS.timeoutMs)
+  const attempts = Math.floor(positiveInt('attempts', options.attempts, HOOK_DEFAULTS.attempts))
+  const name = fn.name ?? `identity-${event}`
+  const base = serializeUser(user)
+  const sent = serializeUser(userForEvent(event, base))
+  const body = JSON.stringify({ event, instance_id: rt.instanceId, user: sent })
+  const diagnostics: Diagnostic[] = []
+  const seen = new Set<string>()
+  const note = (d: Diagnostic): void => {
+    const key = `${d.code}\u0000${d.message}`
+    if (!seen.has(key)) {
+      seen.add(key)
+      diagnostics.push(d)
+    }
+  }
+
+  let userReads = false
+  const clientContext = async (): Promise<ClientContext> => {
+    if (rt.mode === 'netlify-dev') return {}
+    const ctx = productionClientContext({ url: rt.url, token: await rt.adminTokens.get() }, rt.siteUrl)
+    return watchUserReads(ctx, () => {
+      userReads = true
+    })
+  }
+
+  const attemptOnce = async (): Promise<Attempt> => {
+    const signature = await signWebhook(body, rt.instanceId, epochSeconds(rt.clock), rt.key)
+    const ev = identityEvent(rt.siteUrl, name, event, body, signature)
+    const run = await invokeV1(rt, fn.handler, name, ev, await clientContext(), timeoutMs)
+    return { response: run.response, timedOut: run.completion.kind === 'timeout', diagnostics: run.diagnostics }
+  }
+
+  return withEnv(options.env, async () => {
+    const statuses: number[] = []
+    let last: Attempt | undefined
+    let count = 0
+    while (count < attempts) {
+      count++
+      last = await attemptOnce()
+      for (const d of last.diagnostics) note(d)
+      if (!last.timedOut && isAllowedHookStatus(last.response.statusCode)) break
+      statuses.push(last.timedOut ? 0 : last.response.statusCode)
+    }
+    const final = last!
+    if (userReads) {
+      note({
+        code: 'client-context-user-in-event',
+        message: `${name} read context.clientContext.user, which production never sets for event functions: read the user from JSON.parse(event.body).user.`,
+      })
+    }
+
+    const blocked = (error: GoTrueError, status: number): HookOutcome => {
+      const nonBlocking = isNonBlockingEvent(event)
+      if (nonBlocking) {
+        note({
+          code: 'non-blocking-event',
+          message: `GoTrue only logs a failed ${event} hook: the admin request still answers 200 and the user is unchanged.`,
+        })
+      }
+      return {
+        event,
+        allowed: false,
+        status: nonBlocking ? 200 : status,
+        error,
+        attempts: count,
+        response: final.response,
+        user: base,
+        diagnostics,
+      }
+    }
+
+    if (final.timedOut || !isAllowedHookStatus(final.response.statusCode)) {
+      if (final.timedOut) return blocked(hookTimeoutError(timeoutMs), 504)
+      const described = statuses.map((s) => (s === 0 ? 'timeout' : String(s))).join(', ')
+      note({
+        code: 'status-blocks',
+        message: `${name} answered ${described} on ${count === 1 ? 'its only attempt' : `all ${count} attempts`}; GoTrue accepts only 200, 202 or 204, retried ${count - 1} time(s) and blocked with 422 "${HOOK_FAILED.msg}".`,
+      })
+      return blocked({ ...HOOK_FAILED }, 422)
+    }
+
+    const applied = applyHookBody(base, responseText(final.response), event, rt.ids.uuid())
+    for (const d of applied.diagnostics) note(d)
+    if (!applied.ok) return blocked(applied.error, 500)
+    return {
+      event,
+      allowed: true,
+      status: 200,
+      attempts: count,
+      response: final.response,
+      user: applied.user === base ? base : serializeUser(applied.user),
+      diagnostics,
+    }
+  })
+}

@@ -1,0 +1,51 @@
+/**
+ * netlify-identity-harness: test Netlify Identity functions the way production runs them.
+ *
+ * @packageDocumentation
+ */
+export { createIdentity, Identity, DEFAULT_SITE_URL, DEFAULT_JWT_SECRET, DEFAULT_SEED } from './identity.js'
+export type { IdentityOptions } from './identity.js'
+export {
+  expectAllowsSignup,
+  expectBlocksSignup,
+  expectAllowsLogin,
+  expectBlocksLogin,
+  expectAllows,
+  expectBlocks,
+  expectAppMetadata,
+  expectUserMetadata,
+  expectRoles,
+} from './assertions/expect.js'
+export type { Checkable, MetadataOptions } from './assertions/expect.js'
+export type { CheckResult } from './assertions/checks.js'
+export type { AsymmetricMatcherLike } from './assertions/match.js'
+export { HarnessError } from './errors.js'
+export type { HarnessErrorCode } from './errors.js'
+export { eventFromName, HOOK_DEFAULTS } from './gotrue/hooks.js'
+export type { TriggerOptions } from './gotrue/hooks.js'
+export { ALLOWED_HOOK_STATUSES, isAllowedHookStatus } from './gotrue/rules.js'
+export type { InvokeRequest, InvokeResponse } from './functions/invoke-http.js'
+export type { FunctionInput } from './functions/resolve.js'
+export type { V1Handler } from './functions/run-v1.js'
+export type { EnvOverrides } from './functions/env.js'
+export type { HandlerEvent, IdentityEventPayload, HttpRequestInit } from './netlify/event.js'
+export type { LambdaContext } from './netlify/lambda-context.js'
+export type { ClientContext, ClientContextIdentity } from './netlify/client-context.js'
+export type { ContextMode } from './runtime.js'
+export type { TokenOptions, AccessTokenClaims } from './tokens/access.js'
+export type { FakeUserOverrides } from './users/fake.js'
+export { IDENTITY_EVENTS } from './types.js'
+export type {
+  AppMetadata,
+  Diagnostic,
+  DiagnosticCode,
+  FunctionResponse,
+  GoTrueError,
+  GoTrueUser,
+  HookOutcome,
+  IdentityEvent,
+  JsonObject,
+  JsonValue,
+  RawFunctionResponse,
+  UserMetadata,
+} from './types.js'

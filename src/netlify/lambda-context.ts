@@ -1,0 +1,71 @@
+import type { ClientContext } from './client-context.js'
+
+/** A completion call made through the deprecated context methods or the callback. @internal */
+export type CompletionStyle = 'promise' | 'callback' | 'done' | 'succeed' | 'fail' | 'sync-return' | 'throw'
+
+/** The Lambda context a v1 handler receives (functions-runtime.md §1.2). */
+export interface LambdaContext {
+  /** AWS's default is `true`; the value is not acted on by the harness. */
+  callbackWaitsForEmptyEventLoop: boolean
+  /** The function's name. */
+  functionName: string
+  /** `$LATEST`, as production reports. */
+  functionVersion: string
+  /** An ARN naming the function. */
+  invokedFunctionArn: string
+  /** `"1024"`, as production reports. */
+  memoryLimitInMB: string
+  /** A seeded request id. */
+  awsRequestId: string
+  /** `/aws/lambda/<name>`. */
+  logGroupName: string
+  /** `YYYY/MM/DD/[$LATEST]<hex>`. */
+  logStreamName: string
+  /** AWS Cognito identity: never Netlify Identity, and absent on Netlify (functions-runtime.md §7.8). */
+  identity?: undefined
+  /** Netlify's client context (Identity lives here for v1 functions). */
+  clientContext: ClientContext
+  /** Milliseconds left before the per-attempt timeout. */
+  getRemainingTimeInMillis(): number
+  /** Deprecated completion: `done(error, result)`. */
+  done(error?: unknown, result?: unknown): void
+  /** Deprecated completion: `succeed(result)` or `succeed(message, result)`. */
+  succeed(messageOrResult?: unknown, result?: unknown): void
+  /** Deprecated completion: `fail(error)`. */
+  fail(error?: unknown): void
+}
+
+/** What the invoker needs to build a context. @internal */
+export interface LambdaContextInit {
+  functionName: string
+  awsRequestId: string
+  accountId: string
+  streamHex: string
+  now: Date
+  timeoutMs: number
+  clientContext: ClientContext
+  complete: (style: CompletionStyle, error: unknown, hasError: boolean, result?: unknown) => void
+}
+
+/** Builds a production-shaped Lambda context. @internal */
+export function createLambdaContext(init: LambdaContextInit): LambdaContext {
+  const started = performance.now()
+  const day = init.now.toISOString().slice(0, 10).replaceAll('-', '/')
+  const complete = init.complete
+  return {
+    callbackWaitsForEmptyEventLoop: true,
+    functionName: init.functionName,
+    functionVersion: '$LATEST',
+    invokedFunctionArn: `arn:aws:lambda:us-east-1:${init.accountId}:function:${init.functionName}`,
+    memoryLimitInMB: '1024',
+    awsRequestId: init.awsRequestId,
+    logGroupName: `/aws/lambda/${init.functionName}`,
+    logStreamName: `${day}/[$LATEST]${init.streamHex}`,
+    identity: undefined,
+    clientContext: init.clientContext,
+    getRemainingTimeInMillis: () => Math.max(0, Math.round(init.timeoutMs - (performance.now() - started))),
+    done: (error?: unknown, result?: unknown) => complete('done', error, error != null, result),
+    succeed: (...args: unknown[]) => complete('succeed', null, false, args.length > 1 ? args[1] : args[0]),
+    fail: (error?: unknown) => complete('fail', error, true),
+  }
+}

@@ -1,0 +1,37 @@
+import { SignJWT } from 'jose'
+import type { Clock } from '../clock.js'
+import { epochSeconds } from '../clock.js'
+import type { SecretKey } from './key.js'
+
+/**
+ * Lifetime of the function's admin token (`clientContext.identity.token`). Production calls it
+ * "short-lived" without a number (gotrue.md §6.1); one minute is enough for any test.
+ */
+export const ADMIN_TOKEN_LIFETIME = 60
+
+/**
+ * Issues the system-user token (`sub: "0"`, HS256, short `exp`) that Netlify hands functions.
+ * A token is reused while more than half of its lifetime remains, so hot paths sign rarely.
+ * @internal
+ */
+export class AdminTokens {
+  readonly #key: SecretKey
+  readonly #clock: Clock
+  #cached: { token: string; exp: number } | undefined
+
+  constructor(key: SecretKey, clock: Clock) {
+    this.#key = key
+    this.#clock = clock
+  }
+
+  /** A valid admin token. */
+  async get(): Promise<string> {
+    const now = epochSeconds(this.#clock)
+    const cached = this.#cached
+    if (cached && cached.exp - now > ADMIN_TOKEN_LIFETIME / 2) return cached.token
+    const exp = now + ADMIN_TOKEN_LIFETIME
+    const token = await new SignJWT({ exp, sub: '0' }).setProtectedHeader({ alg: 'HS256', typ: 'JWT' }).sign(await this.#key.get())
+    this.#cached = { token, exp }
+    return token
+  }
+}

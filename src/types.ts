@@ -1,0 +1,176 @@
+/**
+ * Public data shapes shared by every part of the harness. Everything here is plain, JSON-able
+ * data: GoTrue's snake_case where GoTrue speaks, Netlify's camelCase where Netlify speaks.
+ *
+ * @packageDocumentation
+ */
+
+/** A JSON value, as GoTrue stores metadata. */
+export type JsonValue = string | number | boolean | null | JsonValue[] | { [key: string]: JsonValue }
+
+/** A JSON object, as GoTrue stores `app_metadata` and `user_metadata`. */
+export type JsonObject = { [key: string]: JsonValue }
+
+/**
+ * GoTrue's `app_metadata`: free-form, with the keys Netlify gives meaning to.
+ * `provider` is set by GoTrue (`email`, `github`, `google`, …); `roles` drives Netlify's role-based redirects.
+ */
+export interface AppMetadata {
+  /** How the user signed up: `email`, or an external provider's name. */
+  provider?: string
+  /** Netlify Identity roles (an array of strings). */
+  roles?: string[]
+  /** Any other key. */
+  [key: string]: JsonValue | undefined
+}
+
+/** GoTrue's `user_metadata`: free-form user data (`full_name`, `avatar_url`, …). */
+export interface UserMetadata {
+  /** The user's full name (set by signup `data` or by an external provider). */
+  full_name?: string
+  /** An avatar URL (set by external providers). */
+  avatar_url?: string
+  /** Any other key. */
+  [key: string]: JsonValue | undefined
+}
+
+/**
+ * A user exactly as GoTrue serialises it (gotrue.md §3): optional timestamps are omitted when
+ * empty, `user_metadata` may be `null`, and there is no `email_confirmed_at`.
+ */
+export interface GoTrueUser {
+  /** UUID v4. */
+  id: string
+  /** Audience; `""` on Netlify. */
+  aud: string
+  /** GoTrue's top-level role (a group name, `""` on Netlify); not the roles array. */
+  role: string
+  /** E-mail address. */
+  email: string
+  /** RFC 3339; omitted while the user is unconfirmed. */
+  confirmed_at?: string
+  /** RFC 3339; set by `/invite`. */
+  invited_at?: string
+  /** RFC 3339; set when a confirmation mail is sent. */
+  confirmation_sent_at?: string
+  /** RFC 3339; set by `/recover`. */
+  recovery_sent_at?: string
+  /** A pending e-mail change. */
+  new_email?: string
+  /** RFC 3339; when the e-mail change mail was sent. */
+  email_change_sent_at?: string
+  /** RFC 3339; rarely present in practice (gotrue.md §3). */
+  last_sign_in_at?: string
+  /** Always present. */
+  app_metadata: AppMetadata
+  /** Always present; `null` for users created without data. */
+  user_metadata: UserMetadata | null
+  /** RFC 3339. */
+  created_at: string
+  /** RFC 3339. */
+  updated_at: string
+}
+
+/** The identity events GoTrue sends to functions (gotrue.md §1.1). */
+export type IdentityEvent = 'validate' | 'signup' | 'login' | 'usermodified' | 'userdeleted'
+
+/** The list of identity events, in GoTrue's order. */
+export const IDENTITY_EVENTS: readonly IdentityEvent[] = ['validate', 'signup', 'login', 'usermodified', 'userdeleted']
+
+/** GoTrue's error body: `{ code, msg }`, with `error_id` on 5xx (gotrue.md §5.1). */
+export interface GoTrueError {
+  /** The HTTP status. */
+  code: number
+  /** The message, e.g. `Failed to handle signup webhook`. */
+  msg: string
+  /** A request id, present on 5xx errors. */
+  error_id?: string
+}
+
+/** A stable code for a pitfall the harness saw while running a function. */
+export type DiagnosticCode =
+  | 'undefined-response'
+  | 'invalid-response'
+  | 'non-string-body'
+  | 'sync-return'
+  | 'threw'
+  | 'timeout'
+  | 'status-blocks'
+  | 'malformed-json'
+  | 'dropped-provider'
+  | 'client-context-user-in-event'
+  | 'multiple-completions'
+  | 'ignored-keys'
+  | 'non-blocking-event'
+  | 'background'
+  | (string & {})
+
+/** A pitfall seen while running a function: production's outcome is kept, this explains it. */
+export interface Diagnostic {
+  /** Stable, machine-readable code. */
+  code: DiagnosticCode
+  /** What happened and what to do about it. */
+  message: string
+}
+
+/**
+ * What a function answered, as Netlify sends it on: the Lambda response shape with lower-case
+ * header names. For errors and invalid results this is what Netlify itself answers (a 500).
+ */
+export interface FunctionResponse {
+  /** HTTP status. */
+  statusCode: number
+  /** Single-valued headers, lower-case names. */
+  headers: Record<string, string>
+  /** Multi-valued headers, lower-case names. */
+  multiValueHeaders: Record<string, string[]>
+  /** The body as a string (base64 when `isBase64Encoded`). */
+  body: string
+  /** Whether `body` is base64. */
+  isBase64Encoded: boolean
+}
+
+/** A response as a user's function returns it (or as a test writes it by hand). */
+export interface RawFunctionResponse {
+  /** HTTP status. */
+  statusCode: number
+  /** Response headers. */
+  headers?: Record<string, string | number | boolean>
+  /** Multi-valued headers. */
+  multiValueHeaders?: Record<string, ReadonlyArray<string | number | boolean>>
+  /** The body; GoTrue reads it as JSON. */
+  body?: string
+  /** Whether `body` is base64. */
+  isBase64Encoded?: boolean
+}
+
+/**
+ * What GoTrue does with a function's answer to an identity event (gotrue.md §2).
+ */
+export interface HookOutcome {
+  /** The event that was sent. */
+  event: IdentityEvent
+  /** Whether GoTrue accepted the hook: 200/202/204 with a readable body. */
+  allowed: boolean
+  /**
+   * The HTTP status the end user gets from GoTrue for this step: 200 when allowed, 422 when the
+   * function blocked, 504 on a final timeout, 500 for malformed JSON. Always 200 for
+   * `usermodified`/`userdeleted`, whose failures GoTrue only logs.
+   */
+  status: number
+  /** GoTrue's error body when the hook failed. */
+  error?: GoTrueError
+  /** How many times the function ran (GoTrue retries up to 3 times). */
+  attempts: number
+  /** The function's own last response (as Netlify passed it to GoTrue). */
+  response?: FunctionResponse
+  /** The user after GoTrue applied the response (unchanged when blocked). */
+  user: GoTrueUser
+  /** Pitfalls seen (dropped `provider`, non-string body, …). */
+  diagnostics: Diagnostic[]
+  /**
+   * Background variants only: GoTrue got its 202 at once; this settles with the run that
+   * continued after, rejecting when the function failed.
+   */
+  background?: Promise<FunctionResponse>
+}

@@ -1,0 +1,125 @@
+import { faker as enFaker } from '@faker-js/faker/locale/en'
+import { HarnessError } from '../errors.js'
+import type { Clock } from '../clock.js'
+import { REFERENCE_DATE } from '../clock.js'
+import type { AppMetadata, GoTrueUser, UserMetadata } from '../types.js'
+import { serializeUser } from './json.js'
+
+/** External providers GoTrue knows (gotrue.md §3). */
+export const EXTERNAL_PROVIDERS = ['github', 'google', 'gitlab', 'bitbucket', 'facebook', 'saml'] as const
+
+/**
+ * Overrides for a fake user. Top-level GoTrue fields replace the generated ones; `app_metadata`
+ * and `user_metadata` are merged shallowly over the defaults; the shorthands set common cases.
+ */
+export interface FakeUserOverrides extends Partial<Omit<GoTrueUser, 'app_metadata' | 'user_metadata'>> {
+  /** Merged over `{ provider: 'email' }`. */
+  app_metadata?: AppMetadata
+  /** Merged over the generated `{ full_name }`; `null` makes the map `null`. */
+  user_metadata?: UserMetadata | null
+  /** Shorthand for `app_metadata.roles`. */
+  roles?: string[]
+  /** Shorthand for `app_metadata.provider`; external providers also get `full_name`/`avatar_url`. */
+  provider?: string
+  /** `false` makes an unconfirmed user (no `confirmed_at`, a `confirmation_sent_at`). Default `true`. */
+  confirmed?: boolean
+}
+
+type FakerInstance = typeof enFaker
+
+/**
+ * Makes fake GoTrue users from one seed and one clock, through its own Faker instance.
+ * @internal
+ */
+export class UserFactory {
+  readonly #seed: number
+  readonly #clock: Clock | undefined
+  #faker: FakerInstance | undefined
+  readonly #emails = new Set<string>()
+  #count = 0
+
+  constructor(seed: number, clock: Clock | undefined) {
+    this.#seed = seed
+    this.#clock = clock
+  }
+
+  #f(): FakerInstance {
+    if (!this.#faker) {
+      // Build a private instance from the English locale data: never the shared `faker` object.
+      const FakerClass = enFaker.constructor as new (options: { locale: unknown; seed?: number }) => FakerInstance
+      this.#faker = new FakerClass({ locale: enFaker.rawDefinitions, seed: this.#seed })
+    }
+    return this.#faker
+  }
+
+  /** Marks an e-mail as taken so that later fake users do not reuse it. */
+  reserveEmail(email: string): void {
+    this.#emails.add(email.toLowerCase())
+  }
+
+  /** A new fake user. */
+  make(overrides: FakeUserOverrides = {}): GoTrueUser {
+    if (overrides === null || typeof overrides !== 'object' || Array.isArray(overrides)) {
+      throw new HarnessError('ERR_INVALID_USER', `fakeUser() takes an object of overrides; got ${describe(overrides)}`)
+    }
+    const { roles, provider, confirmed, app_metadata, user_metadata, ...fields } = overrides
+    if (roles !== undefined && (!Array.isArray(roles) || roles.some((r) => typeof r !== 'string'))) {
+      throw new HarnessError('ERR_INVALID_USER', `roles must be an array of strings; got ${describe(roles)}`)
+    }
+    if (provider !== undefined && typeof provider !== 'string') {
+      throw new HarnessError('ERR_INVALID_USER', `provider must be a string; got ${describe(provider)}`)
+    }
+    const f = this.#f()
+    const n = this.#count++
+    const ref = this.#clock ? this.#clock() : REFERENCE_DATE
+    const firstName = f.person.firstName()
+    const lastName = f.person.lastName()
+    const fullName = `${firstName} ${lastName}`
+    const id = f.string.uuid()
+    let email = f.internet.exampleEmail({ firstName, lastName }).toLowerCase()
+    if (this.#emails.has(email)) email = email.replace('@', `.${n}@`)
+    const created = f.date.past({ years: 1, refDate: ref })
+    const confirmedAt = new Date(Math.min(ref.getTime(), created.getTime() + f.number.int({ min: 1_000, max: 172_800_000 })))
+    const avatar = f.image.avatarGitHub()
+
+    const isConfirmed = confirmed ?? true
+    const providerName = provider ?? (app_metadata?.provider as string | undefined) ?? 'email'
+    const external = providerName !== 'email'
+    const baseUserMeta: UserMetadata = external ? { avatar_url: avatar, full_name: fullName } : { full_name: fullName }
+
+    const appMeta: AppMetadata = { provider: 'email', ...app_metadata }
+    if (provider !== undefined) appMeta.provider = provider
+    if (roles !== undefined) appMeta.roles = [...roles]
+
+    const user: GoTrueUser = {
+      id,
+      aud: '',
+      role: '',
+      email,
+      ...(isConfirmed
+        ? { confirmed_at: confirmedAt.toISOString() }
+        : { confirmation_sent_at: created.toISOString() }),
+      app_metadata: appMeta,
+      user_metadata: user_metadata === null ? null : { ...baseUserMeta, ...user_metadata },
+      created_at: created.toISOString(),
+      updated_at: (isConfirmed ? confirmedAt : created).toISOString(),
+      ...stripUndefined(fields),
+    }
+    this.#emails.add(user.email.toLowerCase())
+    return serializeUser(user)
+  }
+}
+
+function stripUndefined<T extends object>(o: T): Partial<T> {
+  const out: Partial<T> = {}
+  for (const [k, v] of Object.entries(o)) if (v !== undefined) (out as Record<string, unknown>)[k] = v
+  return out
+}
+
+/** A short description of a value for error messages. @internal */
+export function describe(value: unknown): string {
+  if (value === null) return 'null'
+  if (Array.isArray(value)) return 'an array'
+  if (typeof value === 'string') return `the string ${JSON.stringify(value.length > 60 ? `${value.slice(0, 57)}...` : value)}`
+  return `a ${typeof value}`
+}
