@@ -1,0 +1,42 @@
+#!/usr/bin/env node
+// Packs the package as npm would publish it, installs the tarball into a fresh project and runs
+// the README's quick start against it: proves `exports`, `files`, types and dependencies are right.
+import { execFileSync } from 'node:child_process'
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs'
+import { tmpdir } from 'node:os'
+import { join, resolve } from 'node:path'
+
+const root = resolve(import.meta.dirname, '..')
+const work = mkdtempSync(join(tmpdir(), 'nih-pack-'))
+const run = (cmd, args, cwd) => execFileSync(cmd, args, { cwd, stdio: ['ignore', 'pipe', 'inherit'], encoding: 'utf8' })
+try {
+  const packed = JSON.parse(run('npm', ['pack', '--json', '--pack-destination', work], root))
+  const tarball = join(work, packed[0].filename)
+  const files = packed[0].files.map((f) => f.path)
+  for (const required of ['dist/index.js', 'dist/index.d.ts', 'README.md', 'package.json']) {
+    if (!files.includes(required)) throw new Error(`the tarball lacks ${required}`)
+  }
+  if (files.some((f) => f.startsWith('src/') || f.startsWith('test/'))) throw new Error('the tarball ships sources or tests')
+
+  const app = join(work, 'app')
+  run('mkdir', ['-p', app], work)
+  const msw = JSON.parse(readFileSync(join(root, 'node_modules/msw/package.json'), 'utf8')).version
+  writeFileSync(join(app, 'package.json'), JSON.stringify({ name: 'app', private: true, type: 'module' }))
+  run('npm', ['install', '--no-audit', '--no-fund', '--prefer-offline', tarball, `msw@${msw}`], app)
+  writeFileSync(join(app, 'smoke.mjs'), `
+import { createIdentity, expectAllowsSignup, expectAppMetadata, expectBlocksSignup } from 'netlify-identity-harness'
+const identity = createIdentity({ seed: 1 })
+const handler = async (event) => {
+  const { user } = JSON.parse(event.body)
+  return { statusCode: 200, body: JSON.stringify({ app_metadata: { ...user.app_metadata, roles: ['member'] } }) }
+}
+const outcome = await identity.trigger(handler, 'signup', identity.fakeUser())
+expectAllowsSignup(outcome)
+expectAppMetadata(outcome, { provider: 'email', roles: ['member'] })
+expectBlocksSignup(await identity.trigger(async () => ({ statusCode: 403 }), 'validate'))
+console.log('pack smoke: ok')
+`)
+  process.stdout.write(run('node', ['smoke.mjs'], app))
+} finally {
+  rmSync(work, { recursive: true, force: true })
+}
