@@ -14,6 +14,11 @@ export interface CheckResult {
   actual?: unknown
   /** The expected value, for diffs. */
   expected?: unknown
+  /**
+   * The check does not apply to this subject (a login outcome given to a signup check): it fails
+   * in both directions, so `.not` cannot turn a misuse into a pass.
+   */
+  misuse?: boolean
 }
 
 /** What an event check is about: a set of events and the word for them. @internal */
@@ -62,7 +67,7 @@ function wrongEvent(v: Verdict, scope: EventScope): CheckResult | undefined {
   if (!scope.events || !v.event || scope.events.includes(v.event)) return undefined
   const message = (): string =>
     `this outcome is for a ${v.event} event, not a ${scope.noun}: use the ${v.event === 'login' ? 'Login' : v.event === 'validate' || v.event === 'signup' ? 'Signup' : ''} assertion or expectAllows/expectBlocks\n${describeVerdict(v)}`
-  return { pass: false, message }
+  return { pass: false, message, misuse: true }
 }
 
 function checkVerdict(subject: unknown, scope: EventScope, wantAllowed: boolean): CheckResult {

@@ -1,0 +1,57 @@
+import type { RequestHandler } from 'msw'
+import type { SetupServer } from 'msw/node'
+import type { Identity } from './identity.js'
+
+/**
+ * `listen()` options that make unhandled requests errors under msw 2 (`onUnhandledRequest`) and
+ * msw 3 (`onUnhandledFrame`; msw 3 silently ignores the old key and falls back to "warn",
+ * toolchain-and-peers.md §0.2), so no test ever reaches the network.
+ * @internal
+ */
+export const STRICT_LISTEN_OPTIONS = { onUnhandledRequest: 'error', onUnhandledFrame: 'error' } as const
+
+/**
+ * Starts an msw server with no handlers and strict unhandled-request handling. msw is imported
+ * only here, when a test first asks for a server.
+ * @internal
+ */
+export async function startIdentityServer(): Promise<SetupServer> {
+  const { setupServer } = await import('msw/node')
+  const server = setupServer()
+  const options: Parameters<SetupServer['listen']>[0] = STRICT_LISTEN_OPTIONS
+  server.listen(options)
+  return server
+}
+
+/** The instance's msw handlers (none until the instance serves GoTrue's routes). @internal */
+export function handlersOf(identity: Identity): readonly RequestHandler[] {
+  const handlers = (identity as { readonly handlers?: readonly RequestHandler[] }).handlers
+  return Array.isArray(handlers) ? handlers : []
+}
+
+const served = new WeakMap<SetupServer, Set<Identity>>()
+
+/**
+ * Serves an instance's handlers on a shared server (several instances may be active at once, as
+ * with `test.concurrent`). Returns the cleanup: it stops serving the instance, drops handlers
+ * added with `server.use` during the test, re-serves the instances still active, and resets the
+ * instance's store and request log.
+ * @internal
+ */
+export function serveIdentity(server: SetupServer, identity: Identity): () => void {
+  let active = served.get(server)
+  if (!active) served.set(server, (active = new Set()))
+  active.add(identity)
+  const handlers = handlersOf(identity)
+  if (handlers.length) server.use(...handlers)
+  return () => {
+    active.delete(identity)
+    server.resetHandlers()
+    for (const other of active) {
+      const rest = handlersOf(other)
+      if (rest.length) server.use(...rest)
+    }
+    const reset = (identity as { reset?: () => void }).reset
+    if (typeof reset === 'function') reset.call(identity)
+  }
+}
