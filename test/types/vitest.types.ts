@@ -1,0 +1,52 @@
+// Type test for `netlify-identity-harness/vitest` (Vitest 4's `Matchers<T = any>` augmentation).
+// Checked by `tsc -p test/types/tsconfig.vitest.json` (npm run test:types; test/types/tsc.test.ts):
+// every `@ts-expect-error` line must be an error, every other line must compile.
+import type { HookOutcome, RawFunctionResponse } from 'netlify-identity-harness'
+import { expect, test } from 'netlify-identity-harness/vitest'
+import { expect as vitestExpect } from 'vitest'
+
+declare const outcome: HookOutcome
+declare const raw: RawFunctionResponse
+
+test('matchers are typed on the entry expect and on vitest expect', async ({ identity }) => {
+  const seed: number = identity.seed
+  void seed
+  expect(outcome).toAllowSignup()
+  expect(outcome).not.toBlockSignup()
+  expect(outcome).toAllowLogin()
+  expect(outcome).toBlockLogin()
+  expect(raw).toAllow()
+  expect(raw).toBlock()
+  expect(outcome).toSetAppMetadata({ roles: expect.arrayContaining(['admin']), provider: expect.any(String) })
+  expect(outcome).toSetUserMetadata({ full_name: 'Ada' }, { exact: true })
+  expect(outcome).toHaveRoles(['admin'])
+  vitestExpect(outcome).toHaveRoles(['admin'])
+  vitestExpect(outcome).not.toAllowSignup()
+
+  // A fetch Response makes the matcher async: its return is a promise to await.
+  const pending: Promise<void> = expect(new Response('{}')).toAllow()
+  await pending
+  const sync: void = expect(outcome).toAllow()
+  void sync
+
+  // @ts-expect-error a misspelled matcher does not exist
+  expect(outcome).toAllowSignUp()
+  // @ts-expect-error a misspelled matcher does not exist on vitest's expect either
+  vitestExpect(outcome).toHaveRole(['admin'])
+  // @ts-expect-error roles are an array of strings
+  expect(outcome).toHaveRoles('admin')
+  // @ts-expect-error roles are strings
+  expect(outcome).toHaveRoles([1])
+  // @ts-expect-error expected metadata is an object
+  expect(outcome).toSetAppMetadata('admin')
+  // @ts-expect-error options are { exact?: boolean }
+  expect(outcome).toSetUserMetadata({}, { exact: 'yes' })
+  // @ts-expect-error allow/block matchers take no argument
+  expect(outcome).toAllowSignup(422)
+  // @ts-expect-error a sync subject's matcher returns void, not a promise
+  const notAPromise: Promise<void> = expect(outcome).toAllow()
+  void notAPromise
+})
+
+// @ts-expect-error the fixture is named `identity`
+test('unknown fixture', ({ identities }) => identities)
