@@ -10,6 +10,8 @@ export type HarnessErrorCode =
   | 'ERR_INVALID_RESPONSE'
   | 'ERR_ALREADY_LISTENING'
   | 'ERR_NOT_LISTENING'
+  | 'ERR_DUPLICATE_USER'
+  | 'ERR_INVALID_FAULT'
   | (string & {})
 
 /**

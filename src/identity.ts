@@ -4,7 +4,10 @@ import { HarnessError } from './errors.js'
 import { invokeHttp } from './functions/invoke-http.js'
 import type { InvokeRequest, InvokeResponse } from './functions/invoke-http.js'
 import type { FunctionInput } from './functions/resolve.js'
-import { resolveFunction } from './functions/resolve.js'
+import { resolveInput } from './functions/resolve.js'
+import { discoverIdentityFunctions } from './functions/discover.js'
+import type { DiscoveredIdentityFunctions } from './functions/discover.js'
+import type { EnvOverrides } from './functions/env.js'
 import { assertEvent, eventFromName, runHook } from './gotrue/hooks.js'
 import type { TriggerOptions } from './gotrue/hooks.js'
 import { SeededRandom } from './random.js'
@@ -16,6 +19,15 @@ import { SecretKey } from './tokens/key.js'
 import { UserFactory } from './users/fake.js'
 import type { FakeUserOverrides } from './users/fake.js'
 import type { GoTrueUser, HookOutcome, IdentityEvent } from './types.js'
+import type { HttpHandler, RequestHandler } from 'msw'
+import { Emulator } from './gotrue/server.js'
+import { passwordGrant, signup as signupFlow } from './gotrue/flows.js'
+import type { SignupParams } from './gotrue/flows.js'
+import type { Fault, FaultSpec } from './gotrue/faults.js'
+import type { RecordedRequest } from './gotrue/log.js'
+import { DEFAULT_REQUEST_LOG_LIMIT } from './gotrue/log.js'
+import type { Outbox } from './gotrue/mail.js'
+import type { UserStore } from './gotrue/store.js'
 
 /** Options for {@link createIdentity}. */
 export interface IdentityOptions {
@@ -33,6 +45,44 @@ export interface IdentityOptions {
    * `{}` without a bearer) for tests that want to see the difference.
    */
   mode?: ContextMode
+  /** GoTrue's autoconfirm setting: `/signup` confirms at once (and fires `signup`). Default `false`. */
+  autoconfirm?: boolean
+  /**
+   * Functions wired to identity events for the emulator's flows (`/signup`, `/verify`, `/token`,
+   * `/invite`, admin PUT/DELETE), each anything {@link Identity.trigger} accepts. Resolved lazily,
+   * on the first request that fires the event, as `identity-<event>`.
+   */
+  functions?: IdentityFunctions | string
+  /** How many requests `identity.requests` keeps (the oldest are dropped). Default 1000. */
+  requestLogLimit?: number
+}
+
+/** The functions wired to each identity event (object form of {@link IdentityOptions.functions}). */
+export interface IdentityFunctions {
+  /** `identity-validate`: fired by `/signup` (new user) and `/invite`. */
+  validate?: FunctionInput
+  /** `identity-signup`: fired before confirmation (`/verify`, autoconfirm `/signup`). */
+  signup?: FunctionInput
+  /** `identity-login`: fired by the password grant, before the token is minted. */
+  login?: FunctionInput
+  /** `identity-usermodified`: fired after `PUT /admin/users/:id` (non-blocking). */
+  usermodified?: FunctionInput
+  /** `identity-userdeleted`: fired after `DELETE /admin/users/:id` (non-blocking, body ignored). */
+  userdeleted?: FunctionInput
+}
+
+/** What {@link Identity.signup} and {@link Identity.login} return: the HTTP status and JSON body GoTrue answers. */
+export interface FlowResult {
+  /** The HTTP status. */
+  status: number
+  /** The JSON body: the user (signup), the token response (login), or GoTrue's error. */
+  body: unknown
+}
+
+/** Overrides for {@link Identity.createUser}: a fake user's overrides plus a password. */
+export interface CreateUserOverrides extends FakeUserOverrides {
+  /** A password, so that the user can log in (`/token`, {@link Identity.login}). */
+  password?: string
 }
 
 /** The default site URL. */
@@ -58,6 +108,9 @@ export class Identity {
   /** @internal */
   protected readonly rt: Runtime
   readonly #users: UserFactory
+  readonly #gotrue: Emulator
+  readonly #functions: IdentityFunctions | string | undefined
+  #discovered: DiscoveredIdentityFunctions | undefined
 
   /** Use {@link createIdentity}. */
   constructor(options: IdentityOptions = {}) {
@@ -98,6 +151,119 @@ export class Identity {
       mode,
     }
     this.#users = new UserFactory(seed, userClock)
+    if (options.autoconfirm !== undefined && typeof options.autoconfirm !== 'boolean') {
+      throw new HarnessError('ERR_INVALID_OPTION', `autoconfirm must be a boolean; got ${JSON.stringify(options.autoconfirm)}`)
+    }
+    const limit = options.requestLogLimit ?? DEFAULT_REQUEST_LOG_LIMIT
+    if (!Number.isSafeInteger(limit) || limit < 1) {
+      throw new HarnessError('ERR_INVALID_OPTION', `requestLogLimit must be a positive integer; got ${String(limit)}`)
+    }
+    this.#functions = options.functions
+    this.#gotrue = new Emulator(this.rt, {
+      autoconfirm: options.autoconfirm ?? false,
+      requestLogLimit: limit,
+      hook: (event, user) => this.#fire(event, user),
+    })
+  }
+
+  /** Runs the function wired to `event`, if any, through GoTrue's hook rules. */
+  async #fire(event: IdentityEvent, user: GoTrueUser): Promise<HookOutcome | undefined> {
+    const fn = this.wiredFunction(event)
+    if (fn === undefined) return undefined
+    const resolved = await this.resolve(fn, `identity-${event}`)
+    return runHook(this.rt, resolved, event, user)
+  }
+
+  /** The function wired to an event through `options.functions`, if any. @internal */
+  protected wiredFunction(event: IdentityEvent): FunctionInput | undefined {
+    const fns = this.#functions
+    if (typeof fns === 'string') {
+      // String form: the identity event functions in that directory; a synchronous
+      // identity-<event> wins over its -background variant (functions-runtime.md §5, §6).
+      this.#discovered ??= discoverIdentityFunctions(fns)
+      return this.#discovered[event]?.find((f) => f.name === `identity-${event}`)?.path ?? this.#discovered[event]?.[0]?.path
+    }
+    return fns && typeof fns === 'object' ? fns[event] : undefined
+  }
+
+  /**
+   * The emulator's users: `all()`, `get(id)`, `findByEmail(email)` (both `undefined` when absent),
+   * `add(user, { password })`, `clear()`. Users returned are copies.
+   */
+  get users(): UserStore {
+    return this.#gotrue.store
+  }
+
+  /** A fake user (see {@link fakeUser}) stored in the emulator; `password` lets it log in. */
+  createUser(overrides: CreateUserOverrides = {}): GoTrueUser {
+    const { password, ...rest } = overrides ?? {}
+    return this.#gotrue.store.add(this.fakeUser(rest), password === undefined ? {} : { password })
+  }
+
+  /**
+   * The mails GoTrue would have sent (confirmation, invite, recovery, e-mail change), with their
+   * tokens: `identity.mail.last(email, 'confirmation')?.token`.
+   */
+  get mail(): Outbox {
+    return this.#gotrue.mail
+  }
+
+  /**
+   * msw handlers answering every GoTrue route under {@link url} (gotrue.md §5), with GoTrue's auth
+   * rules, errors and hooks; anything else under the URL is GoTrue's plain-text 404. Use with your
+   * own server (`server.use(...identity.handlers)`) or call {@link listen}.
+   */
+  get handlers(): HttpHandler[] {
+    return this.#gotrue.handlers
+  }
+
+  /**
+   * Starts an own msw server with {@link handlers} (and `extra` handlers for other hosts); any
+   * request nobody handles is an error. Throws `ERR_ALREADY_LISTENING` when already listening.
+   * Do not combine with another msw server in the same test file.
+   */
+  listen(...extra: RequestHandler[]): void {
+    this.#gotrue.listen(extra)
+  }
+
+  /** Stops the server started by {@link listen}. Throws `ERR_NOT_LISTENING` when not listening. */
+  close(): void {
+    this.#gotrue.close()
+  }
+
+  /**
+   * Every request the emulator answered, oldest first (method, path relative to {@link url}, query,
+   * lower-case headers, parsed body, status, response body). Only the newest `requestLogLimit`
+   * (default 1000) are kept; {@link reset} empties it.
+   */
+  get requests(): readonly RecordedRequest[] {
+    return this.#gotrue.log.entries()
+  }
+
+  /** Empties the store, the request log, the outbox and the injected faults. */
+  reset(): void {
+    this.#gotrue.reset()
+  }
+
+  /**
+   * Makes matching requests fail (`status`, `body`) or slow down (`delayMs`), `times` times
+   * (default: until {@link reset} or `fault.remove()`); faulted requests are logged.
+   */
+  inject(fault: FaultSpec): Fault {
+    return this.#gotrue.faults.add(fault)
+  }
+
+  /** `POST /signup` without HTTP: same code path, same hooks; returns GoTrue's status and body. */
+  async signup(params: SignupParams): Promise<FlowResult> {
+    if (!params || typeof params !== 'object') throw new HarnessError('ERR_INVALID_OPTION', 'signup() takes { email, password, data? }')
+    const reply = await signupFlow(this.#gotrue.ctx, { email: params.email ?? '', password: params.password ?? '', data: params.data ?? null })
+    return { status: reply.status, body: reply.body }
+  }
+
+  /** `POST /token` `grant_type=password` without HTTP (fires `login`); the body is the token response or the error. */
+  async login(email: string, password: string): Promise<FlowResult> {
+    const reply = await passwordGrant(this.#gotrue.ctx, email ?? '', password ?? '')
+    return { status: reply.status, body: reply.body }
   }
 
   /**
@@ -149,7 +315,7 @@ export class Identity {
       user = userOrOptions as GoTrueUser | undefined
       options = maybeOptions ?? {}
     }
-    const resolved = await this.resolve(fn, options.name)
+    const resolved = await this.resolve(fn, options.name, options)
     if (event === undefined) {
       event = eventFromName(resolved.name)
       if (!event) {
@@ -172,13 +338,14 @@ export class Identity {
    * `request.user` signs a token and sends `Authorization: Bearer …`.
    */
   async invoke(fn: FunctionInput, request: InvokeRequest = {}): Promise<InvokeResponse> {
-    const resolved = await this.resolve(fn, request.name)
+    const resolved = await this.resolve(fn, request.name, request)
     return invokeHttp(this.rt, resolved, request, (u) => this.token(u))
   }
 
   /** Resolves anything a user has at hand to a runnable function. @internal */
-  protected async resolve(fn: FunctionInput, name: string | undefined) {
-    return resolveFunction(fn, { name })
+  protected async resolve(fn: FunctionInput, name: string | undefined, load: { env?: EnvOverrides; fresh?: boolean; shape?: 'v1' | 'v2' } = {}) {
+    // A path is loaded the way Netlify bundles it; its file name is its function name.
+    return resolveInput(fn, { name, shape: load.shape }, { env: load.env, fresh: load.fresh })
   }
 }
 

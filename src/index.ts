@@ -4,7 +4,13 @@
  * @packageDocumentation
  */
 export { createIdentity, Identity, DEFAULT_SITE_URL, DEFAULT_JWT_SECRET, DEFAULT_SEED } from './identity.js'
-export type { IdentityOptions } from './identity.js'
+export type { IdentityOptions, IdentityFunctions, FlowResult, CreateUserOverrides } from './identity.js'
+export type { UserStore, AddUserOptions } from './gotrue/store.js'
+export type { Outbox, SentMail, MailType } from './gotrue/mail.js'
+export type { RecordedRequest } from './gotrue/log.js'
+export { DEFAULT_REQUEST_LOG_LIMIT } from './gotrue/log.js'
+export type { Fault, FaultSpec } from './gotrue/faults.js'
+export type { SignupParams, TokenResponse } from './gotrue/flows.js'
 export {
   expectAllowsSignup,
   expectBlocksSignup,

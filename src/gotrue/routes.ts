@@ -1,0 +1,386 @@
+import type { JWTPayload } from 'jose'
+import { parseBearer } from '../tokens/bearer.js'
+import { verifyToken } from '../tokens/verify.js'
+import type { TokenCheck } from '../tokens/verify.js'
+import { serializeUser } from '../users/json.js'
+import type { GoTrueUser, JsonObject } from '../types.js'
+import type { FlowContext, Reply } from './flows.js'
+import {
+  adminCreate, adminDelete, adminUpdate, fail, invite, oauthFail, passwordGrant, recover, refreshGrant,
+  settings, signup, updateSelf, verify,
+} from './flows.js'
+import { checkParams, decodeParams, str } from './params.js'
+import type { GoFieldType } from './params.js'
+import { decodeFirstJsonValue } from './json-decode.js'
+import type { UserRecord } from './store.js'
+
+/** A request as the routes see it: the path relative to `identity.url`, the body as text. @internal */
+export interface Incoming {
+  method: string
+  path: string
+  query: URLSearchParams
+  headers: Headers
+  text: string
+}
+
+const NIL_UUID = '00000000-0000-0000-0000-000000000000'
+const HEX32 = /^[0-9a-f]{32}$/i
+
+/**
+ * Parses a UUID as GoTrue's parser does (gotrue.md §5.3): canonical, braced `{…}`, `urn:uuid:…`
+ * and bare 32-hex forms; returns the canonical lower-case form or `undefined`.
+ * @internal
+ */
+export function canonicalUuid(input: string): string | undefined {
+  let s = input
+  if (s.length === 45 && s.slice(0, 9).toLowerCase() === 'urn:uuid:') s = s.slice(9)
+  else if (s.length === 38 && s[0] === '{' && s[37] === '}') s = s.slice(1, 37)
+  let hex: string
+  if (s.length === 36) {
+    if (s[8] !== '-' || s[13] !== '-' || s[18] !== '-' || s[23] !== '-') return undefined
+    hex = s.slice(0, 8) + s.slice(9, 13) + s.slice(14, 18) + s.slice(19, 23) + s.slice(24)
+  } else if (s.length === 32) {
+    hex = s
+  } else return undefined
+  if (!HEX32.test(hex)) return undefined
+  hex = hex.toLowerCase()
+  return `${hex.slice(0, 8)}-${hex.slice(8, 12)}-${hex.slice(12, 16)}-${hex.slice(16, 20)}-${hex.slice(20)}`
+}
+
+/** Go's `url.QueryEscape`. @internal */
+export function goQueryEscape(s: string): string {
+  return encodeURIComponent(s)
+    .replace(/[!'()*]/g, (c) => `%${c.charCodeAt(0).toString(16).toUpperCase()}`)
+    .replace(/%20/g, '+')
+}
+
+/** Go's `url.Values.Encode`: keys sorted, values in order. @internal */
+function goEncode(values: Map<string, string[]>): string {
+  return [...values.keys()]
+    .sort()
+    .flatMap((k) => values.get(k)!.map((v) => `${goQueryEscape(k)}=${goQueryEscape(v)}`))
+    .join('&')
+}
+
+/** An admin caller and the request's decoded params. */
+type Caller = { claims: JWTPayload; params: Record<string, unknown> }
+/** A refusal from a middleware step: the reply to send instead. */
+type Refused = { refused: Reply }
+
+/**
+ * GoTrue's routes (gotrue.md §5.3, §5.4) over one instance's store, with its auth rules (§5.2).
+ * @internal
+ */
+export class Routes {
+  readonly #ctx: FlowContext
+  /** Verified tokens: verifying an HMAC per request is the costliest step of an admin call. */
+  readonly #verified = new Map<string, JWTPayload>()
+
+  constructor(ctx: FlowContext) {
+    this.#ctx = ctx
+  }
+
+  /** Answers a request, or `undefined` for an unknown route (a 404). */
+  async handle(req: Incoming): Promise<Reply | undefined> {
+    const { method, path } = req
+    if (path.startsWith('/admin/users')) {
+      if (path === '/admin/users') {
+        if (method === 'GET') return this.#adminList(req)
+        if (method === 'POST') return this.#adminCreate(req)
+        return undefined
+      }
+      const rest = path.slice('/admin/users/'.length)
+      if (path[12] !== '/' || rest.length === 0 || rest.includes('/')) return undefined
+      if (method === 'GET' || method === 'PUT' || method === 'DELETE') return this.#adminUser(req, rest)
+      return undefined
+    }
+    switch (`${method} ${path}`) {
+      case 'GET /settings':
+        return settings(this.#ctx)
+      case 'POST /signup':
+        return this.#signup(req)
+      case 'POST /token':
+        return this.#token(req)
+      case 'POST /verify':
+        return this.#verify(req)
+      case 'POST /recover':
+        return this.#recover(req)
+      case 'POST /logout':
+        return this.#logout(req)
+      case 'GET /user':
+      case 'PUT /user':
+        return this.#user(req)
+      case 'POST /invite':
+        return this.#invite(req)
+      default:
+        return undefined
+    }
+  }
+
+  // ---- auth (gotrue.md §5.2) ----
+
+  async #check(token: string): Promise<TokenCheck> {
+    const ctx = this.#ctx
+    const cached = this.#verified.get(token)
+    if (cached && (typeof cached.exp !== 'number' || cached.exp * 1000 > ctx.rt.clock().getTime())) return { ok: true, claims: cached }
+    const check = await verifyToken(token, ctx.rt.key, ctx.rt.clock)
+    if (check.ok) {
+      if (this.#verified.size >= 1000) this.#verified.clear()
+      this.#verified.set(token, check.claims)
+    }
+    return check
+  }
+
+  /** `requireAuthentication`: the verified claims, or the 401 to answer. */
+  async #authenticate(req: Incoming): Promise<{ claims: JWTPayload } | Refused> {
+    const token = parseBearer(req.headers.get('authorization'))
+    if (!token) return { refused: fail(this.#ctx, 401, 'This endpoint requires a Bearer token') }
+    const check = await this.#check(token)
+    if (!check.ok) return { refused: fail(this.#ctx, 401, `Invalid token: ${check.reason}`) }
+    return { claims: check.claims }
+  }
+
+  /**
+   * `requireAdminCredentials` (gotrue.md §5.2), then the handler's own decoding of the body into
+   * `struct`: bearer, token, admin user, the body's `aud` (a non-JSON body is a 400), the admin
+   * test (401 `User not allowed`), the typed fields.
+   */
+  async #admin(req: Incoming, struct: string, fields: Record<string, GoFieldType>): Promise<Caller | Refused> {
+    const auth = await this.#authenticate(req)
+    if ('refused' in auth) return auth
+    const claims = auth.claims
+    const sub = typeof claims.sub === 'string' ? claims.sub : ''
+    const system = sub === '0' || sub === NIL_UUID
+    let record: UserRecord | undefined
+    if (!system) {
+      const id = canonicalUuid(sub)
+      record = id ? this.#ctx.store.record(id) : undefined
+      if (!record) return { refused: fail(this.#ctx, 401, 'Invalid admin user') }
+    }
+    let aud = this.#requestAud(req, claims)
+    let value: unknown = null
+    if (req.text.length > 0) {
+      const decoded = decodeFirstJsonValue(req.text)
+      const checked = decoded.ok ? checkParams(decoded.value, 'adminUserParams', AUD_ONLY) : decoded
+      if (!checked.ok) return { refused: fail(this.#ctx, 400, `Could not decode admin user params: ${checked.error}`) }
+      const bodyAud = checked.params.aud
+      if (typeof bodyAud === 'string' && bodyAud !== '') aud = bodyAud
+      value = decoded.ok ? decoded.value : null
+    }
+    if (!system && !(aud === record!.user.aud && record!.user.role === 'admin')) {
+      return { refused: fail(this.#ctx, 401, 'User not allowed') }
+    }
+    const typed = checkParams(value, struct, fields)
+    if (!typed.ok) return { refused: fail(this.#ctx, 400, `Could not decode admin user params: ${typed.error}`) }
+    return { claims, params: typed.params }
+  }
+
+  /** `X-JWT-AUD`, else the token's `aud`, else the configured aud (`""` on Netlify). */
+  #requestAud(req: Incoming, claims: JWTPayload): string {
+    const header = req.headers.get('x-jwt-aud')
+    if (header) return header
+    return typeof claims.aud === 'string' ? claims.aud : ''
+  }
+
+  // ---- admin routes (gotrue.md §5.3) ----
+
+  async #adminList(req: Incoming): Promise<Reply> {
+    const caller = await this.#admin(req, 'adminUserParams', {})
+    if ('refused' in caller) return caller.refused
+    const ctx = this.#ctx
+    const page = parseUint(req.query.get('page'), 1)
+    const perPage = parseUint(req.query.get('per_page'), 50)
+    if (page.error || perPage.error) return fail(ctx, 400, `Bad Pagination Parameters: ${page.error ?? perPage.error}`)
+    const sort = parseSort(req.query.get('sort'))
+    if ('error' in sort) return fail(ctx, 400, `Bad Sort Parameters: ${sort.error}`)
+    const aud = this.#requestAud(req, caller.claims)
+    const filter = (req.query.get('filter') ?? '').toLowerCase()
+    const matching: { user: GoTrueUser; at: number; n: number }[] = []
+    let n = 0
+    for (const r of ctx.store.records()) {
+      n++
+      const u = r.user
+      if (u.aud !== aud) continue
+      if (filter) {
+        const name = u.user_metadata?.full_name
+        if (!u.email.toLowerCase().includes(filter) && !(typeof name === 'string' && name.toLowerCase().includes(filter))) continue
+      }
+      matching.push({ user: u, at: Date.parse(u.created_at), n })
+    }
+    const dir = sort.dir === 'asc' ? 1 : -1
+    matching.sort((a, b) => (a.at - b.at || a.n - b.n) * dir)
+    const per = perPage.value
+    const pageNo = page.value
+    const offset = (Math.max(pageNo, 1) - 1) * per
+    const users = per > 0 ? matching.slice(offset, offset + per).map((m) => serializeUser(m.user)) : []
+    const total = matching.length
+    return { status: 200, body: { users, aud }, headers: { 'x-total-count': String(total), link: linkHeader(req, pageNo, per, total) } }
+  }
+
+  async #adminCreate(req: Incoming): Promise<Reply> {
+    const caller = await this.#admin(req, 'adminUserParams', ADMIN_FIELDS)
+    if ('refused' in caller) return caller.refused
+    const body = caller.params
+    return adminCreate(this.#ctx, {
+      email: str(body, 'email'),
+      password: typeof body.password === 'string' ? body.password : undefined,
+      aud: str(body, 'aud'),
+      role: str(body, 'role'),
+      confirm: body.confirm === true,
+      user_metadata: (body.user_metadata as JsonObject | null | undefined) ?? null,
+    }, this.#requestAud(req, caller.claims))
+  }
+
+  async #adminUser(req: Incoming, rawId: string): Promise<Reply> {
+    const caller = await this.#admin(req, 'adminUserParams', req.method === 'PUT' ? ADMIN_FIELDS : {})
+    if ('refused' in caller) return caller.refused
+    const body = caller.params
+    const ctx = this.#ctx
+    let decoded: string
+    try {
+      decoded = decodeURIComponent(rawId)
+    } catch {
+      decoded = rawId
+    }
+    const id = canonicalUuid(decoded)
+    if (!id) return fail(ctx, 400, 'user_id must be an UUID')
+    const record = ctx.store.record(id)
+    if (!record) return fail(ctx, 404, 'User not found')
+    if (req.method === 'GET') return { status: 200, body: serializeUser(record.user) }
+    if (req.method === 'DELETE') return adminDelete(ctx, record)
+    return adminUpdate(ctx, record, {
+      role: str(body, 'role'),
+      confirm: body.confirm === true,
+      password: str(body, 'password'),
+      email: str(body, 'email'),
+      app_metadata: body.app_metadata as JsonObject | null | undefined,
+      user_metadata: body.user_metadata as JsonObject | null | undefined,
+    })
+  }
+
+  async #invite(req: Incoming): Promise<Reply> {
+    const caller = await this.#admin(req, 'InviteParams', { email: 'string', data: 'object' })
+    if ('refused' in caller) return caller.refused
+    const body = caller.params
+    // `app_metadata` in an invite is ignored (gotrue.md §5.3, netlify/gotrue-js#49).
+    return invite(this.#ctx, str(body, 'email'), (body.data as JsonObject | null | undefined) ?? null, this.#requestAud(req, caller.claims))
+  }
+
+  // ---- public routes (gotrue.md §5.4) ----
+
+  async #signup(req: Incoming): Promise<Reply> {
+    const decoded = decodeParams(req.text, 'SignupParams', { email: 'string', password: 'string', data: 'object' })
+    if (!decoded.ok) return fail(this.#ctx, 400, `Could not read Signup params: ${decoded.error}`)
+    const p = decoded.params
+    return signup(this.#ctx, { email: str(p, 'email'), password: str(p, 'password'), data: (p.data as JsonObject | null | undefined) ?? null })
+  }
+
+  async #token(req: Incoming): Promise<Reply> {
+    // Form values from the query string and, only for a form content type, the body (Go's FormValue).
+    const form = new URLSearchParams(req.query)
+    if ((req.headers.get('content-type') ?? '').toLowerCase().startsWith('application/x-www-form-urlencoded')) {
+      for (const [k, v] of new URLSearchParams(req.text)) form.set(k, v)
+    }
+    const grant = form.get('grant_type') ?? ''
+    if (grant === 'password') return passwordGrant(this.#ctx, form.get('username') ?? '', form.get('password') ?? '')
+    if (grant === 'refresh_token') return refreshGrant(this.#ctx, form.get('refresh_token') ?? '')
+    return oauthFail('unsupported_grant_type')
+  }
+
+  async #verify(req: Incoming): Promise<Reply> {
+    const decoded = decodeParams(req.text, 'VerifyParams', { type: 'string', token: 'string', password: 'string' })
+    if (!decoded.ok) return fail(this.#ctx, 400, `Could not read verification params: ${decoded.error}`)
+    const p = decoded.params
+    return verify(this.#ctx, { type: str(p, 'type'), token: str(p, 'token'), password: str(p, 'password') })
+  }
+
+  async #recover(req: Incoming): Promise<Reply> {
+    const decoded = decodeParams(req.text, 'RecoverParams', { email: 'string' })
+    if (!decoded.ok) return fail(this.#ctx, 400, `Could not read params: ${decoded.error}`)
+    return recover(this.#ctx, str(decoded.params, 'email'))
+  }
+
+  async #logout(req: Incoming): Promise<Reply> {
+    const auth = await this.#authenticate(req)
+    if ('refused' in auth) return auth.refused
+    const claims = auth.claims
+    if (typeof claims.sub === 'string') this.#ctx.store.deleteRefreshTokens(canonicalUuid(claims.sub) ?? claims.sub)
+    return { status: 204 }
+  }
+
+  async #user(req: Incoming): Promise<Reply> {
+    const ctx = this.#ctx
+    const auth = await this.#authenticate(req)
+    if ('refused' in auth) return auth.refused
+    const claims = auth.claims
+    let params: Record<string, unknown> = {}
+    if (req.method === 'PUT') {
+      const decoded = decodeParams(req.text, 'UserUpdateParams', {
+        email: 'string', password: 'string', data: 'object', app_metadata: 'object', email_change_token: 'string',
+      })
+      if (!decoded.ok) return fail(ctx, 400, `Could not read User Update params: ${decoded.error}`)
+      params = decoded.params
+    }
+    const tokenAud = typeof claims.aud === 'string' ? claims.aud : ''
+    if (this.#requestAud(req, claims) !== tokenAud) return fail(ctx, 400, "Token audience doesn't match request audience")
+    const id = typeof claims.sub === 'string' ? canonicalUuid(claims.sub) : undefined
+    if (!id) return fail(ctx, 400, 'Could not read User ID claim')
+    const record = ctx.store.record(id)
+    if (!record) return fail(ctx, 404, 'User not found')
+    if (req.method === 'GET') return { status: 200, body: serializeUser(record.user) }
+    const isAdmin = record.user.role === 'admin' && record.user.aud === tokenAud
+    return updateSelf(ctx, record, {
+      email: str(params, 'email'),
+      password: str(params, 'password'),
+      data: params.data as JsonObject | null | undefined,
+      app_metadata: params.app_metadata as JsonObject | null | undefined,
+      email_change_token: str(params, 'email_change_token'),
+    }, isAdmin)
+  }
+}
+
+const AUD_ONLY: Record<string, GoFieldType> = { aud: 'string' }
+
+const ADMIN_FIELDS: Record<string, GoFieldType> = {
+  aud: 'string', role: 'string', email: 'string', password: 'string', confirm: 'bool', app_metadata: 'object', user_metadata: 'object',
+}
+
+function parseUint(raw: string | null, fallback: number): { value: number; error?: string } {
+  if (raw === null || raw === '') return { value: fallback }
+  if (!/^\d+$/.test(raw)) return { value: fallback, error: `strconv.ParseUint: parsing ${JSON.stringify(raw)}: invalid syntax` }
+  return { value: Number(raw) }
+}
+
+/** `sort=created_at [asc|desc][, …]`: the direction, or an error text (gotrue.md §5.3). */
+function parseSort(raw: string | null): { dir: 'asc' | 'desc' } | { error: string } {
+  if (raw === null || raw.trim() === '') return { dir: 'desc' }
+  let dir: 'asc' | 'desc' = 'desc'
+  for (const part of raw.split(',')) {
+    const [field = '', direction = 'desc', ...extra] = part.trim().split(/\s+/)
+    if (field !== 'created_at') return { error: `bad field for sort '${field}'` }
+    const d = direction.toLowerCase()
+    if ((d !== 'asc' && d !== 'desc') || extra.length) return { error: `bad direction for sort '${direction}', only 'asc' and 'desc' allowed` }
+    dir = d
+  }
+  return { dir }
+}
+
+/** GoTrue's `Link` header: next, prev (optional) and last, from the request URL (gotrue.md §5.3). */
+function linkHeader(req: Incoming, page: number, perPage: number, total: number): string {
+  const totalPages = perPage > 0 ? Math.ceil(total / perPage) : 0
+  const values = new Map<string, string[]>()
+  for (const [k, v] of req.query) {
+    const list = values.get(k)
+    if (list) list.push(v)
+    else values.set(k, [v])
+  }
+  const at = (p: number): string => {
+    values.set('page', [String(p)])
+    return `<${req.path}?${goEncode(values)}>`
+  }
+  const parts: string[] = []
+  if (page < totalPages) parts.push(`${at(page + 1)}; rel="next"`)
+  if (page > 1 && page <= totalPages) parts.push(`${at(page - 1)}; rel="prev"`)
+  parts.push(`${at(totalPages)}; rel="last"`)
+  return parts.join(', ')
+}

@@ -1,0 +1,180 @@
+import { http } from 'msw'
+import type { HttpHandler, RequestHandler } from 'msw'
+import { setupServer } from 'msw/node'
+import type { SetupServer } from 'msw/node'
+import { HarnessError } from '../errors.js'
+import type { Runtime } from '../runtime.js'
+import type { FlowContext, HookRunner, Reply } from './flows.js'
+import { fail } from './flows.js'
+import type { FaultSpec } from './faults.js'
+import { Faults } from './faults.js'
+import type { RecordedRequest } from './log.js'
+import { RequestLog } from './log.js'
+import { MailBox } from './mail.js'
+import type { Incoming } from './routes.js'
+import { Routes } from './routes.js'
+import { Store } from './store.js'
+
+/** Go's `http.NotFound` page (gotrue.md §5.1: unknown routes are a plain-text 404). */
+const NOT_FOUND_TEXT = '404 page not found\n'
+const JSON_HEADERS = { 'content-type': 'application/json' }
+
+/** Options of the emulated GoTrue. @internal */
+export interface EmulatorOptions {
+  autoconfirm: boolean
+  requestLogLimit: number
+  hook: HookRunner
+}
+
+/**
+ * One instance's in-memory GoTrue: store, outbox, request log, faults, msw handlers and its own
+ * msw server. @internal
+ */
+export class Emulator {
+  readonly store = new Store()
+  readonly mail: MailBox
+  readonly log: RequestLog
+  readonly faults = new Faults()
+  readonly ctx: FlowContext
+  readonly routes: Routes
+  readonly #rt: Runtime
+  readonly #prefix: string
+  #handlers: HttpHandler[] | undefined
+  #server: SetupServer | undefined
+
+  constructor(rt: Runtime, options: EmulatorOptions) {
+    this.#rt = rt
+    this.#prefix = new URL(rt.url).pathname
+    this.mail = new MailBox(rt.siteUrl)
+    this.log = new RequestLog(options.requestLogLimit)
+    this.ctx = { rt, store: this.store, mail: this.mail, autoconfirm: options.autoconfirm, hook: options.hook }
+    this.routes = new Routes(this.ctx)
+  }
+
+  /** One msw handler for everything under the instance URL, so unknown routes get GoTrue's 404. */
+  get handlers(): HttpHandler[] {
+    if (!this.#handlers) {
+      const pattern = new RegExp(`^${this.#rt.url.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')}(?:/.*)?$`)
+      this.#handlers = [http.all(pattern, ({ request }) => this.handle(request))]
+    }
+    return this.#handlers
+  }
+
+  /** Answers one intercepted request. */
+  async handle(request: Request): Promise<Response> {
+    const url = new URL(request.url)
+    const path = url.pathname.slice(this.#prefix.length) || '/'
+    const method = request.method
+    const text = method === 'GET' || method === 'HEAD' ? '' : await request.text()
+    const req: Incoming = { method, path, query: url.searchParams, headers: request.headers, text }
+    const fault = this.faults.take(method, path)
+    let reply: Reply | undefined
+    if (fault) {
+      if (fault.delayMs) await new Promise((resolve) => setTimeout(resolve, fault.delayMs))
+      if (fault.status !== undefined) reply = this.#faultReply(fault)
+    }
+    let failure: string | undefined
+    if (!reply) {
+      try {
+        reply = await this.routes.handle(req)
+      } catch (error) {
+        // GoTrue's answer to an unexpected error (gotrue.md §5.1); the cause stays visible in the log.
+        reply = fail(this.ctx, 500, 'Internal server error')
+        failure = error instanceof Error ? `${error.name}: ${error.message}` : String(error)
+      }
+    }
+    let response: Response
+    let logged: unknown
+    if (!reply) {
+      response = new Response(NOT_FOUND_TEXT, {
+        status: 404,
+        headers: { 'content-type': 'text/plain; charset=utf-8', 'x-content-type-options': 'nosniff' },
+      })
+      logged = NOT_FOUND_TEXT
+      reply = { status: 404 }
+    } else if (reply.body === undefined) {
+      response = new Response(null, { status: reply.status, headers: reply.headers })
+    } else if (typeof reply.body === 'string' && fault) {
+      response = new Response(reply.body, { status: reply.status, headers: { 'content-type': 'text/plain; charset=utf-8' } })
+      logged = reply.body
+    } else {
+      response = new Response(JSON.stringify(reply.body), {
+        status: reply.status,
+        headers: reply.headers ? { ...JSON_HEADERS, ...reply.headers } : JSON_HEADERS,
+      })
+      logged = reply.body
+    }
+    const entry: RecordedRequest = {
+      method,
+      path,
+      query: Object.fromEntries(url.searchParams),
+      headers: Object.fromEntries(request.headers),
+      body: parseLoggedBody(text, request.headers.get('content-type')),
+      status: reply.status,
+      response: logged,
+    }
+    if (fault) entry.fault = true
+    if (failure) entry.error = failure
+    this.log.push(entry)
+    return response
+  }
+
+  #faultReply(fault: FaultSpec): Reply {
+    const status = fault.status!
+    if (fault.body !== undefined) return { status, body: fault.body }
+    if (status === 204) return { status }
+    return fail(this.ctx, status, 'Injected fault')
+  }
+
+  /** Starts an own msw server with the handlers (plus `extra`), unhandled requests as errors. */
+  listen(extra: RequestHandler[]): void {
+    if (this.#server) {
+      throw new HarnessError('ERR_ALREADY_LISTENING', `identity.listen() was already called for ${this.#rt.url}: call identity.close() first`)
+    }
+    const server = setupServer(...extra, ...this.handlers)
+    // msw 2 reads onUnhandledRequest; msw 3 reads onUnhandledFrame. Both: fail closed on any host nobody mocked.
+    const options = { onUnhandledRequest: 'error', onUnhandledFrame: 'error' } as const
+    server.listen(options)
+    this.#server = server
+  }
+
+  /** Stops the server started by {@link listen}. */
+  close(): void {
+    if (!this.#server) {
+      throw new HarnessError('ERR_NOT_LISTENING', `identity.close() without identity.listen() for ${this.#rt.url}`)
+    }
+    const server = this.#server
+    this.#server = undefined
+    server.close()
+  }
+
+  /** Whether {@link listen} is active. */
+  get listening(): boolean {
+    return this.#server !== undefined
+  }
+
+  /** The own msw server while listening, to add handlers (`server.use`). */
+  get server(): SetupServer | undefined {
+    return this.#server
+  }
+
+  /** Empties the store, the outbox, the log and the faults. */
+  reset(): void {
+    this.store.clear()
+    this.mail.clear()
+    this.log.clear()
+    this.faults.clear()
+  }
+}
+
+function parseLoggedBody(text: string, contentType: string | null): unknown {
+  if (text.length === 0) return undefined
+  if (contentType && contentType.toLowerCase().startsWith('application/x-www-form-urlencoded')) {
+    return Object.fromEntries(new URLSearchParams(text))
+  }
+  try {
+    return JSON.parse(text)
+  } catch {
+    return text
+  }
+}
