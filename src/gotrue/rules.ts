@@ -33,7 +33,7 @@ const GO_TYPE = (v: unknown): string => (Array.isArray(v) ? 'array' : v === null
  * Applies an accepted hook's body to a user as GoTrue does (gotrue.md §2.3): empty = no-op;
  * the first JSON value is read; `app_metadata`/`user_metadata` objects **replace** the stored
  * maps whole (nulls inside kept); other keys ignored; malformed JSON is a 500 that blocks.
- * The input user is never mutated.
+ * The input user is never mutated; the returned maps are the freshly parsed ones (not shared).
  * @internal
  */
 export function applyHookBody(user: GoTrueUser, body: string, event: IdentityEvent, errorId: string): BodyResult {
@@ -72,7 +72,7 @@ export function applyHookBody(user: GoTrueUser, body: string, event: IdentityEve
   const changed = { ...unchanged }
   const app = obj.app_metadata as JsonObject | null | undefined
   if (app) {
-    next.app_metadata = structuredClone(app)
+    next.app_metadata = app
     changed.app_metadata = true
     const hadProvider = user.app_metadata && 'provider' in user.app_metadata
     if (hadProvider && !('provider' in app)) {
@@ -84,7 +84,7 @@ export function applyHookBody(user: GoTrueUser, body: string, event: IdentityEve
   }
   const meta = obj.user_metadata as JsonObject | null | undefined
   if (meta) {
-    next.user_metadata = structuredClone(meta)
+    next.user_metadata = meta
     changed.user_metadata = true
   }
   return { ok: true, user: changed.app_metadata || changed.user_metadata ? next : user, changed, diagnostics }

@@ -1,4 +1,5 @@
 import type { GoTrueUser, IdentityEvent } from '../types.js'
+import { serializeUser } from '../users/json.js'
 
 /** The Lambda-style event Netlify passes v1 handlers (functions-runtime.md §1.1). */
 export interface HandlerEvent {
@@ -45,7 +46,7 @@ export function userForEvent(event: IdentityEvent, user: GoTrueUser): GoTrueUser
     return rest
   }
   if (event === 'login' && user.confirmed_at === undefined) {
-    return { ...user, confirmed_at: user.updated_at }
+    return serializeUser({ ...user, confirmed_at: user.updated_at })
   }
   return user
 }

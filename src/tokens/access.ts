@@ -1,5 +1,5 @@
-import { SignJWT } from 'jose'
 import type { GoTrueUser, JsonValue } from '../types.js'
+import { signHS256 } from './hs256.js'
 import type { SecretKey } from './key.js'
 
 /** Options for {@link Identity.token}. */
@@ -47,8 +47,6 @@ export function accessTokenClaims(user: GoTrueUser, nowSeconds: number, options:
 }
 
 /** Signs claims as GoTrue signs access tokens: HS256, `kid: "nf-ident"`, no `iat`/`iss`. @internal */
-export async function signAccessToken(claims: object, key: SecretKey): Promise<string> {
-  return new SignJWT({ ...claims } as Record<string, unknown>)
-    .setProtectedHeader({ alg: 'HS256', kid: 'nf-ident', typ: 'JWT' })
-    .sign(await key.get())
+export function signAccessToken(claims: object, key: SecretKey): string {
+  return signHS256({ alg: 'HS256', kid: 'nf-ident', typ: 'JWT' }, claims, key.bytes)
 }

@@ -1,6 +1,6 @@
-import { SignJWT } from 'jose'
 import type { Clock } from '../clock.js'
 import { epochSeconds } from '../clock.js'
+import { signHS256 } from './hs256.js'
 import type { SecretKey } from './key.js'
 
 /**
@@ -30,7 +30,7 @@ export class AdminTokens {
     const cached = this.#cached
     if (cached && cached.exp - now > ADMIN_TOKEN_LIFETIME / 2) return cached.token
     const exp = now + ADMIN_TOKEN_LIFETIME
-    const token = await new SignJWT({ exp, sub: '0' }).setProtectedHeader({ alg: 'HS256', typ: 'JWT' }).sign(await this.#key.get())
+    const token = signHS256({ alg: 'HS256', typ: 'JWT' }, { exp, sub: '0' }, this.#key.bytes)
     this.#cached = { token, exp }
     return token
   }

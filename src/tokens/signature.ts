@@ -1,5 +1,5 @@
 import { createHash } from 'node:crypto'
-import { SignJWT } from 'jose'
+import { signHS256 } from './hs256.js'
 import type { SecretKey } from './key.js'
 
 /**
@@ -8,9 +8,7 @@ import type { SecretKey } from './key.js'
  * `sha256` = lower-case hex SHA-256 of the exact body bytes. No `exp`.
  * @internal
  */
-export async function signWebhook(body: string, instanceId: string, iat: number, key: SecretKey): Promise<string> {
+export function signWebhook(body: string, instanceId: string, iat: number, key: SecretKey): string {
   const sha256 = createHash('sha256').update(body, 'utf8').digest('hex')
-  return new SignJWT({ iss: 'gotrue', sub: instanceId, iat, sha256 })
-    .setProtectedHeader({ alg: 'HS256', typ: 'JWT' })
-    .sign(await key.get())
+  return signHS256({ alg: 'HS256', typ: 'JWT' }, { iss: 'gotrue', sub: instanceId, iat, sha256 }, key.bytes)
 }
