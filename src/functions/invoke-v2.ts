@@ -1,0 +1,229 @@
+import type { ClientContext } from '../netlify/client-context.js'
+import type { HandlerEvent } from '../netlify/event.js'
+import { shouldBase64Encode } from '../netlify/event.js'
+import type { NetlifyIdentityContext } from '../netlify/globals.js'
+import { getNetlifyEnv, withGlobals } from '../netlify/globals.js'
+import { createV2Context } from '../netlify/v2-context.js'
+import type { V2Context } from '../netlify/v2-context.js'
+import type { ContextMode, Runtime } from '../runtime.js'
+import { parseBearer } from '../tokens/bearer.js'
+import { verifyToken } from '../tokens/verify.js'
+import type { Diagnostic, FunctionResponse } from '../types.js'
+import { invokeV1 } from './invoke-v1.js'
+import type { ResolvedFunction } from './resolve.js'
+import { errorBody, NETLIFY_MESSAGES } from './response.js'
+import { typedDispatcher } from './typed.js'
+
+/** A Functions v2 handler: `(req, context) => Response | undefined` (functions-runtime.md §2.1). */
+export type V2Handler = (req: Request, context: V2Context) => unknown
+
+/** The production bootstrap's error for any other return value (functions-runtime.md §2.1). */
+export const UNSUPPORTED_V2_VALUE = "Function returned an unsupported value. Accepted types are 'Response' or 'undefined'"
+
+/** One run of a v2 handler, mapped to what Netlify answers. @internal */
+export interface V2Run {
+  response: FunctionResponse
+  timedOut: boolean
+  diagnostics: Diagnostic[]
+  /** What the handler threw, when it threw. */
+  error?: unknown
+  /** The handler returned `undefined`. */
+  empty?: boolean
+}
+
+/** Options for one v2 call. @internal */
+export interface V2CallOptions {
+  name: string
+  timeoutMs: number
+  /** `globalThis.netlifyIdentityContext` for the call (absent under `netlify dev`). */
+  identity: NetlifyIdentityContext | undefined
+  /** `config.path` patterns, for `context.params`. */
+  paths?: readonly string[]
+}
+
+/**
+ * The `Request` the v2 bootstrap builds from Netlify's Lambda event (functions-runtime.md §2.2):
+ * URL = `rawUrl`, method, headers, body decoded from base64 when `isBase64Encoded`.
+ * @internal
+ */
+export function requestFromEvent(event: HandlerEvent): Request {
+  const headers = new Headers()
+  for (const [k, v] of Object.entries(event.headers)) if (v !== undefined) headers.set(k, v)
+  const hasBody = event.body !== null && event.body !== undefined && event.body !== '' && event.httpMethod !== 'GET' && event.httpMethod !== 'HEAD'
+  const body = hasBody ? (event.isBase64Encoded ? Buffer.from(event.body!, 'base64') : event.body!) : undefined
+  return new Request(event.rawUrl, { method: event.httpMethod, headers, body })
+}
+
+/**
+ * `netlifyIdentityContext` for a request, as production's edge computes `x-nf-identity-info`:
+ * the instance URL, an admin token, and the claims of a **verified** token from
+ * `Authorization: Bearer` or else the `nf_jwt` cookie. `netlify dev` sets none (§2.3).
+ * @internal
+ */
+export async function v2IdentityContext(rt: Runtime, request: Request | undefined, mode: ContextMode): Promise<NetlifyIdentityContext | undefined> {
+  if (mode === 'netlify-dev') return undefined
+  const ctx: NetlifyIdentityContext = { url: rt.url, token: await rt.adminTokens.get() }
+  if (!request) return ctx
+  const candidates = [parseBearer(request.headers.get('authorization') ?? undefined), cookieValue(request.headers.get('cookie'), 'nf_jwt')]
+  for (const token of candidates) {
+    if (!token) continue
+    const check = await verifyToken(token, rt.key, rt.clock)
+    if (check.ok) {
+      ctx.user = check.claims
+      break
+    }
+  }
+  return ctx
+}
+
+function cookieValue(header: string | null, name: string): string | undefined {
+  for (const part of (header ?? '').split(';')) {
+    const [k, ...v] = part.trim().split('=')
+    if (k === name) return v.join('=') || undefined
+  }
+  return undefined
+}
+
+/**
+ * A `Response` as Netlify passes it on: lower-case headers (`set-cookie` only in
+ * `multiValueHeaders` as a list, joined in `headers`), cookies from `context.cookies` appended,
+ * the body as text, or base64 for binary content types (functions-runtime.md §3.5 rule).
+ * @internal
+ */
+export async function functionResponseFrom(res: Response, extraSetCookies: readonly string[] = []): Promise<FunctionResponse> {
+  const headers: Record<string, string> = {}
+  const multiValueHeaders: Record<string, string[]> = {}
+  res.headers.forEach((value, key) => {
+    if (key === 'set-cookie') return
+    headers[key] = value
+    multiValueHeaders[key] = [value]
+  })
+  const cookies = [...res.headers.getSetCookie(), ...extraSetCookies]
+  if (cookies.length) {
+    multiValueHeaders['set-cookie'] = cookies
+    headers['set-cookie'] = cookies.join(', ')
+  }
+  const bytes = Buffer.from(await res.arrayBuffer())
+  const binary = bytes.length > 0 && shouldBase64Encode(headers['content-type'])
+  return {
+    statusCode: res.status,
+    headers,
+    multiValueHeaders,
+    body: binary ? bytes.toString('base64') : bytes.toString('utf8'),
+    isBase64Encoded: binary,
+  }
+}
+
+function plain(statusCode: number, body: string): FunctionResponse {
+  return { statusCode, headers: {}, multiValueHeaders: {}, body, isBase64Encoded: false }
+}
+
+type Settled = { kind: 'value'; value: unknown } | { kind: 'error'; error: unknown } | { kind: 'timeout' }
+
+/**
+ * Runs a v2 handler once, as the production bootstrap does: a `Context` (§2.2), the globals and
+ * the request-context store scoped to this call, `Response` → the function's response,
+ * `undefined` → 204, anything else or a throw → a 500 plus a diagnostic. Promises passed to
+ * `context.waitUntil` are awaited (within the timeout) before the call returns, so their effects
+ * are visible to the test.
+ * @internal
+ */
+export async function invokeV2(rt: Runtime, handler: V2Handler, request: Request, options: V2CallOptions): Promise<V2Run> {
+  const { name, timeoutMs } = options
+  const diagnostics: Diagnostic[] = []
+  const handle = createV2Context(rt, request, options.paths)
+  let timer: ReturnType<typeof setTimeout> | undefined
+  const timeout = new Promise<Settled>((resolve) => {
+    timer = setTimeout(() => resolve({ kind: 'timeout' }), timeoutMs)
+  })
+  const run = withGlobals({ netlify: { context: handle.context, env: getNetlifyEnv() }, identity: options.identity }, async (): Promise<Settled> => {
+    let settled: Settled
+    try {
+      settled = { kind: 'value', value: await handler(request, handle.context) }
+    } catch (error) {
+      settled = { kind: 'error', error }
+    }
+    for (let done = 0; done < handle.waitUntil.length;) {
+      const batch = handle.waitUntil.slice(done)
+      done += batch.length
+      for (const r of await Promise.allSettled(batch)) {
+        if (r.status === 'rejected') {
+          diagnostics.push({ code: 'wait-until-rejected', message: `a promise ${name} passed to context.waitUntil() rejected: ${describe(r.reason)}` })
+        }
+      }
+    }
+    return settled
+  })
+  let settled: Settled
+  try {
+    settled = await Promise.race([run, timeout])
+  } finally {
+    clearTimeout(timer)
+  }
+  if (settled.kind === 'timeout') {
+    diagnostics.push({ code: 'timeout', message: `${name} did not settle within ${timeoutMs} ms (its promise, or a promise passed to context.waitUntil(), never settled)` })
+    return { response: plain(500, NETLIFY_MESSAGES.timeout(timeoutMs)), timedOut: true, diagnostics }
+  }
+  if (settled.kind === 'error') {
+    diagnostics.push({ code: 'threw', message: `${name} threw: ${describe(settled.error)}` })
+    return { response: plain(500, errorBody(settled.error)), timedOut: false, diagnostics, error: settled.error }
+  }
+  const value = settled.value
+  if (value === undefined) return { response: plain(204, ''), timedOut: false, diagnostics, empty: true }
+  if (value instanceof Response) {
+    return { response: await functionResponseFrom(value, handle.setCookies), timedOut: false, diagnostics }
+  }
+  const what = value !== null && typeof value === 'object' && 'statusCode' in value
+    ? 'a Lambda-style { statusCode, body } object (that is the v1 shape: return new Response(body, { status }) in a v2 function)'
+    : `${value === null ? 'null' : `a ${typeof value}`} instead of a Response`
+  diagnostics.push({ code: 'invalid-response', message: `${name} returned ${what}; the v2 runtime answers 500 "${UNSUPPORTED_V2_VALUE}".` })
+  return { response: plain(500, `Error: ${UNSUPPORTED_V2_VALUE}`), timedOut: false, diagnostics, error: new Error(UNSUPPORTED_V2_VALUE) }
+}
+
+function describe(error: unknown): string {
+  return error instanceof Error ? `${error.name}: ${error.message}` : String(error)
+}
+
+/** One run of any shape on a Lambda event. @internal */
+export type ShapeRun = V2Run
+
+/**
+ * Runs a resolved function of any shape once on the Lambda event Netlify built: v1 through the
+ * Lambda invoker with `clientContext`; v2 and typed handlers through the v2 bootstrap emulation
+ * with a `Request` made from the same event (functions-runtime.md §2.2).
+ * @internal
+ */
+export async function runResolved(
+  rt: Runtime,
+  fn: ResolvedFunction,
+  name: string,
+  event: HandlerEvent,
+  contexts: { clientContext: () => Promise<ClientContext>; identity: (req: Request) => Promise<NetlifyIdentityContext | undefined> },
+  timeoutMs: number,
+): Promise<ShapeRun> {
+  if (fn.shape === 'v1') {
+    const run = await invokeV1(rt, fn.handler, name, event, await contexts.clientContext(), timeoutMs)
+    const c = run.completion
+    const diagnostics = run.diagnostics
+    if (c.kind === 'result' && c.value instanceof Response) {
+      diagnostics.push({
+        code: 'v2-as-v1',
+        message: `${name} was run as a v1 handler but returned a Response: it is a Functions v2 function. Pass its module ({ default: fn }), its file path, or { shape: 'v2' }.`,
+      })
+    }
+    return {
+      response: run.response,
+      timedOut: c.kind === 'timeout',
+      diagnostics,
+      ...(c.kind === 'error' ? { error: c.error } : {}),
+      ...(c.kind === 'result' && (c.value === undefined || c.style === 'sync-return') ? { empty: true } : {}),
+    }
+  }
+  const request = requestFromEvent(event)
+  const diagnostics: Diagnostic[] = []
+  const handler = fn.shape === 'v2' ? fn.handler : typedDispatcher(fn.handlers, diagnostics)
+  const paths = fn.config?.path === undefined ? [] : Array.isArray(fn.config.path) ? fn.config.path : [fn.config.path]
+  const run = await invokeV2(rt, handler, request, { name, timeoutMs, identity: await contexts.identity(request), paths })
+  run.diagnostics.unshift(...diagnostics)
+  return run
+}
