@@ -51,6 +51,10 @@ export interface IdentityOptions {
    * Functions wired to identity events for the emulator's flows (`/signup`, `/verify`, `/token`,
    * `/invite`, admin PUT/DELETE), each anything {@link Identity.trigger} accepts. Resolved lazily,
    * on the first request that fires the event, as `identity-<event>`.
+   *
+   * A string is a functions directory (`'netlify/functions'`): its `identity-<event>` files or
+   * folders (and `identity-<event>-background` variants) are discovered on first use and wired by
+   * name, as Netlify does; when both variants exist the synchronous one is wired.
    */
   functions?: IdentityFunctions | string
   /** How many requests `identity.requests` keeps (the oldest are dropped). Default 1000. */

@@ -10,7 +10,9 @@ import { decodeUnverified, verifyToken } from '../tokens/verify.js'
 import type { Diagnostic, FunctionResponse } from '../types.js'
 import type { EnvOverrides } from './env.js'
 import { withEnv } from './env.js'
-import { invokeV1 } from './invoke-v1.js'
+import { backgroundAccepted, backgroundDiagnostic, BACKGROUND_TIMEOUT_MS, runInBackground } from './background.js'
+import { runResolved, v2IdentityContext } from './invoke-v2.js'
+import { netlifyRequestHeaders } from '../netlify/v2-context.js'
 import type { ResolvedFunction } from './resolve.js'
 
 /** A request for {@link Identity.invoke}. */
@@ -27,12 +29,21 @@ export interface InvokeRequest extends HttpRequestInit {
   name?: string
   /** Overrides the instance's context mode for this call. */
   mode?: ContextMode
+  /** For a file path: load a new module instance instead of the cached one. */
+  fresh?: boolean
+  /** For a bare function value: run it as a v1 `handler` (default) or as a v2 default export. */
+  shape?: 'v1' | 'v2'
 }
 
 /** What {@link Identity.invoke} returns: the function's response plus non-enumerable diagnostics. */
 export type InvokeResponse = FunctionResponse & {
   /** Pitfalls seen during the call (non-enumerable, so equality checks and snapshots ignore it). */
   readonly diagnostics: Diagnostic[]
+  /**
+   * Background functions only (non-enumerable): the run that continues after the 202; resolves
+   * with the function's own response, rejects with what it threw.
+   */
+  readonly background?: Promise<FunctionResponse>
 }
 
 /** Default per-call timeout for HTTP functions (production allows 60 s; tests want an answer sooner). */
@@ -72,10 +83,23 @@ export async function invokeHttp(rt: Runtime, fn: ResolvedFunction, request: Inv
     'x-nf-client-connection-ip': '127.0.0.1',
     'x-nf-request-id': requestId,
   }
-  const event = httpEvent(rt.siteUrl, name, { ...request, headers }, extra)
+  // v2 functions read account, deploy, site and geo from the x-nf-* headers Netlify adds (§2.2).
+  const event = httpEvent(rt.siteUrl, name, { ...request, headers }, fn.shape === 'v1' ? extra : { ...netlifyRequestHeaders(rt), ...extra })
   const auth = Object.entries(headers).find(([k]) => k.toLowerCase() === 'authorization')?.[1]
-  const clientContext = await httpClientContext(rt, Array.isArray(auth) ? auth[0] : auth, request.mode ?? rt.mode)
-  const run = await withEnv(request.env, () => invokeV1(rt, fn.handler, name, event, clientContext, request.timeoutMs ?? INVOKE_TIMEOUT_MS))
+  const mode = request.mode ?? rt.mode
+  const contexts = {
+    clientContext: () => httpClientContext(rt, Array.isArray(auth) ? auth[0] : auth, mode),
+    identity: (req: Request) => v2IdentityContext(rt, req, mode),
+  }
+  if (fn.background) {
+    // functions-runtime.md §5: 202 with an empty body at once; the run continues.
+    const response = backgroundAccepted() as InvokeResponse
+    const background = runInBackground(request.env, () => runResolved(rt, fn, name, event, contexts, request.timeoutMs ?? BACKGROUND_TIMEOUT_MS))
+    Object.defineProperty(response, 'diagnostics', { value: [backgroundDiagnostic(name)], enumerable: false })
+    Object.defineProperty(response, 'background', { value: background, enumerable: false })
+    return response
+  }
+  const run = await withEnv(request.env, () => runResolved(rt, fn, name, event, contexts, request.timeoutMs ?? INVOKE_TIMEOUT_MS))
   const response = run.response as InvokeResponse
   Object.defineProperty(response, 'diagnostics', { value: run.diagnostics, enumerable: false })
   return response

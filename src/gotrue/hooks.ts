@@ -2,7 +2,8 @@ import { epochSeconds } from '../clock.js'
 import { HarnessError } from '../errors.js'
 import type { EnvOverrides } from '../functions/env.js'
 import { withEnv } from '../functions/env.js'
-import { invokeV1 } from '../functions/invoke-v1.js'
+import { backgroundAccepted, backgroundDiagnostic, BACKGROUND_TIMEOUT_MS, runInBackground } from '../functions/background.js'
+import { runResolved, v2IdentityContext } from '../functions/invoke-v2.js'
 import type { ResolvedFunction } from '../functions/resolve.js'
 import { responseText } from '../functions/response.js'
 import type { ClientContext } from '../netlify/client-context.js'
@@ -25,6 +26,10 @@ export interface TriggerOptions {
   env?: EnvOverrides
   /** The Netlify function name, when it cannot be read from a file name (e.g. `identity-signup`). */
   name?: string
+  /** For a file path: load a new module instance instead of the cached one. */
+  fresh?: boolean
+  /** For a bare function value: run it as a v1 `handler` (default) or as a v2 default export. */
+  shape?: 'v1' | 'v2'
 }
 
 /** GoTrue's defaults for hooks (gotrue.md §1.7). */
@@ -82,8 +87,10 @@ export async function runHook(
   const timeoutMs = positiveInt('timeoutMs', options.timeoutMs, HOOK_DEFAULTS.timeoutMs)
   const attempts = Math.floor(positiveInt('attempts', options.attempts, HOOK_DEFAULTS.attempts))
   const name = fn.name ?? `identity-${event}`
+  // One copy of the caller's user; everything after works on it (and on freshly parsed JSON), so
+  // no further deep copies are needed on this hot path.
   const base = serializeUser(user)
-  const sent = serializeUser(userForEvent(event, base))
+  const sent = userForEvent(event, base)
   const body = JSON.stringify({ event, instance_id: rt.instanceId, user: sent })
   const diagnostics: Diagnostic[] = []
   const seen = new Set<string>()
@@ -107,8 +114,17 @@ export async function runHook(
   const attemptOnce = async (): Promise<Attempt> => {
     const signature = await signWebhook(body, rt.instanceId, epochSeconds(rt.clock), rt.key)
     const ev = identityEvent(rt.siteUrl, name, event, body, signature)
-    const run = await invokeV1(rt, fn.handler, name, ev, await clientContext(), timeoutMs)
-    return { response: run.response, timedOut: run.completion.kind === 'timeout', diagnostics: run.diagnostics }
+    return runResolved(rt, fn, name, ev, { clientContext, identity: () => v2IdentityContext(rt, undefined, rt.mode) }, timeoutMs)
+  }
+
+  if (fn.background) {
+    // functions-runtime.md §5: Netlify answers GoTrue 202 at once; the run continues on its own.
+    const background = runInBackground(options.env, async () => {
+      const signature = await signWebhook(body, rt.instanceId, epochSeconds(rt.clock), rt.key)
+      const ev = identityEvent(rt.siteUrl, name, event, body, signature)
+      return runResolved(rt, fn, name, ev, { clientContext, identity: () => v2IdentityContext(rt, undefined, rt.mode) }, options.timeoutMs ?? BACKGROUND_TIMEOUT_MS)
+    })
+    return { event, allowed: true, status: 200, attempts: 1, response: backgroundAccepted(), user: base, diagnostics: [backgroundDiagnostic(name)], background }
   }
 
   return withEnv(options.env, async () => {
@@ -161,7 +177,9 @@ export async function runHook(
     }
 
     const applied = applyHookBody(base, responseText(final.response), event, rt.ids.uuid())
-    for (const d of applied.diagnostics) note(d)
+    // A typed handler's { user } comes back as a whole snake_case user: GoTrue reading only the
+    // two maps from it is the design, not the function's mistake.
+    for (const d of applied.diagnostics) if (fn.shape !== 'typed' || d.code !== 'ignored-keys') note(d)
     if (!applied.ok) return blocked(applied.error, 500)
     return {
       event,
@@ -169,7 +187,7 @@ export async function runHook(
       status: 200,
       attempts: count,
       response: final.response,
-      user: applied.user === base ? base : serializeUser(applied.user),
+      user: applied.user,
       diagnostics,
     }
   })
