@@ -19,6 +19,12 @@ import { Store } from './store.js'
 const NOT_FOUND_TEXT = '404 page not found\n'
 const JSON_HEADERS = { 'content-type': 'application/json' }
 
+/**
+ * The URL of the instance whose own msw server is active. msw patches process-wide globals, so
+ * a second server would be silently undone when either closes; one at a time is enforced.
+ */
+let activeListener: string | undefined
+
 /** Options of the emulated GoTrue. @internal */
 export interface EmulatorOptions {
   autoconfirm: boolean
@@ -131,11 +137,18 @@ export class Emulator {
     if (this.#server) {
       throw new HarnessError('ERR_ALREADY_LISTENING', `identity.listen() was already called for ${this.#rt.url}: call identity.close() first`)
     }
+    if (activeListener !== undefined) {
+      throw new HarnessError(
+        'ERR_ALREADY_LISTENING',
+        `another identity (${activeListener}) is already listening, and msw allows one server per process: pass this instance's handlers to it instead (first.listen(...second.handlers)), or close it first`,
+      )
+    }
     const server = setupServer(...extra, ...this.handlers)
     // msw 2 reads onUnhandledRequest; msw 3 reads onUnhandledFrame. Both: fail closed on any host nobody mocked.
     const options = { onUnhandledRequest: 'error', onUnhandledFrame: 'error' } as const
     server.listen(options)
     this.#server = server
+    activeListener = this.#rt.url
   }
 
   /** Stops the server started by {@link listen}. */
@@ -145,6 +158,7 @@ export class Emulator {
     }
     const server = this.#server
     this.#server = undefined
+    activeListener = undefined
     server.close()
   }
 
