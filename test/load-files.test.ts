@@ -1,0 +1,179 @@
+import { copyFileSync, mkdirSync, mkdtempSync, readdirSync, rmSync, utimesSync, writeFileSync } from 'node:fs'
+import { tmpdir } from 'node:os'
+import { join } from 'node:path'
+import { afterAll, describe, expect, test, vi } from 'vitest'
+import { createIdentity, HarnessError } from '../src/index.js'
+import { listFunctions, discoverIdentityFunctions } from '../src/functions/discover.js'
+import { loadFunctionFile, moduleFormat } from '../src/functions/load.js'
+
+// A package import inside a loaded function stays external, so the test's module mock is the
+// instance the function gets (functions-runtime.md §6; real-world-patterns.md "What the harness must support" 1).
+vi.mock('axios', () => ({ default: { get: async () => ({ data: { roles: ['mocked'] } }) } }))
+
+const F = 'test/fixtures/functions'
+const identity = createIdentity({ seed: 11 })
+const tmp = mkdtempSync(join(tmpdir(), 'nih-load-'))
+afterAll(() => rmSync(tmp, { recursive: true, force: true }))
+
+async function codeOf(p: Promise<unknown>): Promise<string | undefined> {
+  try {
+    await p
+  } catch (error) {
+    expect(error).toBeInstanceOf(HarnessError)
+    return `${(error as HarnessError).code}: ${(error as Error).message}`
+  }
+  return undefined
+}
+
+describe('loading a function file the way Netlify bundles it (functions-runtime.md §6)', () => {
+  test('a TypeScript file with type-only imports from @netlify/functions runs', async () => {
+    const outcome = await identity.trigger(`${F}/ts/identity-signup.ts`, identity.fakeUser())
+    expect(outcome.event).toBe('signup')
+    expect(outcome.user.app_metadata).toEqual({ provider: 'email', roles: ['typed'] })
+  })
+
+  test('a "mixed" file (import syntax + exports.handler) runs after bundling, in a CommonJS package', async () => {
+    const outcome = await identity.trigger(`${F}/mixed/identity-validate.js`, identity.fakeUser({ email: 'a@example.com' }))
+    expect(outcome.allowed).toBe(true)
+    const blocked = await identity.trigger(`${F}/mixed/identity-validate.js`, identity.fakeUser({ email: 'a@elsewhere.test' }))
+    expect(blocked.allowed).toBe(false)
+    expect(blocked.response?.statusCode).toBe(403)
+  })
+
+  test('a sibling module is required from the file\'s real location (CommonJS package)', async () => {
+    const staff = await identity.trigger(`${F}/cjs/identity-signup.js`, identity.fakeUser({ email: 'kim@staff.example.com' }))
+    expect(staff.user.app_metadata.roles).toEqual(['staff'])
+    expect(moduleFormat(join(F, 'cjs/identity-signup.js'))).toBe('cjs')
+  })
+
+  test('"type": "module" makes a .js file ESM; .mjs/.mts are ESM and .cjs/.cts CommonJS whatever the package says', async () => {
+    expect(moduleFormat(join(F, 'esm/identity-login.js'))).toBe('esm')
+    expect(moduleFormat(join(F, 'cjs/x.mjs'))).toBe('esm')
+    expect(moduleFormat(join(F, 'esm/x.cts'))).toBe('cjs')
+    const outcome = await identity.trigger(`${F}/esm/identity-login.js`, identity.fakeUser())
+    expect(outcome.event).toBe('login')
+    expect(outcome.user.user_metadata).toMatchObject({ logins: expect.any(Number) })
+  })
+
+  test('a function folder loads its entry file (name.js, index.js, … order) and names the function after the folder', async () => {
+    const outcome = await identity.trigger(`${F}/folder/identity-validate`, identity.fakeUser())
+    expect(outcome.event).toBe('validate')
+    expect(outcome.allowed).toBe(false)
+  })
+
+  test('files that read relative to themselves: import.meta.url and __dirname (ESM), __dirname (CommonJS)', async () => {
+    const esm = await identity.invoke(`${F}/dirname-esm/reader.mjs`)
+    expect(JSON.parse(esm.body)).toEqual({ viaMeta: { roles: ['from-file'] }, viaDirname: { roles: ['from-file'] } })
+    const cjs = await identity.invoke(`${F}/dirname-cjs/reader.cjs`)
+    expect(JSON.parse(cjs.body)).toEqual({ roles: ['from-file'] })
+  })
+
+  test('package imports stay external: vi.mock reaches the function', async () => {
+    const res = await identity.invoke(`${F}/mocked/uses-axios.mjs`)
+    expect(JSON.parse(res.body)).toEqual({ roles: ['mocked'] })
+  })
+
+  test('the bundle written beside the file is removed after loading', async () => {
+    await loadFunctionFile(`${F}/folder/identity-validate`, { fresh: true })
+    expect(readdirSync(join(F, 'folder/identity-validate')).filter((f) => f.startsWith('.'))).toEqual([])
+  })
+})
+
+describe('env, fresh and the cache', () => {
+  test('options.env applies while the module loads (module-scope reads) and is restored after', async () => {
+    const file = `${F}/env/identity-validate.mjs`
+    const user = identity.fakeUser({ email: 'lee@corp.test' })
+    const ok = await identity.trigger(file, user, { env: { ALLOWED_DOMAIN: 'corp.test' }, fresh: true })
+    expect(ok.allowed).toBe(true)
+    expect(process.env.ALLOWED_DOMAIN).toBeUndefined()
+    // Cached: the module kept the value it read at load time, as a warm Lambda does.
+    const again = await identity.trigger(file, user)
+    expect(again.allowed).toBe(true)
+    // fresh: a new instance reads the (now unset) variable at module scope and blocks every signup.
+    const cold = await identity.trigger(file, user, { fresh: true })
+    expect(cold.allowed).toBe(false)
+    expect(cold.response?.body).toBe('ALLOWED_DOMAIN is not set')
+  })
+
+  test('the same unchanged file is loaded once; a changed file is rebuilt', async () => {
+    const file = join(tmp, 'identity-login.cjs')
+    writeFileSync(file, 'let n = 0; exports.handler = async () => ({ statusCode: 200, body: JSON.stringify({ user_metadata: { n: ++n, v: 1 } }) })')
+    const first = await loadFunctionFile(file)
+    const second = await loadFunctionFile(file)
+    expect(second.module).toBe(first.module)
+    writeFileSync(file, 'exports.handler = async () => ({ statusCode: 200, body: JSON.stringify({ user_metadata: { v: 2 } }) })')
+    utimesSync(file, new Date(Date.UTC(2030, 0, 1)), new Date(Date.UTC(2030, 0, 1)))
+    const outcome = await identity.trigger(file, identity.fakeUser())
+    expect(outcome.user.user_metadata).toEqual({ v: 2 })
+    const fresh = await loadFunctionFile(file, { fresh: true })
+    expect(fresh.module).not.toBe(first.module)
+  })
+})
+
+describe('errors name the file and what was expected', () => {
+  test('a missing file', async () => {
+    expect(await codeOf(identity.trigger(`${F}/nope/identity-signup.js`))).toMatch(/^ERR_FUNCTION_NOT_FOUND: .*nope\/identity-signup\.js.*does not exist/)
+  })
+
+  test('a folder without an entry file lists the candidates', async () => {
+    const dir = join(tmp, 'identity-signup')
+    mkdirSync(dir)
+    writeFileSync(join(dir, 'helper.js'), '')
+    expect(await codeOf(identity.trigger(dir))).toMatch(/^ERR_FUNCTION_NOT_FOUND: .*identity-signup.*identity-signup\.js, index\.js, identity-signup\.ts/)
+  })
+
+  test('no handler or default export', async () => {
+    expect(await codeOf(identity.trigger(`${F}/broken/noexport.mjs`, 'signup'))).toMatch(/^ERR_UNSUPPORTED_FUNCTION: .*noexport\.mjs exports "somethingElse": expected a named `handler` export/)
+  })
+
+  test('a compile error', async () => {
+    expect(await codeOf(identity.trigger(`${F}/broken/syntax.ts`, 'signup'))).toMatch(/^ERR_FUNCTION_LOAD: cannot build .*syntax\.ts .*syntax\.ts:\d+:\d+: Unexpected end of file/)
+  })
+
+  test('a throw at module scope', async () => {
+    expect(await codeOf(identity.trigger(`${F}/broken/throws.mjs`, 'signup'))).toMatch(/^ERR_FUNCTION_LOAD: .*throws\.mjs threw while loading .*missing NEVER_SET_IN_TESTS_XYZ/)
+  })
+
+  test('an extension Netlify does not run', async () => {
+    const file = join(tmp, 'identity-signup.py')
+    writeFileSync(file, '')
+    expect(await codeOf(identity.trigger(file))).toMatch(/^ERR_UNSUPPORTED_FUNCTION: cannot load .*identity-signup\.py/)
+  })
+})
+
+describe('discovery (functions-runtime.md §6)', () => {
+  test('lists files and folders; a .js file wins over a .ts of the same name; node_modules and dot-files are skipped', () => {
+    const found = listFunctions(`${F}/discover`)
+    expect(found.map((f) => f.name)).toEqual(['identity-login-background', 'identity-signup', 'identity-validate', 'other'])
+    expect(found.find((f) => f.name === 'identity-validate')!.path).toMatch(/identity-validate\.js$/)
+    expect(found.find((f) => f.name === 'other')!.path).toMatch(/other\/index\.js$/)
+  })
+
+  test('identity event functions by event, -background variants included', () => {
+    const byEvent = discoverIdentityFunctions(`${F}/discover`)
+    expect(Object.keys(byEvent).sort()).toEqual(['login', 'signup', 'validate'])
+    expect(byEvent.login![0]!.name).toBe('identity-login-background')
+  })
+
+  test('a missing directory is an error', () => {
+    expect(() => listFunctions(`${F}/missing-dir`)).toThrow(/ERR_FUNCTION_NOT_FOUND|does not exist/)
+  })
+
+  test("createIdentity({ functions: '<dir>' }) wires the discovered functions to the flows", async () => {
+    const dir = join(tmp, 'site-functions')
+    mkdirSync(dir)
+    copyFileSync(`${F}/discover/identity-signup.mjs`, join(dir, 'identity-signup.mjs'))
+    writeFileSync(join(dir, 'identity-validate.mjs'), 'export const handler = async (e) => ({ statusCode: JSON.parse(e.body).user.email.endsWith("@blocked.test") ? 403 : 200 })')
+    const site = createIdentity({ seed: 3, functions: dir, autoconfirm: true })
+    site.listen()
+    try {
+      const blocked = await site.signup({ email: 'x@blocked.test', password: 'password-1' })
+      expect(blocked.status).toBe(422)
+      const ok = await site.signup({ email: 'y@example.com', password: 'password-1' })
+      expect(ok.status).toBe(200)
+      expect((ok.body as { app_metadata: unknown }).app_metadata).toEqual({ provider: 'email', roles: ['discovered'] })
+    } finally {
+      site.close()
+    }
+  })
+})
