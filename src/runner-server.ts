@@ -1,4 +1,3 @@
-import type { RequestHandler } from 'msw'
 import type { SetupServer } from 'msw/node'
 import type { Identity } from './identity.js'
 
@@ -23,12 +22,6 @@ export async function startIdentityServer(): Promise<SetupServer> {
   return server
 }
 
-/** The instance's msw handlers (none until the instance serves GoTrue's routes). @internal */
-export function handlersOf(identity: Identity): readonly RequestHandler[] {
-  const handlers = (identity as { readonly handlers?: readonly RequestHandler[] }).handlers
-  return Array.isArray(handlers) ? handlers : []
-}
-
 const served = new WeakMap<SetupServer, Set<Identity>>()
 
 /**
@@ -42,16 +35,11 @@ export function serveIdentity(server: SetupServer, identity: Identity): () => vo
   let active = served.get(server)
   if (!active) served.set(server, (active = new Set()))
   active.add(identity)
-  const handlers = handlersOf(identity)
-  if (handlers.length) server.use(...handlers)
+  server.use(...identity.handlers)
   return () => {
     active.delete(identity)
     server.resetHandlers()
-    for (const other of active) {
-      const rest = handlersOf(other)
-      if (rest.length) server.use(...rest)
-    }
-    const reset = (identity as { reset?: () => void }).reset
-    if (typeof reset === 'function') reset.call(identity)
+    for (const other of active) server.use(...other.handlers)
+    identity.reset()
   }
 }
