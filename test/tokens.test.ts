@@ -132,3 +132,48 @@ describe('verifying bearer tokens as GoTrue does (gotrue.md §4, §5.2)', () => 
     expect(parseBearerNetlifyDev('Bearer a b')).toBeUndefined()
   })
 })
+
+describe('verification cache', () => {
+  test('a token this instance signed is accepted without cryptography, but expiry is still checked', async () => {
+    let now = NOW.getTime()
+    const clock = () => new Date(now)
+    const identity = createIdentity({ now: clock })
+    const token = await identity.token(identity.fakeUser(), { expiresIn: 60 })
+    const key = (identity as unknown as { rt: { key: SecretKey } }).rt.key
+    expect(key.recall(token)).toBeDefined()
+    expect((await verifyToken(token, key, clock)).ok).toBe(true)
+    now += 61_000
+    expect(await verifyToken(token, key, clock)).toMatchObject({ ok: false, reason: 'token is expired by 1s' })
+  })
+
+  test('a tampered copy of a known token is still rejected', async () => {
+    const identity = createIdentity({ now: () => NOW })
+    const key = (identity as unknown as { rt: { key: SecretKey } }).rt.key
+    const token = await identity.token(identity.fakeUser())
+    const [h, p] = token.split('.')
+    const forged = `${h}.${p}.${Buffer.from('forged-signature').toString('base64url')}`
+    expect((await verifyToken(forged, key, () => NOW)).ok).toBe(false)
+  })
+
+  test('recalled claims are fresh objects (a function mutating clientContext.user cannot poison the cache)', async () => {
+    const identity = createIdentity({ now: () => NOW })
+    const key = (identity as unknown as { rt: { key: SecretKey } }).rt.key
+    const token = await identity.token(identity.fakeUser())
+    const first = key.recall(token)!
+    first.email = 'changed'
+    expect(key.recall(token)!.email).not.toBe('changed')
+  })
+
+  test('the cache is bounded', () => {
+    const key = new SecretKey('s')
+    for (let i = 0; i < SecretKey.CACHE_LIMIT + 10; i++) key.remember(`t${i}`, '{}')
+    expect(key.recall('t0')).toBeUndefined()
+    expect(key.recall(`t${SecretKey.CACHE_LIMIT + 9}`)).toEqual({})
+  })
+
+  test('webhook signatures are not remembered', () => {
+    const key = new SecretKey('s')
+    const sig = signWebhook('{}', 'i', 1, key)
+    expect(key.recall(sig)).toBeUndefined()
+  })
+})

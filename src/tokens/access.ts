@@ -48,5 +48,5 @@ export function accessTokenClaims(user: GoTrueUser, nowSeconds: number, options:
 
 /** Signs claims as GoTrue signs access tokens: HS256, `kid: "nf-ident"`, no `iat`/`iss`. @internal */
 export function signAccessToken(claims: object, key: SecretKey): string {
-  return signHS256({ alg: 'HS256', kid: 'nf-ident', typ: 'JWT' }, claims, key.bytes)
+  return signHS256({ alg: 'HS256', kid: 'nf-ident', typ: 'JWT' }, claims, key)
 }

@@ -30,7 +30,7 @@ export class AdminTokens {
     const cached = this.#cached
     if (cached && cached.exp - now > ADMIN_TOKEN_LIFETIME / 2) return cached.token
     const exp = now + ADMIN_TOKEN_LIFETIME
-    const token = signHS256({ alg: 'HS256', typ: 'JWT' }, { exp, sub: '0' }, this.#key.bytes)
+    const token = signHS256({ alg: 'HS256', typ: 'JWT' }, { exp, sub: '0' }, this.#key)
     this.#cached = { token, exp }
     return token
   }

@@ -12,8 +12,11 @@ export type TokenCheck = { ok: true; claims: JWTPayload } | { ok: false; reason:
  * @internal
  */
 export async function verifyToken(token: string, key: SecretKey, clock: Clock): Promise<TokenCheck> {
+  const known = key.recall(token)
+  if (known) return checkTimes(known, clock)
   try {
     const { payload } = await jwtVerify(token, await key.get(), { algorithms: ['HS256'], currentDate: clock() })
+    key.remember(token, JSON.stringify(payload))
     return { ok: true, claims: payload }
   } catch (error) {
     if (error instanceof errors.JWTExpired) {
@@ -31,6 +34,21 @@ export async function verifyToken(token: string, key: SecretKey, clock: Clock): 
     }
     return { ok: false, code: 'ERR_JWT_INVALID', reason: 'token contains an invalid number of segments' }
   }
+}
+
+/**
+ * The time checks jose applies (`exp` and `nbf`, only when present), for a token whose signature
+ * is already known to be valid.
+ */
+function checkTimes(claims: JWTPayload, clock: Clock): TokenCheck {
+  const now = Math.floor(clock().getTime() / 1000)
+  if (typeof claims.exp === 'number' && claims.exp <= now) {
+    return { ok: false, code: 'ERR_JWT_EXPIRED', reason: `token is expired by ${formatGoDuration(now - claims.exp)}` }
+  }
+  if (typeof claims.nbf === 'number' && claims.nbf > now) {
+    return { ok: false, code: 'ERR_JWT_CLAIM_VALIDATION_FAILED', reason: 'token is not valid yet' }
+  }
+  return { ok: true, claims }
 }
 
 /** Decodes claims without verifying anything (what `netlify dev` does, functions-runtime.md §3.6). @internal */
