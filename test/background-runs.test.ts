@@ -1,0 +1,93 @@
+import { describe, expect, test } from 'vitest'
+import { createIdentity } from '../src/index.js'
+
+// functions-runtime.md §5: a -background name or config.background: true → 202 at once; the run continues.
+const identity = createIdentity({ seed: 41 })
+
+describe('background identity functions', () => {
+  test('GoTrue gets 202 at once: it can neither block nor change the user; the function still runs', async () => {
+    const ran: string[] = []
+    const fn = async (event: { body: string }) => {
+      await new Promise((r) => setTimeout(r, 15))
+      ran.push(JSON.parse(event.body).user.email)
+      return { statusCode: 403, body: JSON.stringify({ app_metadata: { roles: ['ignored'] } }) }
+    }
+    const user = identity.fakeUser()
+    const outcome = await identity.trigger(fn, user, { name: 'identity-login-background' })
+    expect(outcome).toMatchObject({ event: 'login', allowed: true, status: 200, attempts: 1 })
+    expect(outcome.response).toMatchObject({ statusCode: 202, body: '' })
+    expect(outcome.user.app_metadata).toEqual(user.app_metadata)
+    expect(outcome.diagnostics.map((d) => d.code)).toEqual(['background'])
+    expect(ran).toEqual([])
+    await expect(outcome.background).resolves.toMatchObject({ statusCode: 403 })
+    expect(ran).toEqual([user.email])
+  })
+
+  test('a file named identity-login-background.mjs is a background function for login', async () => {
+    const outcome = await identity.trigger('test/fixtures/functions/background/identity-login-background.mjs', identity.fakeUser())
+    expect(outcome.event).toBe('login')
+    expect(outcome.response?.statusCode).toBe(202)
+    await expect(outcome.background).resolves.toMatchObject({ statusCode: 200 })
+  })
+
+  test('outcome.background rejects with what the function threw', async () => {
+    const outcome = await identity.trigger('test/fixtures/functions/background/identity-login-background.mjs', identity.fakeUser({ email: 'fail@example.com' }))
+    expect(outcome.allowed).toBe(true)
+    await expect(outcome.background).rejects.toThrow('could not sync fail@example.com')
+  })
+
+  test('an ignored failing run causes no unhandled rejection', async () => {
+    await identity.trigger(async () => {
+      throw new Error('nobody awaits me')
+    }, 'signup', identity.fakeUser(), { name: 'identity-signup-background' })
+    // Vitest fails the run on an unhandled rejection; give it the chance to happen.
+    await new Promise((r) => setTimeout(r, 20))
+  })
+
+  test('options.env stays applied until the background run settles', async () => {
+    const seen: Array<string | undefined> = []
+    const outcome = await identity.trigger(async () => {
+      await new Promise((r) => setTimeout(r, 10))
+      seen.push(process.env.NIH_BG_VAR)
+    }, 'login', identity.fakeUser(), { name: 'identity-login-background', env: { NIH_BG_VAR: 'set' } })
+    await outcome.background
+    expect(seen).toEqual(['set'])
+    expect(process.env.NIH_BG_VAR).toBeUndefined()
+  })
+
+  test('context: production gives the identity clientContext (no user); netlify dev gives {} (§3.6)', async () => {
+    const contexts: unknown[] = []
+    const fn = async (_e: unknown, context: { clientContext: unknown }) => {
+      contexts.push(context.clientContext)
+    }
+    await (await identity.trigger(fn, 'login', identity.fakeUser(), { name: 'identity-login-background' })).background
+    await (await createIdentity({ mode: 'netlify-dev' }).trigger(fn, 'login', identity.fakeUser(), { name: 'identity-login-background' })).background
+    expect(contexts[0]).toMatchObject({ identity: { url: identity.url, token: expect.any(String) } })
+    expect(contexts[0]).not.toHaveProperty('user')
+    expect(contexts[1]).toEqual({})
+  })
+})
+
+describe('background HTTP functions', () => {
+  test('config.background: true on a v2 function → 202 now, the run in response.background', async () => {
+    let done = false
+    const res = await identity.invoke({
+      default: async () => {
+        await new Promise((r) => setTimeout(r, 10))
+        done = true
+      },
+      config: { background: true },
+    })
+    expect(res).toMatchObject({ statusCode: 202, body: '' })
+    expect(done).toBe(false)
+    // It returned nothing: the run settles with the 202 Netlify already sent.
+    await expect(res.background).resolves.toMatchObject({ statusCode: 202, body: '' })
+    expect(done).toBe(true)
+  })
+
+  test('a typed object with config.background runs in the background too', async () => {
+    const outcome = await identity.trigger({ default: { userSignup: () => undefined, config: { background: true } } }, 'signup', identity.fakeUser())
+    expect(outcome.response?.statusCode).toBe(202)
+    await expect(outcome.background).resolves.toMatchObject({ statusCode: 200 })
+  })
+})
