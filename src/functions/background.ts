@@ -17,6 +17,12 @@ export function backgroundAccepted(): FunctionResponse {
  * rejects with what it threw, or with a timeout error. `env` stays applied until the run
  * settles. The promise is marked handled, so a test that ignores it never sees an unhandled
  * rejection; awaiting it still rejects.
+ *
+ * Context choice (functions-runtime.md §3.6, §5): `netlify dev` gives background functions `{}`
+ * as `clientContext`; production's behaviour is undocumented. The callers give a background run
+ * the same contexts as a synchronous call in the instance's mode (production: `identity` and
+ * `custom.netlify`, `user` only for a verified bearer on HTTP functions; `netlify-dev`: `{}` for
+ * events). Production's retries after a failed run are not replayed.
  * @internal
  */
 export function runInBackground(env: EnvOverrides | undefined, start: () => Promise<ShapeRun>): Promise<FunctionResponse> {
