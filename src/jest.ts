@@ -13,7 +13,7 @@
  *
  * @packageDocumentation
  */
-import { afterAll, afterEach, beforeAll, beforeEach, expect } from '@jest/globals'
+import { afterAll, afterEach, beforeAll, beforeEach, expect as jestExpect } from '@jest/globals'
 import type { SetupServer } from 'msw/node'
 import { identityMatchers } from './assertions/matchers.js'
 import type { IdentityMatchers } from './assertions/matchers.js'
@@ -35,8 +35,14 @@ declare global {
   }
 }
 
-expect.extend(identityMatchers)
-expect.addSnapshotSerializer(serializer)
+jestExpect.extend(identityMatchers)
+jestExpect.addSnapshotSerializer(serializer)
+
+/**
+ * Jest's `expect` (from `@jest/globals`), with the identity matchers and the snapshot serializer
+ * registered.
+ */
+export const expect: typeof jestExpect = jestExpect
 
 /** Options for {@link useIdentity}: the instance's options, plus your own msw server if you have one. */
 export interface UseIdentityOptions extends IdentityOptions {
@@ -94,6 +100,5 @@ export function useIdentity(options: UseIdentityOptions = {}): Identity {
   return identity
 }
 
-export { expect }
 export { identityMatchers } from './assertions/matchers.js'
 export type { IdentityMatchers, IdentityMatcherFunctions, IdentityMatcherResult, IdentityMatcherSubject, MatcherContextLike } from './assertions/matchers.js'

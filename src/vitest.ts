@@ -19,7 +19,7 @@
  * @packageDocumentation
  */
 import type { SetupServer } from 'msw/node'
-import { expect, test as base } from 'vitest'
+import { expect as vitestExpect, test as base } from 'vitest'
 import { identityMatchers } from './assertions/matchers.js'
 import type { IdentityMatchers } from './assertions/matchers.js'
 import { createIdentity } from './identity.js'
@@ -34,8 +34,14 @@ declare module 'vitest' {
   interface Matchers<T = any> extends IdentityMatchers<void, T> {}
 }
 
-expect.extend(identityMatchers)
-expect.addSnapshotSerializer(serializer)
+vitestExpect.extend(identityMatchers)
+vitestExpect.addSnapshotSerializer(serializer)
+
+/**
+ * Vitest's own `expect`, with the identity matchers and the snapshot serializer registered (the
+ * same object as `import { expect } from 'vitest'`).
+ */
+export const expect: typeof vitestExpect = vitestExpect
 
 /** The seed the `identity` fixture uses for a test: a hash of its full name (suites included, file excluded). */
 export function seedForTest(fullTestName: string): number {
@@ -72,6 +78,5 @@ export const test = base
 /** Alias of {@link test}. */
 export const it = test
 
-export { expect }
 export { identityMatchers } from './assertions/matchers.js'
 export type { IdentityMatchers, IdentityMatcherFunctions, IdentityMatcherResult, IdentityMatcherSubject, MatcherContextLike } from './assertions/matchers.js'
