@@ -34,7 +34,9 @@ describe('@netlify/identity in a v2 function', () => {
     await call(`update&id=${user.id}`)
     expect(identity.users.get(user.id)?.app_metadata).toEqual({ provider: 'email', roles: ['admin'] })
 
-    expect((await call(`delete&id=${user.id}`)).statusCode).toBe(204)
+    const deleted = await call(`delete&id=${user.id}`)
+    expect(deleted.body).toBe("")
+    expect(deleted.statusCode).toBe(204)
     expect(identity.users.get(user.id)).toBeUndefined()
     // Every admin call carried the function's admin token.
     expect(identity.requests.filter((r) => r.path.startsWith('/admin/')).length).toBe(5)

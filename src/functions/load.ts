@@ -137,6 +137,19 @@ export async function loadFunctionFile(input: string, options: LoadOptions = {})
   const file = realpathSync(located.file)
   const cached = cache.get(file)
   if (cached && !options.fresh && unchanged(cached)) return { ...cached.loaded, name: located.name }
+  if (options.fresh) return build(file, located.name, options)
+  // Concurrent first loads of one file share a single build.
+  let pending = inflight.get(file)
+  if (!pending) {
+    pending = build(file, located.name, options).finally(() => inflight.delete(file))
+    inflight.set(file, pending)
+  }
+  return { ...(await pending), name: located.name }
+}
+
+const inflight = new Map<string, Promise<LoadedFunction>>()
+
+async function build(file: string, name: string, options: LoadOptions): Promise<LoadedFunction> {
 
   const format = moduleFormat(file)
   const dir = dirname(file)
@@ -194,7 +207,7 @@ export async function loadFunctionFile(input: string, options: LoadOptions = {})
       // already gone
     }
   }
-  const loaded: LoadedFunction = { module: mod ?? {}, name: located.name, file, format }
+  const loaded: LoadedFunction = { module: mod ?? {}, name, file, format }
   cache.set(file, { loaded, inputs })
   return loaded
 }
