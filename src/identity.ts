@@ -171,11 +171,10 @@ export class Identity {
   }
 
   /** Runs the function wired to `event`, if any, through GoTrue's hook rules. */
-  async #fire(event: IdentityEvent, user: GoTrueUser): Promise<HookOutcome | undefined> {
+  #fire(event: IdentityEvent, user: GoTrueUser): Promise<HookOutcome> | undefined {
     const fn = this.wiredFunction(event)
     if (fn === undefined) return undefined
-    const resolved = await this.resolve(fn, `identity-${event}`)
-    return runHook(this.rt, resolved, event, user)
+    return this.resolve(fn, `identity-${event}`).then((resolved) => runHook(this.rt, resolved, event, user))
   }
 
   /** The function wired to an event through `options.functions`, if any. @internal */
@@ -261,7 +260,8 @@ export class Identity {
   async signup(params: SignupParams): Promise<FlowResult> {
     if (!params || typeof params !== 'object') throw new HarnessError('ERR_INVALID_OPTION', 'signup() takes { email, password, data? }')
     const reply = await signupFlow(this.#gotrue.ctx, { email: params.email ?? '', password: params.password ?? '', data: params.data ?? null })
-    return { status: reply.status, body: reply.body }
+    // Replies are views that share maps with the store: hand out a copy.
+    return { status: reply.status, body: structuredClone(reply.body) }
   }
 
   /** `POST /token` `grant_type=password` without HTTP (fires `login`); the body is the token response or the error. */

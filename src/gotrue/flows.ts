@@ -13,8 +13,11 @@ export interface Reply {
   headers?: Record<string, string>
 }
 
-/** Runs the function wired to an event, if any (`undefined` = nothing wired). @internal */
-export type HookRunner = (event: IdentityEvent, user: GoTrueUser) => Promise<HookOutcome | undefined>
+/**
+ * Runs the function wired to an event through GoTrue's hook rules; returns `undefined` at once
+ * when nothing is wired (no promise on the hot path). @internal
+ */
+export type HookRunner = (event: IdentityEvent, user: GoTrueUser) => Promise<HookOutcome> | undefined
 
 /** Everything a flow needs from its instance. @internal */
 export interface FlowContext {
@@ -78,15 +81,17 @@ export function mergeMetadata<T extends JsonObject | null>(current: T, updates: 
   for (const key in updates) {
     const value = updates[key] as JsonValue
     if (value === null) delete next[key]
-    else next[key] = typeof value === 'object' ? structuredClone(value) : value
+    // Values come from a freshly decoded request body: nothing else holds them, no copy needed.
+    else next[key] = value
   }
   return next
 }
 
 /** Runs a wired hook on a record; on success the replaced maps are stored (gotrue.md §2.3). */
 async function fire(ctx: FlowContext, event: IdentityEvent, record: UserRecord): Promise<Reply | undefined> {
-  const outcome = await ctx.hook(event, record.user)
-  if (!outcome) return undefined
+  const pending = ctx.hook(event, record.user)
+  if (!pending) return undefined
+  const outcome = await pending
   if (!outcome.allowed) {
     if (event === 'usermodified' || event === 'userdeleted') return undefined
     return { status: outcome.status, body: outcome.error }
@@ -211,7 +216,7 @@ export async function signup(ctx: FlowContext, params: SignupParams): Promise<Re
       } else {
         sendConfirmation(ctx, existing, at)
       }
-      return { status: 200, body: serializeUser(existing.user) }
+      return { status: 200, body: serializeUser(existing.user, false) }
     })
   }
   const record = newRecord(ctx, params.email, params.password, '', '', data)
@@ -228,10 +233,10 @@ export async function signup(ctx: FlowContext, params: SignupParams): Promise<Re
     record.user.confirmation_sent_at = at
     ctx.store.insert(record)
     sendMail(ctx, record, 'confirmation', token, at)
-    return { status: 200, body: serializeUser(record.user) }
+    return { status: 200, body: serializeUser(record.user, false) }
   }
   ctx.store.insert(record)
-  return { status: 200, body: serializeUser(record.user) }
+  return { status: 200, body: serializeUser(record.user, false) }
 }
 
 /** `POST /token` `grant_type=password` (gotrue.md §1.2, §5.4). @internal */
@@ -361,7 +366,7 @@ export function updateSelf(ctx: FlowContext, record: UserRecord, params: UserUpd
     sendMail(ctx, record, 'email_change', token, at)
   }
   record.user.updated_at = at
-  return { status: 200, body: serializeUser(record.user) }
+  return { status: 200, body: serializeUser(record.user, false) }
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -380,7 +385,7 @@ export async function invite(ctx: FlowContext, email: string, data: JsonObject |
   record.user.invited_at = at
   ctx.store.insert(record)
   sendMail(ctx, record, 'invite', record.confirmationToken, at)
-  return { status: 200, body: serializeUser(record.user) }
+  return { status: 200, body: serializeUser(record.user, false) }
 }
 
 /** `POST /admin/users` parameters. */
@@ -400,7 +405,7 @@ export function adminCreate(ctx: FlowContext, params: AdminCreateParams, request
   const record = newRecord(ctx, params.email, params.password ?? '', params.aud || requestAud, params.role ?? '', params.user_metadata ?? null)
   if (params.confirm === true) record.user.confirmed_at = record.user.created_at
   ctx.store.insert(record)
-  return { status: 200, body: serializeUser(record.user) }
+  return { status: 200, body: serializeUser(record.user, false) }
 }
 
 /** `PUT /admin/users/{id}` parameters. */
@@ -425,7 +430,7 @@ export async function adminUpdate(ctx: FlowContext, record: UserRecord, params: 
   if (params.user_metadata) record.user.user_metadata = mergeMetadata(record.user.user_metadata as JsonObject | null, params.user_metadata)
   record.user.updated_at = at
   await fire(ctx, 'usermodified', record)
-  return { status: 200, body: serializeUser(record.user) }
+  return { status: 200, body: serializeUser(record.user, false) }
 }
 
 /** `DELETE /admin/users/{id}` (gotrue.md §5.3): 200 `{}`, then `userdeleted` (body ignored). @internal */

@@ -29,30 +29,89 @@ export interface RecordedRequest {
 export const DEFAULT_REQUEST_LOG_LIMIT = 1000
 
 /**
- * A bounded, ordered log: keeps the newest `limit` entries with amortised O(1) appends.
+ * What the hot path records: references and texts only. It becomes a {@link RecordedRequest}
+ * (headers copied, bodies parsed) the first time `identity.requests` is read.
+ * @internal
+ */
+export interface RawRequest {
+  method: string
+  path: string
+  query: URLSearchParams
+  headers: Headers
+  text: string
+  status: number
+  /** The response text; `undefined` = no body. */
+  responseText: string | undefined
+  /** Whether the response text is JSON. */
+  json: boolean
+  fault: boolean
+  error: string | undefined
+}
+
+function materialize(raw: RawRequest): RecordedRequest {
+  const entry: RecordedRequest = {
+    method: raw.method,
+    path: raw.path,
+    query: Object.fromEntries(raw.query),
+    headers: Object.fromEntries(raw.headers),
+    body: parseBody(raw.text, raw.headers.get('content-type')),
+    status: raw.status,
+    response: raw.responseText === undefined ? undefined : raw.json ? JSON.parse(raw.responseText) : raw.responseText,
+  }
+  if (raw.fault) entry.fault = true
+  if (raw.error) entry.error = raw.error
+  return entry
+}
+
+function parseBody(text: string, contentType: string | null): unknown {
+  if (text.length === 0) return undefined
+  if (contentType && contentType.toLowerCase().startsWith('application/x-www-form-urlencoded')) {
+    return Object.fromEntries(new URLSearchParams(text))
+  }
+  try {
+    return JSON.parse(text)
+  } catch {
+    return text
+  }
+}
+
+/**
+ * A bounded, ordered log: keeps the newest `limit` entries with amortised O(1) appends, and
+ * turns raw entries into plain records only when read.
  * @internal
  */
 export class RequestLog {
-  #entries: RecordedRequest[] = []
+  #entries: (RawRequest | RecordedRequest)[] = []
+  #materialized = 0
   readonly limit: number
 
   constructor(limit: number) {
     this.limit = limit
   }
 
-  push(entry: RecordedRequest): void {
+  push(entry: RawRequest): void {
     this.#entries.push(entry)
     // Trim in batches so that a long run does not shift the array on every request.
-    if (this.#entries.length >= this.limit * 2) this.#entries = this.#entries.slice(-this.limit)
+    if (this.#entries.length >= this.limit * 2) this.#trim()
   }
 
-  /** The newest `limit` entries, oldest first. */
+  /** The newest `limit` entries, oldest first, as plain records. */
   entries(): readonly RecordedRequest[] {
-    if (this.#entries.length > this.limit) this.#entries = this.#entries.slice(-this.limit)
-    return this.#entries
+    if (this.#entries.length > this.limit) this.#trim()
+    const list = this.#entries
+    for (let i = this.#materialized; i < list.length; i++) list[i] = materialize(list[i] as RawRequest)
+    this.#materialized = list.length
+    return list as RecordedRequest[]
   }
 
   clear(): void {
     this.#entries = []
+    this.#materialized = 0
+  }
+
+  #trim(): void {
+    const drop = this.#entries.length - this.limit
+    this.#entries = this.#entries.slice(drop)
+    this.#materialized = Math.max(0, this.#materialized - drop)
   }
 }

@@ -212,7 +212,7 @@ export class Routes {
     const per = perPage.value
     const pageNo = page.value
     const offset = (Math.max(pageNo, 1) - 1) * per
-    const users = per > 0 ? matching.slice(offset, offset + per).map((m) => serializeUser(m.user)) : []
+    const users = per > 0 ? matching.slice(offset, offset + per).map((m) => serializeUser(m.user, false)) : []
     const total = matching.length
     return { status: 200, body: { users, aud }, headers: { 'x-total-count': String(total), link: linkHeader(req, pageNo, per, total) } }
   }
@@ -246,7 +246,7 @@ export class Routes {
     if (!id) return fail(ctx, 400, 'user_id must be an UUID')
     const record = ctx.store.record(id)
     if (!record) return fail(ctx, 404, 'User not found')
-    if (req.method === 'GET') return { status: 200, body: serializeUser(record.user) }
+    if (req.method === 'GET') return { status: 200, body: serializeUser(record.user, false) }
     if (req.method === 'DELETE') return adminDelete(ctx, record)
     return adminUpdate(ctx, record, {
       role: str(body, 'role'),
@@ -327,7 +327,7 @@ export class Routes {
     if (!id) return fail(ctx, 400, 'Could not read User ID claim')
     const record = ctx.store.record(id)
     if (!record) return fail(ctx, 404, 'User not found')
-    if (req.method === 'GET') return { status: 200, body: serializeUser(record.user) }
+    if (req.method === 'GET') return { status: 200, body: serializeUser(record.user, false) }
     const isAdmin = record.user.role === 'admin' && record.user.aud === tokenAud
     return updateSelf(ctx, record, {
       email: str(params, 'email'),

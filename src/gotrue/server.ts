@@ -8,7 +8,6 @@ import type { FlowContext, HookRunner, Reply } from './flows.js'
 import { fail } from './flows.js'
 import type { FaultSpec } from './faults.js'
 import { Faults } from './faults.js'
-import type { RecordedRequest } from './log.js'
 import { RequestLog } from './log.js'
 import { MailBox } from './mail.js'
 import type { Incoming } from './routes.js'
@@ -18,6 +17,8 @@ import { Store } from './store.js'
 /** Go's `http.NotFound` page (gotrue.md §5.1: unknown routes are a plain-text 404). */
 const NOT_FOUND_TEXT = '404 page not found\n'
 const JSON_HEADERS = { 'content-type': 'application/json' }
+const TEXT_HEADERS = { 'content-type': 'text/plain; charset=utf-8' }
+const NOT_FOUND_HEADERS = { ...TEXT_HEADERS, 'x-content-type-options': 'nosniff' }
 
 /**
  * The URL of the instance whose own msw server is active. msw patches process-wide globals, so
@@ -90,38 +91,39 @@ export class Emulator {
       }
     }
     let response: Response
-    let logged: unknown
+    let responseText: string | undefined
+    let json = true
     if (!reply) {
-      response = new Response(NOT_FOUND_TEXT, {
-        status: 404,
-        headers: { 'content-type': 'text/plain; charset=utf-8', 'x-content-type-options': 'nosniff' },
-      })
-      logged = NOT_FOUND_TEXT
+      responseText = NOT_FOUND_TEXT
+      json = false
       reply = { status: 404 }
+      response = new Response(NOT_FOUND_TEXT, { status: 404, headers: NOT_FOUND_HEADERS })
     } else if (reply.body === undefined) {
       response = new Response(null, { status: reply.status, headers: reply.headers })
     } else if (typeof reply.body === 'string' && fault) {
-      response = new Response(reply.body, { status: reply.status, headers: { 'content-type': 'text/plain; charset=utf-8' } })
-      logged = reply.body
+      responseText = reply.body
+      json = false
+      response = new Response(responseText, { status: reply.status, headers: TEXT_HEADERS })
     } else {
-      response = new Response(JSON.stringify(reply.body), {
+      // Replies may share maps with the store: serialise now, before anything else can change them.
+      responseText = JSON.stringify(reply.body)
+      response = new Response(responseText, {
         status: reply.status,
         headers: reply.headers ? { ...JSON_HEADERS, ...reply.headers } : JSON_HEADERS,
       })
-      logged = reply.body
     }
-    const entry: RecordedRequest = {
+    this.log.push({
       method,
       path,
-      query: Object.fromEntries(url.searchParams),
-      headers: Object.fromEntries(request.headers),
-      body: parseLoggedBody(text, request.headers.get('content-type')),
+      query: url.searchParams,
+      headers: request.headers,
+      text,
       status: reply.status,
-      response: logged,
-    }
-    if (fault) entry.fault = true
-    if (failure) entry.error = failure
-    this.log.push(entry)
+      responseText,
+      json,
+      fault: fault !== undefined,
+      error: failure,
+    })
     return response
   }
 
@@ -178,17 +180,5 @@ export class Emulator {
     this.mail.clear()
     this.log.clear()
     this.faults.clear()
-  }
-}
-
-function parseLoggedBody(text: string, contentType: string | null): unknown {
-  if (text.length === 0) return undefined
-  if (contentType && contentType.toLowerCase().startsWith('application/x-www-form-urlencoded')) {
-    return Object.fromEntries(new URLSearchParams(text))
-  }
-  try {
-    return JSON.parse(text)
-  } catch {
-    return text
   }
 }

@@ -13,16 +13,17 @@ const OMIT_WHEN_EMPTY = new Set<string>([
 
 /**
  * A user as GoTrue serialises it: known keys in GoTrue's order, optional timestamps omitted when
- * empty, metadata deep-copied so that callers never share maps with the store.
+ * empty, metadata deep-copied so that callers never share maps with the store. `copy: false`
+ * shares the metadata maps instead, for a view that is serialised at once (hot paths).
  * @internal
  */
-export function serializeUser(user: GoTrueUser): GoTrueUser {
+export function serializeUser(user: GoTrueUser, copy = true): GoTrueUser {
   const out: Record<string, unknown> = {}
   for (const key of KEY_ORDER) {
     const value = (user as unknown as Record<string, unknown>)[key]
     if (OMIT_WHEN_EMPTY.has(key) && (value === undefined || value === null || value === '')) continue
-    if (key === 'app_metadata') out[key] = value == null ? {} : cloneJson(value)
-    else if (key === 'user_metadata') out[key] = value === undefined ? null : cloneJson(value)
+    if (key === 'app_metadata') out[key] = value == null ? {} : copy ? cloneJson(value) : value
+    else if (key === 'user_metadata') out[key] = value === undefined ? null : copy ? cloneJson(value) : value
     else out[key] = value ?? ''
   }
   return out as unknown as GoTrueUser
