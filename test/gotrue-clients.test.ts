@@ -123,3 +123,31 @@ describe('a function calling the admin API (real-world-patterns.md)', () => {
     expect(identity.requests).toEqual([])
   })
 })
+
+describe('README recipe: a function that calls the admin API', () => {
+  const upgrade = {
+    handler: async (_event: unknown, context: any) => {
+      const { identity: gotrue, user } = context.clientContext
+      if (!user) return { statusCode: 401, body: 'login first' }
+      const res = await fetch(`${gotrue.url}/admin/users/${user.sub}`, {
+        method: 'PUT',
+        headers: { Authorization: `Bearer ${gotrue.token}` },
+        body: JSON.stringify({ app_metadata: { roles: ['pro'] } }),
+      })
+      return { statusCode: res.ok ? 200 : 502, body: await res.text() }
+    },
+  }
+
+  test('upgrade merges the role into app_metadata', async () => {
+    const user = identity.createUser()
+    const res = await identity.invoke(upgrade, { user, method: 'POST' })
+    expect(res.statusCode).toBe(200)
+    expect(identity.users.get(user.id)?.app_metadata).toEqual({ provider: 'email', roles: ['pro'] })
+    expect(identity.requests.map((r) => `${r.method} ${r.path} ${r.status}`)).toEqual([`PUT /admin/users/${user.id} 200`])
+  })
+
+  test('a failing GoTrue is handled', async () => {
+    identity.inject({ method: 'PUT', path: '/admin/users/:id', status: 500 })
+    expect((await identity.invoke(upgrade, { user: identity.createUser() })).statusCode).toBe(502)
+  })
+})
