@@ -16,7 +16,8 @@ test('the quick start is examples/vitest/quick-start.test.ts (run by npm run exa
 })
 
 test('every function file a recipe names exists in examples/site', () => {
-  const named = [...new Set([...readme.matchAll(/'netlify\/functions\/([\w.-]+\.[cm]?[jt]s)'/g)].map((m) => m[1]!))]
+  const recipes = readme.slice(readme.indexOf('## Recipes'), readme.indexOf('\n## ', readme.indexOf('## Recipes') + 1))
+  const named = [...new Set([...recipes.matchAll(/'netlify\/functions\/([\w.-]+\.[cm]?[jt]s)'/g)].map((m) => m[1]!))]
   expect(named.length).toBeGreaterThan(5)
   for (const file of named) expect(existsSync(`${root}/examples/site/netlify/functions/${file}`), file).toBe(true)
 })
