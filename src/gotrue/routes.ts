@@ -119,10 +119,16 @@ export class Routes {
 
   // ---- auth (gotrue.md §5.2) ----
 
-  async #check(token: string): Promise<TokenCheck> {
+  /** A cached verification when the token is known and unexpired; else a promise of a full one. */
+  #check(token: string): TokenCheck | Promise<TokenCheck> {
     const ctx = this.#ctx
     const cached = this.#verified.get(token)
     if (cached && (typeof cached.exp !== 'number' || cached.exp * 1000 > ctx.rt.clock().getTime())) return { ok: true, claims: cached }
+    return this.#verifyBearer(token)
+  }
+
+  async #verifyBearer(token: string): Promise<TokenCheck> {
+    const ctx = this.#ctx
     const check = await verifyToken(token, ctx.rt.key, ctx.rt.clock)
     if (check.ok) {
       if (this.#verified.size >= 1000) this.#verified.clear()
@@ -135,7 +141,8 @@ export class Routes {
   async #authenticate(req: Incoming): Promise<{ claims: JWTPayload } | Refused> {
     const token = parseBearer(req.headers.get('authorization'))
     if (!token) return { refused: fail(this.#ctx, 401, 'This endpoint requires a Bearer token') }
-    const check = await this.#check(token)
+    const pending = this.#check(token)
+    const check = 'then' in pending ? await pending : pending
     if (!check.ok) return { refused: fail(this.#ctx, 401, `Invalid token: ${check.reason}`) }
     return { claims: check.claims }
   }

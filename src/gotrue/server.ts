@@ -45,13 +45,14 @@ export class Emulator {
   readonly ctx: FlowContext
   readonly routes: Routes
   readonly #rt: Runtime
-  readonly #prefix: string
+  /** Length of `identity.url`: what precedes the GoTrue path in a request URL. */
+  readonly #base: number
   #handlers: HttpHandler[] | undefined
   #server: SetupServer | undefined
 
   constructor(rt: Runtime, options: EmulatorOptions) {
     this.#rt = rt
-    this.#prefix = new URL(rt.url).pathname
+    this.#base = rt.url.length
     this.mail = new MailBox(rt.siteUrl)
     this.log = new RequestLog(options.requestLogLimit)
     this.ctx = { rt, store: this.store, mail: this.mail, autoconfirm: options.autoconfirm, hook: options.hook }
@@ -69,11 +70,16 @@ export class Emulator {
 
   /** Answers one intercepted request. */
   async handle(request: Request): Promise<Response> {
-    const url = new URL(request.url)
-    const path = url.pathname.slice(this.#prefix.length) || '/'
+    // request.url is already normalised by the URL parser: slice it rather than parse it again.
+    const href = request.url
+    const q = href.indexOf('?')
+    const hash = href.indexOf('#')
+    const end = q >= 0 ? q : hash >= 0 ? hash : href.length
+    const path = href.slice(this.#base, end) || '/'
+    const query = new URLSearchParams(q >= 0 ? href.slice(q + 1, hash > q ? hash : undefined) : '')
     const method = request.method
     const text = method === 'GET' || method === 'HEAD' ? '' : await request.text()
-    const req: Incoming = { method, path, query: url.searchParams, headers: request.headers, text }
+    const req: Incoming = { method, path, query, headers: request.headers, text }
     const fault = this.faults.take(method, path)
     let reply: Reply | undefined
     if (fault) {
@@ -115,7 +121,7 @@ export class Emulator {
     this.log.push({
       method,
       path,
-      query: url.searchParams,
+      query,
       headers: request.headers,
       text,
       status: reply.status,
