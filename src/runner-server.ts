@@ -1,13 +1,6 @@
 import type { SetupServer } from 'msw/node'
 import type { Identity } from './identity.js'
-
-/**
- * `listen()` options that make unhandled requests errors under msw 2 (`onUnhandledRequest`) and
- * msw 3 (`onUnhandledFrame`; msw 3 silently ignores the old key and falls back to "warn",
- * toolchain-and-peers.md §0.2), so no test ever reaches the network.
- * @internal
- */
-export const STRICT_LISTEN_OPTIONS = { onUnhandledRequest: 'error', onUnhandledFrame: 'error' } as const
+import { STRICT_LISTEN_OPTIONS } from './msw-options.js'
 
 /**
  * Starts an msw server with no handlers and strict unhandled-request handling. msw is imported

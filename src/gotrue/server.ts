@@ -3,6 +3,7 @@ import type { HttpHandler, RequestHandler } from 'msw'
 import { setupServer } from 'msw/node'
 import type { SetupServer } from 'msw/node'
 import { HarnessError } from '../errors.js'
+import { STRICT_LISTEN_OPTIONS } from '../msw-options.js'
 import type { Runtime } from '../runtime.js'
 import type { FlowContext, HookRunner, Reply } from './flows.js'
 import { fail } from './flows.js'
@@ -152,9 +153,7 @@ export class Emulator {
       )
     }
     const server = setupServer(...extra, ...this.handlers)
-    // msw 2 reads onUnhandledRequest; msw 3 reads onUnhandledFrame. Both: fail closed on any host nobody mocked.
-    const options = { onUnhandledRequest: 'error', onUnhandledFrame: 'error' } as const
-    server.listen(options)
+    server.listen(STRICT_LISTEN_OPTIONS)
     this.#server = server
     activeListener = this.#rt.url
   }
