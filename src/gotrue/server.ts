@@ -1,4 +1,4 @@
-import { http } from 'msw'
+import { http } from '../msw-http.js'
 import type { HttpHandler, RequestHandler } from 'msw'
 import { setupServer } from 'msw/node'
 import type { SetupServer } from 'msw/node'
