@@ -255,3 +255,53 @@ describe('HTTP event (functions-runtime.md §1.1, §3.3–3.5)', () => {
     expect(calls[1]!.event).toMatchObject({ isBase64Encoded: false, body: 'a=1' })
   })
 })
+
+describe('HTTP event details (audit against functions-runtime.md §3.3–3.5)', () => {
+  test('rawQuery keeps the query as sent, without re-encoding it (§3.4: the search part of the original URL)', async () => {
+    const identity = createIdentity()
+    const { calls, handler } = recorder()
+    await identity.invoke(handler, { path: '/api/search?q=hello%20world&list=a%2Cb', query: { extra: 'x y' }, name: 'search' })
+    const { event } = calls[0]!
+    expect(event.rawQuery).toBe('q=hello%20world&list=a%2Cb&extra=x+y')
+    expect(event.rawUrl).toBe('https://site.netlify.test/api/search?q=hello%20world&list=a%2Cb&extra=x+y')
+    expect(event.queryStringParameters).toEqual({ q: 'hello world', list: 'a,b', extra: 'x y' })
+  })
+
+  test('a byte body with a text content type arrives as UTF-8 text, not Latin-1 (§3.5: Buffer → UTF-8 unless base64)', async () => {
+    const identity = createIdentity()
+    const { calls, handler } = recorder()
+    await identity.invoke(handler, { method: 'POST', body: new TextEncoder().encode('héllo ✓'), headers: { 'content-type': 'text/plain; charset=utf-8' } })
+    expect(calls[0]!.event).toMatchObject({ isBase64Encoded: false, body: 'héllo ✓' })
+    expect(calls[0]!.event.headers['content-length']).toBe(String(new TextEncoder().encode('héllo ✓').length))
+  })
+
+  test('repeated request headers arrive as Node joins them: cookie with "; ", others with ", ", one-element multiValueHeaders (§3.3)', async () => {
+    const identity = createIdentity()
+    const { calls, handler } = recorder()
+    await identity.invoke(handler, { headers: { Cookie: ['a=1', 'b=2'], Accept: ['text/html', 'application/json'] } })
+    const { event } = calls[0]!
+    expect(event.headers.cookie).toBe('a=1; b=2')
+    expect(event.multiValueHeaders.cookie).toEqual(['a=1; b=2'])
+    expect(event.headers.accept).toBe('text/html, application/json')
+    expect(event.multiValueHeaders.accept).toEqual(['text/html, application/json'])
+  })
+
+  test('a repeated single-valued header (authorization, content-type, host, user-agent) keeps the first value, as Node does (§3.3)', async () => {
+    const identity = createIdentity()
+    const { calls, handler } = recorder()
+    await identity.invoke(handler, { headers: { 'user-agent': ['first', 'second'] } })
+    expect(calls[0]!.event.headers['user-agent']).toBe('first')
+    expect(calls[0]!.event.multiValueHeaders['user-agent']).toEqual(['first'])
+  })
+
+  test('v1 events carry the x-nf-account-id, x-nf-site-id and x-nf-geo headers Netlify injects (§3.3)', async () => {
+    const identity = createIdentity()
+    const { calls, handler } = recorder()
+    await identity.invoke(handler)
+    const { headers, multiValueHeaders } = calls[0]!.event
+    expect(headers['x-nf-account-id']).toMatch(/.+/)
+    expect(headers['x-nf-site-id']).toMatch(/.+/)
+    expect(JSON.parse(Buffer.from(headers['x-nf-geo']!, 'base64').toString('utf8'))).toHaveProperty('country')
+    expect(multiValueHeaders['x-nf-site-id']).toEqual([headers['x-nf-site-id']])
+  })
+})

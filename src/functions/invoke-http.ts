@@ -83,8 +83,9 @@ export async function invokeHttp(rt: Runtime, fn: ResolvedFunction, request: Inv
     'x-nf-client-connection-ip': '127.0.0.1',
     'x-nf-request-id': requestId,
   }
-  // v2 functions read account, deploy, site and geo from the x-nf-* headers Netlify adds (§2.2).
-  const event = httpEvent(rt.siteUrl, name, { ...request, headers }, fn.shape === 'v1' ? extra : { ...netlifyRequestHeaders(rt), ...extra })
+  // Netlify adds the x-nf-* headers (account, site, geo: §3.3) to every function's request; v2
+  // functions read account, deploy, site and geo from them (§2.2).
+  const event = httpEvent(rt.siteUrl, name, { ...request, headers }, { ...netlifyRequestHeaders(rt), ...extra })
   const auth = Object.entries(headers).find(([k]) => k.toLowerCase() === 'authorization')?.[1]
   const mode = request.mode ?? rt.mode
   const contexts = {

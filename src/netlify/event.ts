@@ -51,19 +51,44 @@ export function userForEvent(event: IdentityEvent, user: GoTrueUser): GoTrueUser
   return user
 }
 
-/** Lower-cases names and builds the multi-value twin, as Netlify does (functions-runtime.md §3.3). @internal */
+/** Headers Node keeps only the first of when repeated (https://nodejs.org/api/http.html#messageheaders). */
+const SINGLE_VALUED = new Set([
+  'age', 'authorization', 'content-length', 'content-type', 'etag', 'expires', 'from', 'host', 'if-modified-since',
+  'if-unmodified-since', 'last-modified', 'location', 'max-forwards', 'proxy-authorization', 'referer', 'retry-after',
+  'server', 'user-agent',
+])
+
+/**
+ * Lower-cases names and builds the multi-value twin as Netlify does (functions-runtime.md §3.3):
+ * repeated values are combined the way Node's `IncomingMessage.headers` does (`cookie` joined
+ * with `; `, single-valued headers keep the first, `set-cookie` stays a list, others joined with
+ * `, `); `multiValueHeaders` wraps each combined value in a one-element array (no splitting).
+ * @internal
+ */
 export function headerMaps(input: Record<string, string | string[] | undefined>): {
   headers: Record<string, string>
   multiValueHeaders: Record<string, string[]>
 } {
-  const headers: Record<string, string> = {}
-  const multiValueHeaders: Record<string, string[]> = {}
+  const all: Record<string, string[]> = {}
   for (const [name, value] of Object.entries(input)) {
     if (value === undefined) continue
     const key = name.toLowerCase()
     const values = Array.isArray(value) ? value.map(String) : [String(value)]
-    multiValueHeaders[key] = [...(multiValueHeaders[key] ?? []), ...values]
-    headers[key] = multiValueHeaders[key]!.join(', ')
+    if (all[key]) all[key].push(...values)
+    else all[key] = values
+  }
+  const headers: Record<string, string> = {}
+  const multiValueHeaders: Record<string, string[]> = {}
+  for (const key in all) {
+    const values = all[key]!
+    if (key === 'set-cookie') {
+      multiValueHeaders[key] = values
+      headers[key] = values.join(', ')
+      continue
+    }
+    const value = values.length === 1 ? values[0]! : SINGLE_VALUED.has(key) ? values[0]! : values.join(key === 'cookie' ? '; ' : ', ')
+    headers[key] = value
+    multiValueHeaders[key] = [value]
   }
   return { headers, multiValueHeaders }
 }
@@ -130,10 +155,17 @@ export interface HttpRequestInit {
 export function httpEvent(siteUrl: string, functionName: string, init: HttpRequestInit, extraHeaders: Record<string, string>): HandlerEvent {
   const method = (init.method ?? 'GET').toUpperCase()
   const path = init.path ?? `/.netlify/functions/${functionName}`
-  const pathOnly = path.split('?')[0]!
-  const search = new URLSearchParams(path.includes('?') ? path.slice(path.indexOf('?') + 1) : '')
+  const q = path.indexOf('?')
+  const pathOnly = q < 0 ? path : path.slice(0, q)
+  // rawQuery is the query as sent (§3.4); only the values from init.query are encoded here.
+  const sentQuery = q < 0 ? '' : path.slice(q + 1)
+  const search = new URLSearchParams(sentQuery)
+  const added = new URLSearchParams()
   for (const [k, v] of Object.entries(init.query ?? {})) {
-    for (const value of Array.isArray(v) ? v : [v]) search.append(k, value)
+    for (const value of Array.isArray(v) ? v : [v]) {
+      search.append(k, value)
+      added.append(k, value)
+    }
   }
   const queryStringParameters: Record<string, string> = {}
   const multiValueQueryStringParameters: Record<string, string[]> = {}
@@ -142,7 +174,8 @@ export function httpEvent(siteUrl: string, functionName: string, init: HttpReque
     multiValueQueryStringParameters[key] = all
     queryStringParameters[key] = all.join(', ')
   }
-  const rawQuery = search.toString()
+  const addedQuery = added.toString()
+  const rawQuery = sentQuery && addedQuery ? `${sentQuery}&${addedQuery}` : sentQuery || addedQuery
 
   const rawHeaders: Record<string, string | string[]> = { ...extraHeaders }
   for (const [k, v] of Object.entries(init.headers ?? {})) rawHeaders[k.toLowerCase()] = v
@@ -152,7 +185,7 @@ export function httpEvent(siteUrl: string, functionName: string, init: HttpReque
     if (typeof init.body === 'string') {
       body = init.body
     } else if (init.body instanceof Uint8Array) {
-      body = Buffer.from(init.body).toString('latin1')
+      body = Buffer.from(init.body).toString('utf8')
     } else {
       body = JSON.stringify(init.body)
       rawHeaders['content-type'] ??= 'application/json'
