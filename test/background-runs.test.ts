@@ -91,3 +91,17 @@ describe('background HTTP functions', () => {
     await expect(outcome.background).resolves.toMatchObject({ statusCode: 200 })
   })
 })
+
+describe('background functions under netlify dev (functions-runtime.md §3.6, §5)', () => {
+  test('an HTTP background function gets an empty clientContext even with a bearer token', async () => {
+    const identity = createIdentity({ mode: 'netlify-dev' })
+    let seen: unknown
+    const res = await identity.invoke(async (_e: unknown, context: { clientContext: unknown }) => {
+      seen = context.clientContext
+      return { statusCode: 200, body: '' }
+    }, { name: 'sync-background', user: identity.fakeUser() })
+    expect(res.statusCode).toBe(202)
+    await res.background
+    expect(seen).toEqual({})
+  })
+})

@@ -13,7 +13,6 @@ describe('completion styles (functions-runtime.md §1.4)', () => {
     ['callback(null, res)', (_e: HandlerEvent, _c: LambdaContext, cb: Cb) => { setTimeout(() => cb(null, ok), 1) }],
     ['context.done(null, res)', (_e: HandlerEvent, c: LambdaContext) => { c.done(null, ok) }],
     ['context.succeed(res)', (_e: HandlerEvent, c: LambdaContext) => { c.succeed(ok) }],
-    ['context.succeed(message, res)', (_e: HandlerEvent, c: LambdaContext) => { c.succeed('msg', ok) }],
     ['a thenable', () => ({ then: (resolve: (v: unknown) => void) => resolve(ok) })],
   ])('%s completes', async (_label, handler) => {
     const res = await identity.invoke(handler as never)
@@ -154,5 +153,15 @@ describe('function inputs and env', () => {
     expect(seen).toEqual(['yes', undefined])
     expect(process.env.HARNESS_NEW).toBeUndefined()
     expect(process.env.HARNESS_KEEP).toBe('before')
+  })
+})
+
+describe('deprecated context.succeed (functions-runtime.md §1.2)', () => {
+  test('succeed(message, object) completes with the message, as lambda-local does: the object is ignored', async () => {
+    const identity = createIdentity()
+    const res = await identity.invoke(((_e: HandlerEvent, c: LambdaContext) => { c.succeed('msg', ok) }) as never)
+    expect(res.statusCode).toBe(500)
+    expect(res.body).toBe('Your function response must have a numerical statusCode. You gave: undefined')
+    expect(res.diagnostics.map((d) => d.code)).toEqual(['invalid-response'])
   })
 })

@@ -21,8 +21,8 @@ export function backgroundAccepted(): FunctionResponse {
  * Context choice (functions-runtime.md §3.6, §5): `netlify dev` gives background functions `{}`
  * as `clientContext`; production's behaviour is undocumented. The callers give a background run
  * the same contexts as a synchronous call in the instance's mode (production: `identity` and
- * `custom.netlify`, `user` only for a verified bearer on HTTP functions; `netlify-dev`: `{}` for
- * events). Production's retries after a failed run are not replayed.
+ * `custom.netlify`, `user` only for a verified bearer on HTTP functions); in `netlify-dev` mode
+ * every background run gets `{}`, as the CLI does. Production's retries after a failed run are not replayed.
  * @internal
  */
 export function runInBackground(env: EnvOverrides | undefined, start: () => Promise<ShapeRun>): Promise<FunctionResponse> {

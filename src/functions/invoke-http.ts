@@ -89,7 +89,10 @@ export async function invokeHttp(rt: Runtime, fn: ResolvedFunction, request: Inv
   const auth = Object.entries(headers).find(([k]) => k.toLowerCase() === 'authorization')?.[1]
   const mode = request.mode ?? rt.mode
   const contexts = {
-    clientContext: () => httpClientContext(rt, Array.isArray(auth) ? auth[0] : auth, mode),
+    // netlify dev invokes background functions without a client context (§3.6, §5).
+    clientContext: fn.background && mode === 'netlify-dev'
+      ? () => Promise.resolve({})
+      : () => httpClientContext(rt, Array.isArray(auth) ? auth[0] : auth, mode),
     identity: (req: Request) => v2IdentityContext(rt, req, mode),
   }
   if (fn.background) {

@@ -29,7 +29,7 @@ export interface LambdaContext {
   getRemainingTimeInMillis(): number
   /** Deprecated completion: `done(error, result)`. */
   done(error?: unknown, result?: unknown): void
-  /** Deprecated completion: `succeed(result)` or `succeed(message, result)`. */
+  /** Deprecated completion: `succeed(result)`; in `succeed(message, object)` only `message` counts (functions-runtime.md §1.2). */
   succeed(messageOrResult?: unknown, result?: unknown): void
   /** Deprecated completion: `fail(error)`. */
   fail(error?: unknown): void
@@ -65,7 +65,8 @@ export function createLambdaContext(init: LambdaContextInit): LambdaContext {
     clientContext: init.clientContext,
     getRemainingTimeInMillis: () => Math.max(0, Math.round(init.timeoutMs - (performance.now() - started))),
     done: (error?: unknown, result?: unknown) => complete('done', error, error != null, result),
-    succeed: (...args: unknown[]) => complete('succeed', null, false, args.length > 1 ? args[1] : args[0]),
+    // lambda-local's succeed(message, object) is done(null, message): the second argument is ignored (§1.2).
+    succeed: (result?: unknown) => complete('succeed', null, false, result),
     fail: (error?: unknown) => complete('fail', error, true),
   }
 }
