@@ -1,7 +1,17 @@
 /**
+ * How deep arrays and objects may nest. Go's decoder refuses more than 10,000 levels with
+ * `exceeded max depth`; the emulator refuses beyond 1,000 with the same words, because V8 cannot
+ * clone or serialise much deeper values (structuredClone overflows the stack near 3,000 levels,
+ * JSON.stringify near 5,000), and a 400 that names the problem beats a 500 from a stack overflow.
+ * A deliberate, documented deviation: no real metadata nests this deep.
+ * @internal
+ */
+export const MAX_JSON_DEPTH = 1000
+
+/**
  * Reads the first JSON value of a text, the way Go's streaming `json.Decoder` does: leading
  * white space skipped, anything after the first value ignored, an empty or white-space-only
- * text is `EOF` (gotrue.md §2.3).
+ * text is `EOF` (gotrue.md §2.3), nesting beyond {@link MAX_JSON_DEPTH} is `exceeded max depth`.
  * @internal
  */
 export function decodeFirstJsonValue(text: string): { ok: true; value: unknown } | { ok: false; error: string } {
@@ -22,7 +32,9 @@ export function decodeFirstJsonValue(text: string): { ok: true; value: unknown }
         continue
       }
       if (ch === '"') inString = true
-      else if (ch === '{' || ch === '[') depth++
+      else if (ch === '{' || ch === '[') {
+        if (++depth > MAX_JSON_DEPTH) return { ok: false, error: 'exceeded max depth' }
+      }
       else if (ch === '}' || ch === ']') {
         depth--
         if (depth === 0) {
