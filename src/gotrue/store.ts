@@ -66,6 +66,8 @@ export class Store implements UserStore {
   readonly #byConfirmation = new Map<string, UserRecord>()
   readonly #byRecovery = new Map<string, UserRecord>()
   readonly #refresh = new Map<string, RefreshRecord>()
+  /** How often an e-mail was set that another user already had: 0 keeps removals O(1). */
+  #shared = 0
 
   get size(): number {
     return this.#byId.size
@@ -111,6 +113,7 @@ export class Store implements UserStore {
     this.#byConfirmation.clear()
     this.#byRecovery.clear()
     this.#refresh.clear()
+    this.#shared = 0
   }
 
   // ---- internal API used by the flows ----
@@ -144,16 +147,36 @@ export class Store implements UserStore {
   /** Removes a record and its one-time tokens (refresh tokens stay, as in GoTrue, but find no user). */
   remove(record: UserRecord): void {
     this.#byId.delete(record.user.id)
-    this.#byEmail.delete(record.user.email.toLowerCase())
+    this.#unindexEmail(record)
     this.setConfirmationToken(record, undefined)
     this.setRecoveryToken(record, undefined)
   }
 
-  /** Changes a user's e-mail, keeping the index in step. */
+  /**
+   * Changes a user's e-mail, keeping the index in step. `PUT /admin/users/:id` sets an e-mail
+   * with no duplicate check (gotrue.md §5.3), so two users may share one: the index keeps the
+   * user who had it first, and whoever holds an address only ever removes their own entry.
+   */
   setEmail(record: UserRecord, email: string): void {
-    this.#byEmail.delete(record.user.email.toLowerCase())
+    this.#unindexEmail(record)
     record.user.email = email
-    this.#byEmail.set(email.toLowerCase(), record)
+    const key = email.toLowerCase()
+    if (!this.#byEmail.has(key)) this.#byEmail.set(key, record)
+    else if (this.#byEmail.get(key) !== record) this.#shared++
+  }
+
+  #unindexEmail(record: UserRecord): void {
+    const key = record.user.email.toLowerCase()
+    if (this.#byEmail.get(key) !== record) return
+    this.#byEmail.delete(key)
+    if (this.#shared === 0) return
+    // Another user may share the address (see setEmail): it takes the entry over.
+    for (const other of this.#byId.values()) {
+      if (other !== record && other.user.email.toLowerCase() === key) {
+        this.#byEmail.set(key, other)
+        return
+      }
+    }
   }
 
   setConfirmationToken(record: UserRecord, token: string | undefined): void {
