@@ -61,6 +61,33 @@ export function oauthFail(error: string, description?: string): Reply {
   return { status: 400, body: description ? { error, error_description: description } : { error } }
 }
 
+/** `cookies.duration`: the `nf_jwt` cookie's Max-Age in seconds (gotrue.md §4). */
+const COOKIE_DURATION_S = 86_400
+
+/**
+ * Cookie mode (gotrue.md §4): with `X-Use-Cookie`, a successful `/token` or `/verify` also sets
+ * `nf_jwt` to the access token, HttpOnly, Secure, Path=/; `session` makes it a session cookie,
+ * any other value lasts `cookies.duration`. Attributes in the order Go's `http.Cookie` writes them.
+ * @internal
+ */
+export function withJwtCookie(ctx: FlowContext, reply: Reply, mode: string | null): Reply {
+  if (!mode || reply.status !== 200) return reply
+  const token = (reply.body as TokenResponse).access_token
+  const expiry = mode === 'session'
+    ? ''
+    : `; Expires=${new Date(ctx.rt.clock().getTime() + COOKIE_DURATION_S * 1000).toUTCString()}; Max-Age=${COOKIE_DURATION_S}`
+  return { ...reply, headers: { ...reply.headers, 'set-cookie': `nf_jwt=${token}; Path=/${expiry}; HttpOnly; Secure` } }
+}
+
+/**
+ * GoTrue clears `nf_jwt` (empty, expired 10 h ago, `Max-Age=0`) on a refused bearer, a reused
+ * refresh token and `/logout` (gotrue.md §4, §5.4). @internal
+ */
+export function withClearedCookie(ctx: FlowContext, reply: Reply): Reply {
+  const expired = new Date(ctx.rt.clock().getTime() - 10 * 3_600_000).toUTCString()
+  return { ...reply, headers: { ...reply.headers, 'set-cookie': `nf_jwt=; Path=/; Expires=${expired}; Max-Age=0; HttpOnly; Secure` } }
+}
+
 function nowIso(ctx: FlowContext): string {
   return ctx.rt.clock().toISOString()
 }
@@ -169,6 +196,21 @@ function newRecord(ctx: FlowContext, email: string, password: string | undefined
   }
 }
 
+/**
+ * GoTrue's `FindUserByEmailAndAudience`: the user with this e-mail in the request audience.
+ * The emulator keeps e-mails unique across audiences, so a user of another audience is "not
+ * found" here, yet blocks creating a second user with the same e-mail (see {@link emailTaken}).
+ */
+function findInAud(ctx: FlowContext, email: string, aud: string): UserRecord | undefined {
+  const record = ctx.store.recordByEmail(email)
+  return record && record.user.aud === aud ? record : undefined
+}
+
+/** Refusal for an e-mail that is taken (gotrue.md §5.3). */
+function emailTaken(ctx: FlowContext): Reply {
+  return fail(ctx, 422, 'Email address already registered by another user')
+}
+
 // ---------------------------------------------------------------------------------------------
 // Public flows (gotrue.md §5.4)
 // ---------------------------------------------------------------------------------------------
@@ -194,6 +236,8 @@ export interface SignupParams {
   password: string
   /** Becomes `user_metadata`. */
   data?: JsonObject | null
+  /** The request audience (`X-JWT-AUD`, else `""`): the new user's `aud`, and where an existing one is looked up. */
+  aud?: string
 }
 
 /** `POST /signup` (gotrue.md §1.2, §5.4), after body decoding. @internal */
@@ -201,7 +245,10 @@ export async function signup(ctx: FlowContext, params: SignupParams): Promise<Re
   if (!params.password) return fail(ctx, 422, 'Signup requires a valid password')
   if (!params.email) return fail(ctx, 422, 'An email address is required')
   const data = params.data ?? null
-  const existing = ctx.store.recordByEmail(params.email)
+  const aud = params.aud ?? ''
+  const existing = findInAud(ctx, params.email, aud)
+  // GoTrue would add a second user in another audience; the emulator's e-mails are unique.
+  if (!existing && ctx.store.recordByEmail(params.email)) return emailTaken(ctx)
   if (existing) {
     if (existing.user.confirmed_at) return fail(ctx, 400, 'A user with this email address has already been registered')
     // Unconfirmed: no validate; data merges; the password is ignored (gotrue.md §1.2).
@@ -219,13 +266,17 @@ export async function signup(ctx: FlowContext, params: SignupParams): Promise<Re
       return { status: 200, body: serializeUser(existing.user, false) }
     })
   }
-  const record = newRecord(ctx, params.email, params.password, '', '', data)
+  const record = newRecord(ctx, params.email, params.password, aud, '', data)
   const validated = await fire(ctx, 'validate', record)
   if (validated) return validated
+  // Another request stored this e-mail while the hook ran: answer as if this one had come after
+  // it (GoTrue's transactions would both insert; the emulator keeps one user per e-mail).
+  if (ctx.store.recordByEmail(params.email)) return signup(ctx, params)
   const at = record.user.created_at
   if (ctx.autoconfirm) {
     const blocked = await fire(ctx, 'signup', record)
     if (blocked) return blocked
+    if (ctx.store.recordByEmail(params.email)) return signup(ctx, params)
     record.user.confirmed_at = at
   } else {
     const token = newToken(ctx)
@@ -240,8 +291,8 @@ export async function signup(ctx: FlowContext, params: SignupParams): Promise<Re
 }
 
 /** `POST /token` `grant_type=password` (gotrue.md §1.2, §5.4). @internal */
-export async function passwordGrant(ctx: FlowContext, email: string, password: string): Promise<Reply> {
-  const record = email ? ctx.store.recordByEmail(email) : undefined
+export async function passwordGrant(ctx: FlowContext, email: string, password: string, aud = ''): Promise<Reply> {
+  const record = email ? findInAud(ctx, email, aud) : undefined
   const noUser = (): Reply => oauthFail('invalid_grant', 'No user found with that email, or password invalid.')
   if (!record) return noUser()
   if (!record.user.confirmed_at) return oauthFail('invalid_grant', 'Email not confirmed')
@@ -258,7 +309,9 @@ export async function passwordGrant(ctx: FlowContext, email: string, password: s
 export async function refreshGrant(ctx: FlowContext, token: string): Promise<Reply> {
   if (!token) return oauthFail('invalid_request', 'refresh_token required')
   const stored = ctx.store.refreshToken(token)
-  if (!stored || stored.revoked) return oauthFail('invalid_grant', 'Invalid Refresh Token')
+  if (!stored) return oauthFail('invalid_grant', 'Invalid Refresh Token')
+  // A reused (revoked) token also clears the cookie: GoTrue treats it as possible abuse (gotrue.md §4).
+  if (stored.revoked) return withClearedCookie(ctx, oauthFail('invalid_grant', 'Invalid Refresh Token'))
   if (ctx.rt.clock().getTime() - stored.createdAt >= REFRESH_TOKEN_LIFETIME_MS) return oauthFail('invalid_grant', 'Refresh token expired')
   const record = ctx.store.record(stored.userId)
   if (!record) return oauthFail('invalid_grant', 'Invalid Refresh Token')
@@ -317,9 +370,9 @@ export async function verify(ctx: FlowContext, params: VerifyParams): Promise<Re
 }
 
 /** `POST /recover` (gotrue.md §5.4). @internal */
-export function recover(ctx: FlowContext, email: string): Reply {
+export function recover(ctx: FlowContext, email: string, aud = ''): Reply {
   if (!email) return fail(ctx, 422, 'Password recovery requires an email')
-  const record = ctx.store.recordByEmail(email)
+  const record = findInAud(ctx, email, aud)
   if (!record) return { status: 200, body: {} }
   if (elapsedSince(ctx, record.user.recovery_sent_at) < MAIL_MAX_FREQUENCY_MS) return fail(ctx, 429, 'Rate limit exceeded, try again later')
   const at = nowIso(ctx)
@@ -343,7 +396,7 @@ export interface UserUpdateParams {
 export function updateSelf(ctx: FlowContext, record: UserRecord, params: UserUpdateParams, isAdmin: boolean): Reply {
   if (params.app_metadata && !isAdmin) return fail(ctx, 401, 'Updating app_metadata requires admin privileges')
   const newEmail = params.email && params.email.toLowerCase() !== record.user.email.toLowerCase() ? params.email : undefined
-  if (newEmail && ctx.store.recordByEmail(newEmail)) return fail(ctx, 422, 'Email address already registered by another user')
+  if (newEmail && ctx.store.recordByEmail(newEmail)) return emailTaken(ctx)
   if (params.email_change_token) {
     if (params.email_change_token !== record.emailChangeToken) return fail(ctx, 401, "Email Change Token didn't match token on file")
     if (elapsedSince(ctx, record.user.email_change_sent_at) > EMAIL_CHANGE_LIFETIME_MS) return fail(ctx, 422, 'Email change token expired')
@@ -376,10 +429,12 @@ export function updateSelf(ctx: FlowContext, record: UserRecord, params: UserUpd
 /** `POST /invite` (gotrue.md §1.2, §5.3), after admin auth and decoding. @internal */
 export async function invite(ctx: FlowContext, email: string, data: JsonObject | null, aud: string): Promise<Reply> {
   if (!email) return fail(ctx, 422, 'An email address is required')
-  if (ctx.store.recordByEmail(email)) return fail(ctx, 422, 'Email address already registered by another user')
+  if (ctx.store.recordByEmail(email)) return emailTaken(ctx)
   const record = newRecord(ctx, email, undefined, aud, '', data)
   const blocked = await fire(ctx, 'validate', record)
   if (blocked) return blocked
+  // Invited meanwhile by a concurrent request: the same answer a later request gets.
+  if (ctx.store.recordByEmail(email)) return emailTaken(ctx)
   const at = record.user.created_at
   record.confirmationToken = newToken(ctx)
   record.user.invited_at = at
@@ -401,7 +456,7 @@ export interface AdminCreateParams {
 /** `POST /admin/users` (gotrue.md §5.3): 200, `app_metadata` ignored, no hooks, no mail. @internal */
 export function adminCreate(ctx: FlowContext, params: AdminCreateParams, requestAud: string): Reply {
   if (!params.email) return fail(ctx, 422, 'An email address is required')
-  if (ctx.store.recordByEmail(params.email)) return fail(ctx, 422, 'Email address already registered by another user')
+  if (ctx.store.recordByEmail(params.email)) return emailTaken(ctx)
   const record = newRecord(ctx, params.email, params.password ?? '', params.aud || requestAud, params.role ?? '', params.user_metadata ?? null)
   if (params.confirm === true) record.user.confirmed_at = record.user.created_at
   ctx.store.insert(record)

@@ -7,7 +7,7 @@ import type { GoTrueUser, JsonObject } from '../types.js'
 import type { FlowContext, Reply } from './flows.js'
 import {
   adminCreate, adminDelete, adminUpdate, fail, invite, oauthFail, passwordGrant, recover, refreshGrant,
-  settings, signup, updateSelf, verify,
+  settings, signup, updateSelf, verify, withClearedCookie, withJwtCookie,
 } from './flows.js'
 import { checkParams, decodeParams, str } from './params.js'
 import type { GoFieldType } from './params.js'
@@ -137,22 +137,22 @@ export class Routes {
     return check
   }
 
-  /** `requireAuthentication`: the verified claims, or the 401 to answer. */
+  /** `requireAuthentication`: the verified claims, or the 401 to answer (clearing `nf_jwt`, gotrue.md §4). */
   async #authenticate(req: Incoming): Promise<{ claims: JWTPayload } | Refused> {
     const token = parseBearer(req.headers.get('authorization'))
-    if (!token) return { refused: fail(this.#ctx, 401, 'This endpoint requires a Bearer token') }
+    if (!token) return { refused: withClearedCookie(this.#ctx, fail(this.#ctx, 401, 'This endpoint requires a Bearer token')) }
     const pending = this.#check(token)
     const check = 'then' in pending ? await pending : pending
-    if (!check.ok) return { refused: fail(this.#ctx, 401, `Invalid token: ${check.reason}`) }
+    if (!check.ok) return { refused: withClearedCookie(this.#ctx, fail(this.#ctx, 401, `Invalid token: ${check.reason}`)) }
     return { claims: check.claims }
   }
 
   /**
    * `requireAdminCredentials` (gotrue.md §5.2), then the handler's own decoding of the body into
    * `struct`: bearer, token, admin user, the body's `aud` (a non-JSON body is a 400), the admin
-   * test (401 `User not allowed`), the typed fields.
+   * test (401 `User not allowed`), the typed fields (a mismatch is a 400 starting with `prefix`).
    */
-  async #admin(req: Incoming, struct: string, fields: Record<string, GoFieldType>): Promise<Caller | Refused> {
+  async #admin(req: Incoming, struct: string, fields: Record<string, GoFieldType>, prefix = 'Could not decode admin user params'): Promise<Caller | Refused> {
     const auth = await this.#authenticate(req)
     if ('refused' in auth) return auth
     const claims = auth.claims
@@ -178,7 +178,7 @@ export class Routes {
       return { refused: fail(this.#ctx, 401, 'User not allowed') }
     }
     const typed = checkParams(value, struct, fields)
-    if (!typed.ok) return { refused: fail(this.#ctx, 400, `Could not decode admin user params: ${typed.error}`) }
+    if (!typed.ok) return { refused: fail(this.#ctx, 400, `${prefix}: ${typed.error}`) }
     return { claims, params: typed.params }
   }
 
@@ -219,6 +219,8 @@ export class Routes {
     const per = perPage.value
     const pageNo = page.value
     const offset = (Math.max(pageNo, 1) - 1) * per
+    // per_page=0 divides by zero in GoTrue (gotrue.md §5.3 says to avoid it); the emulator answers
+    // an empty page with the total instead of failing.
     const users = per > 0 ? matching.slice(offset, offset + per).map((m) => serializeUser(m.user, false)) : []
     const total = matching.length
     return { status: 200, body: { users, aud }, headers: { 'x-total-count': String(total), link: linkHeader(req, pageNo, per, total) } }
@@ -266,7 +268,8 @@ export class Routes {
   }
 
   async #invite(req: Incoming): Promise<Reply> {
-    const caller = await this.#admin(req, 'InviteParams', { email: 'string', data: 'object' })
+    // The middleware decodes only `aud`; Invite's own decoding has its own words (GoTrue's invite.go).
+    const caller = await this.#admin(req, 'InviteParams', { email: 'string', data: 'object' }, 'Could not read Invite params')
     if ('refused' in caller) return caller.refused
     const body = caller.params
     // `app_metadata` in an invite is ignored (gotrue.md §5.3, netlify/gotrue-js#49).
@@ -279,7 +282,10 @@ export class Routes {
     const decoded = decodeParams(req.text, 'SignupParams', { email: 'string', password: 'string', data: 'object' })
     if (!decoded.ok) return fail(this.#ctx, 400, `Could not read Signup params: ${decoded.error}`)
     const p = decoded.params
-    return signup(this.#ctx, { email: str(p, 'email'), password: str(p, 'password'), data: (p.data as JsonObject | null | undefined) ?? null })
+    // No auth middleware on /signup: the request audience is X-JWT-AUD, else the configured "" (even
+    // when a function sends its admin token, real-world-patterns.md).
+    const aud = req.headers.get('x-jwt-aud') ?? ''
+    return signup(this.#ctx, { email: str(p, 'email'), password: str(p, 'password'), data: (p.data as JsonObject | null | undefined) ?? null, aud })
   }
 
   async #token(req: Incoming): Promise<Reply> {
@@ -289,8 +295,13 @@ export class Routes {
       for (const [k, v] of new URLSearchParams(req.text)) form.set(k, v)
     }
     const grant = form.get('grant_type') ?? ''
-    if (grant === 'password') return passwordGrant(this.#ctx, form.get('username') ?? '', form.get('password') ?? '')
-    if (grant === 'refresh_token') return refreshGrant(this.#ctx, form.get('refresh_token') ?? '')
+    const cookie = req.headers.get('x-use-cookie')
+    if (grant === 'password') {
+      // Users are looked up in the request audience (X-JWT-AUD, else ""), gotrue.md §5.2.
+      const reply = await passwordGrant(this.#ctx, form.get('username') ?? '', form.get('password') ?? '', req.headers.get('x-jwt-aud') ?? '')
+      return withJwtCookie(this.#ctx, reply, cookie)
+    }
+    if (grant === 'refresh_token') return withJwtCookie(this.#ctx, await refreshGrant(this.#ctx, form.get('refresh_token') ?? ''), cookie)
     return oauthFail('unsupported_grant_type')
   }
 
@@ -298,13 +309,15 @@ export class Routes {
     const decoded = decodeParams(req.text, 'VerifyParams', { type: 'string', token: 'string', password: 'string' })
     if (!decoded.ok) return fail(this.#ctx, 400, `Could not read verification params: ${decoded.error}`)
     const p = decoded.params
-    return verify(this.#ctx, { type: str(p, 'type'), token: str(p, 'token'), password: str(p, 'password') })
+    const reply = await verify(this.#ctx, { type: str(p, 'type'), token: str(p, 'token'), password: str(p, 'password') })
+    return withJwtCookie(this.#ctx, reply, req.headers.get('x-use-cookie'))
   }
 
   async #recover(req: Incoming): Promise<Reply> {
     const decoded = decodeParams(req.text, 'RecoverParams', { email: 'string' })
-    if (!decoded.ok) return fail(this.#ctx, 400, `Could not read params: ${decoded.error}`)
-    return recover(this.#ctx, str(decoded.params, 'email'))
+    // GoTrue's recover.go words its decode error like /verify's.
+    if (!decoded.ok) return fail(this.#ctx, 400, `Could not read verification params: ${decoded.error}`)
+    return recover(this.#ctx, str(decoded.params, 'email'), req.headers.get('x-jwt-aud') ?? '')
   }
 
   async #logout(req: Incoming): Promise<Reply> {
@@ -312,7 +325,7 @@ export class Routes {
     if ('refused' in auth) return auth.refused
     const claims = auth.claims
     if (typeof claims.sub === 'string') this.#ctx.store.deleteRefreshTokens(canonicalUuid(claims.sub) ?? claims.sub)
-    return { status: 204 }
+    return withClearedCookie(this.#ctx, { status: 204 })
   }
 
   async #user(req: Incoming): Promise<Reply> {
@@ -329,9 +342,10 @@ export class Routes {
       params = decoded.params
     }
     const tokenAud = typeof claims.aud === 'string' ? claims.aud : ''
-    if (this.#requestAud(req, claims) !== tokenAud) return fail(ctx, 400, "Token audience doesn't match request audience")
     const id = typeof claims.sub === 'string' ? canonicalUuid(claims.sub) : undefined
     if (!id) return fail(ctx, 400, 'Could not read User ID claim')
+    // The audience rule is GET /user's alone, checked after the User ID claim (gotrue.md §5.4).
+    if (req.method === 'GET' && this.#requestAud(req, claims) !== tokenAud) return fail(ctx, 400, "Token audience doesn't match request audience")
     const record = ctx.store.record(id)
     if (!record) return fail(ctx, 404, 'User not found')
     if (req.method === 'GET') return { status: 200, body: serializeUser(record.user, false) }
@@ -352,11 +366,19 @@ const ADMIN_FIELDS: Record<string, GoFieldType> = {
   aud: 'string', role: 'string', email: 'string', password: 'string', confirm: 'bool', app_metadata: 'object', user_metadata: 'object',
 }
 
+/** Go's `strconv.ParseUint(raw, 10, 64)`, with its error text. */
 function parseUint(raw: string | null, fallback: number): { value: number; error?: string } {
   if (raw === null || raw === '') return { value: fallback }
   if (!/^\d+$/.test(raw)) return { value: fallback, error: `strconv.ParseUint: parsing ${JSON.stringify(raw)}: invalid syntax` }
-  return { value: Number(raw) }
+  const value = Number(raw)
+  if (value > MAX_UINT64 || (value === MAX_UINT64 && BigInt(raw) > 18446744073709551615n)) {
+    return { value: fallback, error: `strconv.ParseUint: parsing ${JSON.stringify(raw)}: value out of range` }
+  }
+  return { value }
 }
+
+/** 2^64 as a double (the nearest double to uint64's maximum). */
+const MAX_UINT64 = 2 ** 64
 
 /** `sort=created_at [asc|desc][, …]`: the direction, or an error text (gotrue.md §5.3). */
 function parseSort(raw: string | null): { dir: 'asc' | 'desc' } | { error: string } {
