@@ -87,7 +87,36 @@ export interface GoTrueError {
   error_id?: string
 }
 
-/** A stable code for a pitfall the harness saw while running a function. */
+/**
+ * A stable code for a pitfall the harness saw while running a function. A diagnostic never
+ * changes the production outcome; it explains it or warns about what production hides.
+ *
+ * - `undefined-response`: the handler completed with `undefined` (Netlify answers 500).
+ * - `invalid-response`: a bare string, an `Error`, `null`, or no numeric `statusCode` (500).
+ * - `non-string-body`: `body` is an object or number, not a string (500).
+ * - `sync-return`: a non-async handler returned its response (ignored; 500).
+ * - `threw`: the handler threw or rejected (500).
+ * - `timeout`: the handler never completed within the timeout.
+ * - `status-blocks`: a status other than 200/202/204, so GoTrue retried and blocked (422).
+ * - `malformed-json`: an allowed status with a body GoTrue cannot decode (500, blocks).
+ * - `dropped-provider`: `app_metadata` returned without `provider`, which the replace loses.
+ * - `roles-not-array`: the hook set `app_metadata.roles` to something other than an array of
+ *   strings (functions-runtime.md §7.9: a string broke the Identity UI).
+ * - `client-context-user-in-event`: an event function read `context.clientContext.user`, which
+ *   production never sets there.
+ * - `event-user-read`: an event function read `event.user` (always `undefined`) and never
+ *   `event.body`, where the user actually is.
+ * - `admin-token-leaked`: the response body or a header echoed the admin token
+ *   (`clientContext.identity.token`, or the v2 `netlifyIdentityContext.token`).
+ * - `multiple-completions`: the handler completed more than once; only the first counts.
+ * - `ignored-keys`: top-level keys other than the two metadata maps, which GoTrue ignores.
+ * - `non-blocking-event`: a failed `usermodified`/`userdeleted` hook, which GoTrue only logs.
+ * - `background`: a background function; GoTrue got 202 at once and the result cannot matter.
+ * - `v2-as-v1`: a Functions v2 function was run as a v1 handler (it returned a `Response`).
+ * - `wait-until-rejected`: a promise passed to `context.waitUntil()` rejected.
+ * - `typed-no-handler`: a typed-handler object has no handler for the event and no `fetch`.
+ * - `typed-user-conflict`: a typed handler changed a map key that a stale top-level field overwrote.
+ */
 export type DiagnosticCode =
   | 'undefined-response'
   | 'invalid-response'
@@ -98,11 +127,18 @@ export type DiagnosticCode =
   | 'status-blocks'
   | 'malformed-json'
   | 'dropped-provider'
+  | 'roles-not-array'
   | 'client-context-user-in-event'
+  | 'event-user-read'
+  | 'admin-token-leaked'
   | 'multiple-completions'
   | 'ignored-keys'
   | 'non-blocking-event'
   | 'background'
+  | 'v2-as-v1'
+  | 'wait-until-rejected'
+  | 'typed-no-handler'
+  | 'typed-user-conflict'
   | (string & {})
 
 /** A pitfall seen while running a function: production's outcome is kept, this explains it. */

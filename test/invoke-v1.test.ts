@@ -165,3 +165,35 @@ describe('deprecated context.succeed (functions-runtime.md §1.2)', () => {
     expect(res.diagnostics.map((d) => d.code)).toEqual(['invalid-response'])
   })
 })
+
+describe('admin-token-leaked (real-world-patterns.md: "leaks the admin token in the response body")', () => {
+  test('a v1 HTTP function returning clientContext.identity.token is flagged; the response is unchanged', async () => {
+    const identity = createIdentity()
+    const res = await identity.invoke((async (_e: HandlerEvent, c: LambdaContext) => ({
+      statusCode: 200,
+      body: JSON.stringify({ token: c.clientContext.identity!.token }),
+    })) as never)
+    expect(res.statusCode).toBe(200)
+    expect(JSON.parse(res.body).token).toBe(await identity.adminToken())
+    expect(res.diagnostics.map((d) => d.code)).toEqual(['admin-token-leaked'])
+  })
+
+  test('a base64 body is decoded before the search', async () => {
+    const identity = createIdentity()
+    const res = await identity.invoke((async (_e: HandlerEvent, c: LambdaContext) => ({
+      statusCode: 200,
+      isBase64Encoded: true,
+      body: Buffer.from(c.clientContext.identity!.token).toString('base64'),
+    })) as never)
+    expect(res.diagnostics.map((d) => d.code)).toEqual(['admin-token-leaked'])
+  })
+
+  test('using the token without returning it raises nothing', async () => {
+    const identity = createIdentity()
+    const res = await identity.invoke((async (_e: HandlerEvent, c: LambdaContext) => ({
+      statusCode: 200,
+      body: JSON.stringify({ url: c.clientContext.identity!.url, hasToken: Boolean(c.clientContext.identity!.token) }),
+    })) as never)
+    expect(res.diagnostics).toEqual([])
+  })
+})

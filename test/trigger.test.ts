@@ -214,3 +214,72 @@ describe("Go's streaming decoder, first value only (gotrue.md §2.3)", () => {
     expect(decodeFirstJsonValue('<html>')).toEqual({ ok: false, error: "invalid character '<' looking for beginning of value" })
   })
 })
+
+describe('diagnostics for real-world mistakes (real-world-patterns.md)', () => {
+  // functions-runtime.md §7.9: app_metadata.roles must be an array of strings.
+  test.each([
+    ['a string', '"admin"'],
+    ['an array with a number', '["admin", 1]'],
+    ['an object', '{"admin": true}'],
+    ['null', 'null'],
+  ])('roles set to %s → roles-not-array, and GoTrue still stores it (the outcome is unchanged)', async (_label, roles) => {
+    const user = identity.fakeUser()
+    const outcome = await identity.trigger(answer(200, `{"app_metadata":{"provider":"email","roles":${roles}}}`), 'signup', user)
+    expect(outcome.allowed).toBe(true)
+    expect(outcome.user.app_metadata.roles).toEqual(JSON.parse(roles))
+    expect(outcome.diagnostics.map((d) => d.code)).toEqual(['roles-not-array'])
+  })
+
+  test('roles as an array of strings (or no roles) raises no roles-not-array', async () => {
+    const a = await identity.trigger(answer(200, '{"app_metadata":{"provider":"email","roles":["admin"]}}'), 'signup', identity.fakeUser())
+    const b = await identity.trigger(answer(200, '{"app_metadata":{"provider":"email","plan":"pro"}}'), 'signup', identity.fakeUser())
+    expect([...a.diagnostics, ...b.diagnostics]).toEqual([])
+  })
+
+  test('a typed handler returning a string role is flagged too', async () => {
+    const outcome = await identity.trigger({
+      userSignup: (event: { user: Record<string, unknown> }) => ({ user: { ...event.user, appMetadata: { provider: 'email', roles: 'admin' } } }),
+    }, 'signup', identity.fakeUser())
+    expect(outcome.diagnostics.map((d) => d.code)).toContain('roles-not-array')
+  })
+
+  test('reading event.user (always undefined) without reading the body → event-user-read; the outcome is production\'s', async () => {
+    const outcome = await identity.trigger((async (event: HandlerEvent & { user?: { email?: string } }) => {
+      if (!event.user?.email?.endsWith('@example.com')) return { statusCode: 403, body: 'not allowed' }
+      return { statusCode: 200, body: '' }
+    }) as never, 'validate', identity.fakeUser({ email: 'x@example.com' }))
+    expect(outcome.allowed).toBe(false)
+    expect(outcome.status).toBe(422)
+    expect(outcome.diagnostics.map((d) => d.code)).toEqual(['event-user-read', 'status-blocks'])
+  })
+
+  test('event.user with a fallback to the body, and the body alone, raise no event-user-read', async () => {
+    const fallback = await identity.trigger((async (event: HandlerEvent & { user?: unknown }) => {
+      const user = event.user ?? (JSON.parse(event.body!) as { user: unknown }).user
+      return { statusCode: user ? 200 : 400, body: '' }
+    }) as never, 'validate', identity.fakeUser())
+    const plain = await identity.trigger(async (event: HandlerEvent) => ({ statusCode: JSON.parse(event.body!).user ? 200 : 400 }), 'validate', identity.fakeUser())
+    expect(fallback.diagnostics).toEqual([])
+    expect(plain.diagnostics).toEqual([])
+  })
+
+  test('the event still has no user key ("user" in event is false)', async () => {
+    let has: boolean | undefined
+    await identity.trigger(async (event: HandlerEvent) => {
+      has = 'user' in event
+      return { statusCode: 200 }
+    }, 'login', identity.fakeUser())
+    expect(has).toBe(false)
+  })
+
+  test('an event function echoing clientContext.identity.token → admin-token-leaked (body and header)', async () => {
+    const outcome = await identity.trigger((async (_e: HandlerEvent, context: { clientContext: { identity: { token: string } } }) => ({
+      statusCode: 200,
+      headers: { 'x-debug-token': context.clientContext.identity.token },
+      body: JSON.stringify({ user_metadata: { token: context.clientContext.identity.token } }),
+    })) as never, 'signup', identity.fakeUser())
+    expect(outcome.allowed).toBe(true)
+    const leak = outcome.diagnostics.find((d) => d.code === 'admin-token-leaked')
+    expect(leak?.message).toContain('its body and the x-debug-token header')
+  })
+})

@@ -210,3 +210,20 @@ describe('legacy-filename v2 event function (identity-signup.mts with a default 
     expect(outcome.response?.body).toBe('not allowed')
   })
 })
+
+describe('admin-token-leaked in v2 (real-world-patterns.md)', () => {
+  test('echoing netlifyIdentityContext.token in a header is flagged; the response is unchanged', async () => {
+    const identity = createIdentity()
+    const res = await identity.invoke(v2(() => new Response('ok', { headers: { 'x-token': g.netlifyIdentityContext!.token } })))
+    expect(res.statusCode).toBe(200)
+    expect(res.body).toBe('ok')
+    expect(res.diagnostics.map((d) => d.code)).toEqual(['admin-token-leaked'])
+    expect(res.diagnostics[0]!.message).toContain('netlifyIdentityContext.token')
+  })
+
+  test('a response without the token raises nothing', async () => {
+    const identity = createIdentity()
+    const res = await identity.invoke(v2(() => Response.json({ user: g.netlifyIdentityContext?.user ?? null })))
+    expect(res.diagnostics).toEqual([])
+  })
+})

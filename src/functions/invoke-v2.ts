@@ -11,7 +11,7 @@ import { verifyToken } from '../tokens/verify.js'
 import type { Diagnostic, FunctionResponse } from '../types.js'
 import { invokeV1 } from './invoke-v1.js'
 import type { ResolvedFunction } from './resolve.js'
-import { errorBody, NETLIFY_MESSAGES } from './response.js'
+import { errorBody, NETLIFY_MESSAGES, responseText } from './response.js'
 import { typedDispatcher } from './typed.js'
 
 /** A Functions v2 handler: `(req, context) => Response | undefined` (functions-runtime.md §2.1). */
@@ -202,7 +202,8 @@ export async function runResolved(
   timeoutMs: number,
 ): Promise<ShapeRun> {
   if (fn.shape === 'v1') {
-    const run = await invokeV1(rt, fn.handler, name, event, await contexts.clientContext(), timeoutMs)
+    const clientContext = await contexts.clientContext()
+    const run = await invokeV1(rt, fn.handler, name, event, clientContext, timeoutMs)
     const c = run.completion
     const diagnostics = run.diagnostics
     if (c.kind === 'result' && c.value instanceof Response) {
@@ -211,6 +212,8 @@ export async function runResolved(
         message: `${name} was run as a v1 handler but returned a Response: it is a Functions v2 function. Pass its module ({ default: fn }), its file path, or { shape: 'v2' }.`,
       })
     }
+    const leak = adminTokenLeak(run.response, clientContext.identity?.token, name, 'context.clientContext.identity.token')
+    if (leak) diagnostics.push(leak)
     return {
       response: run.response,
       timedOut: c.kind === 'timeout',
@@ -223,7 +226,31 @@ export async function runResolved(
   const diagnostics: Diagnostic[] = []
   const handler = fn.shape === 'v2' ? fn.handler : typedDispatcher(fn.handlers, diagnostics)
   const paths = fn.config?.path === undefined ? [] : Array.isArray(fn.config.path) ? fn.config.path : [fn.config.path]
-  const run = await invokeV2(rt, handler, request, { name, timeoutMs, identity: await contexts.identity(request), paths })
+  const identity = await contexts.identity(request)
+  const run = await invokeV2(rt, handler, request, { name, timeoutMs, identity, paths })
   run.diagnostics.unshift(...diagnostics)
+  const leak = adminTokenLeak(run.response, identity?.token, name, 'netlifyIdentityContext.token')
+  if (leak) run.diagnostics.push(leak)
   return run
+}
+
+/**
+ * The `admin-token-leaked` diagnostic when a response echoes the admin token the function was
+ * given, in its body (decoded when base64) or a header value (real-world-patterns.md: "leaks
+ * the admin token in the response body"). A plain substring search: cheap, and a JWT cannot
+ * appear by accident.
+ * @internal
+ */
+export function adminTokenLeak(response: FunctionResponse, token: string | undefined, name: string, source: string): Diagnostic | undefined {
+  if (!token) return undefined
+  const where: string[] = []
+  if (response.body.length >= token.length && responseText(response).includes(token)) where.push('its body')
+  for (const key in response.multiValueHeaders) {
+    if (response.multiValueHeaders[key]!.some((v) => v.includes(token))) where.push(`the ${key} header`)
+  }
+  if (!where.length) return undefined
+  return {
+    code: 'admin-token-leaked',
+    message: `${name} echoed the admin token (${source}) in ${where.join(' and ')}: whoever calls the function gets full admin access to GoTrue. Use the token only in requests to the Identity URL and never return it.`,
+  }
 }

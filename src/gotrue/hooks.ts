@@ -8,7 +8,7 @@ import type { ResolvedFunction } from '../functions/resolve.js'
 import { responseText } from '../functions/response.js'
 import type { ClientContext } from '../netlify/client-context.js'
 import { productionClientContext, watchUserReads } from '../netlify/client-context.js'
-import { identityEvent, userForEvent } from '../netlify/event.js'
+import { identityEvent, userForEvent, watchEventReads } from '../netlify/event.js'
 import type { Runtime } from '../runtime.js'
 import { signWebhook } from '../tokens/signature.js'
 import { serializeUser } from '../users/json.js'
@@ -111,9 +111,16 @@ export async function runHook(
     })
   }
 
+  // A v1 handler that reads event.user (which does not exist) and never event.body is looking
+  // for the user in the wrong place; reading both (a fallback) is not flagged.
+  let eventUserReads = false
+  let eventBodyReads = false
   const attemptOnce = async (): Promise<Attempt> => {
     const signature = await signWebhook(body, rt.instanceId, epochSeconds(rt.clock), rt.key)
-    const ev = identityEvent(rt.siteUrl, name, event, body, signature)
+    const built = identityEvent(rt.siteUrl, name, event, body, signature)
+    const ev = fn.shape === 'v1'
+      ? watchEventReads(built, () => { eventUserReads = true }, () => { eventBodyReads = true })
+      : built
     return runResolved(rt, fn, name, ev, { clientContext, identity: () => v2IdentityContext(rt, undefined, rt.mode) }, timeoutMs)
   }
 
@@ -139,6 +146,12 @@ export async function runHook(
       statuses.push(last.timedOut ? 0 : last.response.statusCode)
     }
     const final = last!
+    if (eventUserReads && !eventBodyReads) {
+      note({
+        code: 'event-user-read',
+        message: `${name} read event.user, which Netlify never sets (it is undefined): GoTrue sends the user in the JSON body, so read JSON.parse(event.body).user.`,
+      })
+    }
     if (userReads) {
       note({
         code: 'client-context-user-in-event',

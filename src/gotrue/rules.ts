@@ -74,6 +74,13 @@ export function applyHookBody(user: GoTrueUser, body: string, event: IdentityEve
   if (app) {
     next.app_metadata = app
     changed.app_metadata = true
+    const roles = app.roles
+    if (roles !== undefined && !(Array.isArray(roles) && roles.every((r) => typeof r === 'string'))) {
+      diagnostics.push({
+        code: 'roles-not-array',
+        message: `the response set app_metadata.roles to ${JSON.stringify(roles)}; Netlify reads roles as an array of strings (a string breaks the Identity UI and role-based redirects). Use roles: [${typeof roles === 'string' ? JSON.stringify(roles) : '"role"'}].`,
+      })
+    }
     const hadProvider = user.app_metadata && 'provider' in user.app_metadata
     if (hadProvider && !('provider' in app)) {
       diagnostics.push({

@@ -119,6 +119,21 @@ export function identityEvent(siteUrl: string, functionName: string, event: Iden
   }
 }
 
+/**
+ * Wraps an event so that reading `user` (which Netlify's events never have) or `body` is
+ * recorded; values and `in` checks stay as on the plain event.
+ * @internal
+ */
+export function watchEventReads(event: HandlerEvent, onUser: () => void, onBody: () => void): HandlerEvent {
+  return new Proxy(event, {
+    get(target, prop, receiver) {
+      if (prop === 'body') onBody()
+      else if (prop === 'user') onUser()
+      return Reflect.get(target, prop, receiver)
+    },
+  })
+}
+
 const TEXTUAL_APPLICATION_TYPES = new Set([
   'application/csp-report', 'application/graphql', 'application/json', 'application/javascript',
   'application/x-www-form-urlencoded', 'application/x-ndjson', 'application/xml',
