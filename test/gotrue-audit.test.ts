@@ -255,3 +255,19 @@ describe('robustness: never a 500 Internal server error', () => {
     expect(login.status).toBe(200)
   })
 })
+
+describe('requests real functions make (real-world-patterns.md)', () => {
+  test('POST /signup with the admin token is an ordinary signup (no auth on /signup, aud "")', async () => {
+    const res = await call(identity, 'POST', '/signup', { token: admin, body: JSON.stringify({ email: 'fn@site.test', password: 'pw' }) })
+    expect(res.status).toBe(200)
+    expect(res.body).toMatchObject({ email: 'fn@site.test', aud: '', role: '' })
+    expect(res.body.confirmed_at).toBeUndefined()
+  })
+
+  test('response.json() on the admin DELETE reads {} (gotrue.md §5.3)', async () => {
+    const user = identity.createUser()
+    const res = await fetch(`${identity.url}/admin/users/${user.id}`, { method: 'DELETE', headers: { Authorization: `Bearer ${admin}` } })
+    expect(res.headers.get('content-type')).toBe('application/json')
+    expect(await res.json()).toEqual({})
+  })
+})
