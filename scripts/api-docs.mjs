@@ -51,12 +51,18 @@ function declarationText(symbol, decl, name = symbol.name) {
   }
   if (kind === 'class') {
     const lines = [`class ${symbol.name} {`]
+    const seen = new Set()
     for (const member of decl.members) {
       const name = member.name && ts.isIdentifier(member.name) ? member.name.text : member.name ? member.name.getText() : 'constructor'
       const modifiers = ts.getCombinedModifierFlags(member)
       if (name.startsWith('#') || modifiers & (ts.ModifierFlags.Private | ts.ModifierFlags.Protected)) continue
       const memberSymbol = member.name ? checker.getSymbolAtLocation(member.name) : undefined
       if (memberSymbol && isInternal(memberSymbol)) continue
+      // An overloaded method has one declaration per overload (and the implementation): print it once.
+      if (ts.isMethodDeclaration(member) && memberSymbol) {
+        if (seen.has(memberSymbol)) continue
+        seen.add(memberSymbol)
+      }
       const doc = memberSymbol ? docOf(memberSymbol) : ''
       if (doc) lines.push(`  /** ${doc.replace(/\n/g, '\n   * ')} */`)
       if (ts.isMethodDeclaration(member) && memberSymbol) {

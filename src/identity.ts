@@ -296,11 +296,11 @@ export class Identity {
 
   /**
    * Sends an identity event to a function as GoTrue does and returns GoTrue's verdict.
-   * The event can be omitted when the function's name says it (`identity-signup`, …); the user
-   * defaults to a fresh fake user in the state GoTrue sends for that event.
+   * The event can be omitted when the function's name says it (`identity-signup`, …), also as
+   * `trigger(fn, user, options)`; the user defaults to a fresh fake user in the state GoTrue
+   * sends for that event.
    */
   trigger(fn: FunctionInput, event?: IdentityEvent, user?: GoTrueUser, options?: TriggerOptions): Promise<HookOutcome>
-  /** Same, with the event inferred from the function's name. */
   trigger(fn: FunctionInput, user: GoTrueUser, options?: TriggerOptions): Promise<HookOutcome>
   async trigger(
     fn: FunctionInput,

@@ -108,6 +108,8 @@ export interface GoTrueError {
  *   `event.body`, where the user actually is.
  * - `admin-token-leaked`: the response body or a header echoed the admin token
  *   (`clientContext.identity.token`, or the v2 `netlifyIdentityContext.token`).
+ * - `identity-not-served`: the function failed because its request to the emulated GoTrue found
+ *   nothing serving it (use the fixture, `identity.listen()` or `identity.handlers`).
  * - `multiple-completions`: the handler completed more than once; only the first counts.
  * - `ignored-keys`: top-level keys other than the two metadata maps, which GoTrue ignores.
  * - `non-blocking-event`: a failed `usermodified`/`userdeleted` hook, which GoTrue only logs.
@@ -131,6 +133,7 @@ export type DiagnosticCode =
   | 'client-context-user-in-event'
   | 'event-user-read'
   | 'admin-token-leaked'
+  | 'identity-not-served'
   | 'multiple-completions'
   | 'ignored-keys'
   | 'non-blocking-event'

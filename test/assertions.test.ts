@@ -56,7 +56,7 @@ describe('allow / block on outcomes', () => {
   test('failure output shows the event, GoTrue verdict, attempts, status, headers, parsed body and diagnostics', async () => {
     const blocked = await identity.trigger(forbid, 'validate', user)
     const message = failure(() => expectAllowsSignup(blocked)).message
-    expect(message).toContain('expected GoTrue to allow the validate, but it blocks it')
+    expect(message).toContain('expected GoTrue to allow the signup (validate hook), but it blocks it')
     expect(message).toContain('event:        validate')
     expect(message).toContain('GoTrue:       blocks with 422 "Failed to handle signup webhook"')
     expect(message).toContain('attempts:     3')
@@ -132,5 +132,18 @@ describe('metadata assertions', () => {
     const error = failure(() => expectAppMetadata(outcome, { roles: ['x'] }))
     expect(error.actual).toEqual({ provider: 'email', roles: ['member'] })
     expect(error.expected).toEqual({ roles: ['x'] })
+  })
+})
+
+describe('typical mistakes get a message that names them', () => {
+  test('a forgotten await', () => {
+    const pending = identity.trigger(setRoles, 'signup', user)
+    expect(() => expectAllowsSignup(pending as never)).toThrow(/got a Promise: did you forget to `await`/)
+    return pending
+  })
+
+  test('a wrong-event assertion names the right one', async () => {
+    const login = await identity.trigger(setRoles, 'login', user)
+    expect(failure(() => expectAllowsSignup(login)).message).toContain('use toAllowLogin/toBlockLogin (expectAllowsLogin/expectBlocksLogin)')
   })
 })

@@ -46,7 +46,7 @@ describe('allow / block matchers', () => {
   test('failure output shows the function status, headers, parsed body and diagnostics', async () => {
     const blocked = await identity.trigger(forbid, 'validate', user)
     const message = failure(() => expect(blocked).toAllowSignup())
-    expect(message).toContain('expected GoTrue to allow the validate, but it blocks it')
+    expect(message).toContain('expected GoTrue to allow the signup (validate hook), but it blocks it')
     expect(message).toContain('function:     status 403')
     expect(message).toContain("'x-reason': 'domain'")
     expect(message).toContain("error: 'not on the allow-list'")

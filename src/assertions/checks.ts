@@ -65,8 +65,14 @@ export function describeVerdict(v: Verdict): string {
 
 function wrongEvent(v: Verdict, scope: EventScope): CheckResult | undefined {
   if (!scope.events || !v.event || scope.events.includes(v.event)) return undefined
+  const suggestion =
+    v.event === 'login'
+      ? 'toAllowLogin/toBlockLogin (expectAllowsLogin/expectBlocksLogin)'
+      : v.event === 'validate' || v.event === 'signup'
+        ? 'toAllowSignup/toBlockSignup (expectAllowsSignup/expectBlocksSignup)'
+        : 'toAllow/toBlock (expectAllows/expectBlocks)'
   const message = (): string =>
-    `this outcome is for a ${v.event} event, not a ${scope.noun}: use the ${v.event === 'login' ? 'Login' : v.event === 'validate' || v.event === 'signup' ? 'Signup' : ''} assertion or expectAllows/expectBlocks\n${describeVerdict(v)}`
+    `this outcome is for a ${v.event} event, not a ${scope.noun}: use ${suggestion}, or toAllow/toBlock for any event\n${describeVerdict(v)}`
   return { pass: false, message, misuse: true }
 }
 
@@ -74,7 +80,8 @@ function checkVerdict(subject: unknown, scope: EventScope, wantAllowed: boolean)
   const v = toVerdict(subject)
   const wrong = wrongEvent(v, scope)
   if (wrong) return wrong
-  const what = v.event ?? scope.noun
+  // "the signup (validate hook)" reads better than "the validate".
+  const what = v.event === undefined ? scope.noun : v.event === 'validate' ? 'signup (validate hook)' : v.event
   return {
     pass: v.allowed === wantAllowed,
     message: () =>

@@ -98,10 +98,15 @@ export function toVerdict(subject: unknown): Verdict {
       diagnostics: applied.diagnostics.filter((d) => d.code !== 'dropped-provider'),
     }
   }
-  throw new HarnessError(
-    'ERR_INVALID_RESPONSE',
-    `expected a HookOutcome (from identity.trigger) or a function response ({ statusCode, body }); got ${subject === null ? 'null' : typeof subject}`,
-  )
+  const got =
+    subject !== null && typeof subject === 'object' && typeof (subject as { then?: unknown }).then === 'function'
+      ? 'a Promise: did you forget to `await` identity.trigger() or identity.invoke()?'
+      : subject === null
+        ? 'null'
+        : Array.isArray(subject)
+          ? 'an array'
+          : typeof subject
+  throw new HarnessError('ERR_INVALID_RESPONSE', `expected a HookOutcome (from identity.trigger) or a function response ({ statusCode, body }); got ${got}`)
 }
 
 function safeStringify(value: unknown): string {

@@ -7,7 +7,7 @@ import { httpEvent } from '../netlify/event.js'
 import type { HttpRequestInit } from '../netlify/event.js'
 import { parseBearer, parseBearerNetlifyDev } from '../tokens/bearer.js'
 import { decodeUnverified, verifyToken } from '../tokens/verify.js'
-import type { Diagnostic, FunctionResponse } from '../types.js'
+import type { Diagnostic, FunctionResponse, GoTrueUser } from '../types.js'
 import type { EnvOverrides } from './env.js'
 import { withEnv } from './env.js'
 import { backgroundAccepted, backgroundDiagnostic, BACKGROUND_TIMEOUT_MS, runInBackground } from './background.js'
@@ -18,7 +18,7 @@ import type { ResolvedFunction } from './resolve.js'
 /** A request for {@link Identity.invoke}. */
 export interface InvokeRequest extends HttpRequestInit {
   /** Signs an access token for this user and sends `Authorization: Bearer …`. */
-  user?: import('../types.js').GoTrueUser
+  user?: GoTrueUser
   /** Sends this raw token as `Authorization: Bearer …` (for bad-token tests). */
   token?: string
   /** Per-call timeout in ms (default 5000). */

@@ -214,6 +214,8 @@ export async function runResolved(
     }
     const leak = adminTokenLeak(run.response, clientContext.identity?.token, name, 'context.clientContext.identity.token')
     if (leak) diagnostics.push(leak)
+    const unserved = c.kind === 'error' ? identityNotServed(rt, c.error, name) : undefined
+    if (unserved) diagnostics.push(unserved)
     return {
       response: run.response,
       timedOut: c.kind === 'timeout',
@@ -231,7 +233,32 @@ export async function runResolved(
   run.diagnostics.unshift(...diagnostics)
   const leak = adminTokenLeak(run.response, identity?.token, name, 'netlifyIdentityContext.token')
   if (leak) run.diagnostics.push(leak)
+  const unserved = run.error === undefined ? undefined : identityNotServed(rt, run.error, name)
+  if (unserved) run.diagnostics.push(unserved)
   return run
+}
+
+/**
+ * When a function failed because its request to the emulated GoTrue found nobody serving it (a
+ * DNS failure or refused connection for the site's host, from fetch, node-fetch or axios),
+ * a diagnostic that says how to serve it. The outcome itself stays what production would do.
+ * @internal
+ */
+export function identityNotServed(rt: Runtime, error: unknown, name: string): Diagnostic | undefined {
+  const host = new URL(rt.siteUrl).hostname
+  let current: unknown = error
+  for (let depth = 0; depth < 5 && current !== null && typeof current === 'object'; depth++) {
+    const e = current as { code?: unknown; hostname?: unknown; message?: unknown; cause?: unknown }
+    const connectionFailure = e.code === 'ENOTFOUND' || e.code === 'ECONNREFUSED' || e.code === 'EAI_AGAIN'
+    if (connectionFailure && (e.hostname === host || (typeof e.message === 'string' && e.message.includes(host)))) {
+      return {
+        code: 'identity-not-served',
+        message: `${name} could not reach ${rt.url}: nothing is serving the emulated GoTrue. Use the \`identity\` fixture from netlify-identity-harness/vitest, call identity.listen(), or add identity.handlers to your msw server.`,
+      }
+    }
+    current = e.cause
+  }
+  return undefined
 }
 
 /**
