@@ -2,6 +2,7 @@ import { faker as enFaker } from '@faker-js/faker/locale/en'
 import { HarnessError } from '../errors.js'
 import type { Clock } from '../clock.js'
 import { REFERENCE_DATE } from '../clock.js'
+import { SeededRandom } from '../random.js'
 import type { AppMetadata, GoTrueUser, UserMetadata } from '../types.js'
 import { serializeUser } from './json.js'
 
@@ -28,28 +29,46 @@ export interface FakeUserOverrides extends Partial<Omit<GoTrueUser, 'app_metadat
 type FakerInstance = typeof enFaker
 
 /**
- * Makes fake GoTrue users from one seed and one clock, through its own Faker instance.
+ * Faker's randomizer interface, fed from whichever instance's seeded stream is generating a user.
+ * Building a Faker costs about 0.1 ms; one private instance serves every factory, and each
+ * factory plugs its own stream in for the (synchronous) duration of `make()`, so values depend
+ * only on the factory's seed and call count — never on the global `faker`, `Math.random` or
+ * other instances.
+ */
+class StreamRandomizer {
+  current: SeededRandom | undefined
+  // Arrow properties: Faker calls these detached from the object.
+  readonly next = (): number => this.current!.next() / 4294967296
+  readonly seed = (): void => {
+    // Seeding happens per factory (SeededRandom), never through Faker.
+  }
+}
+
+let shared: { faker: FakerInstance; randomizer: StreamRandomizer } | undefined
+
+function sharedFaker(): { faker: FakerInstance; randomizer: StreamRandomizer } {
+  if (!shared) {
+    const randomizer = new StreamRandomizer()
+    // A private instance built from the English locale data: never the shared `faker` object.
+    const FakerClass = enFaker.constructor as new (options: { locale: unknown; randomizer: StreamRandomizer }) => FakerInstance
+    shared = { faker: new FakerClass({ locale: enFaker.rawDefinitions, randomizer }), randomizer }
+  }
+  return shared
+}
+
+/**
+ * Makes fake GoTrue users from one seed and one clock.
  * @internal
  */
 export class UserFactory {
-  readonly #seed: number
+  readonly #random: SeededRandom
   readonly #clock: Clock | undefined
-  #faker: FakerInstance | undefined
   readonly #emails = new Set<string>()
   #count = 0
 
   constructor(seed: number, clock: Clock | undefined) {
-    this.#seed = seed
+    this.#random = new SeededRandom(seed, 3)
     this.#clock = clock
-  }
-
-  #f(): FakerInstance {
-    if (!this.#faker) {
-      // Build a private instance from the English locale data: never the shared `faker` object.
-      const FakerClass = enFaker.constructor as new (options: { locale: unknown; seed?: number }) => FakerInstance
-      this.#faker = new FakerClass({ locale: enFaker.rawDefinitions, seed: this.#seed })
-    }
-    return this.#faker
   }
 
   /** Marks an e-mail as taken so that later fake users do not reuse it. */
@@ -59,6 +78,16 @@ export class UserFactory {
 
   /** A new fake user. */
   make(overrides: FakeUserOverrides = {}): GoTrueUser {
+    const { faker, randomizer } = sharedFaker()
+    randomizer.current = this.#random
+    try {
+      return this.#make(faker, overrides)
+    } finally {
+      randomizer.current = undefined
+    }
+  }
+
+  #make(f: FakerInstance, overrides: FakeUserOverrides): GoTrueUser {
     if (overrides === null || typeof overrides !== 'object' || Array.isArray(overrides)) {
       throw new HarnessError('ERR_INVALID_USER', `fakeUser() takes an object of overrides; got ${describe(overrides)}`)
     }
@@ -69,7 +98,6 @@ export class UserFactory {
     if (provider !== undefined && typeof provider !== 'string') {
       throw new HarnessError('ERR_INVALID_USER', `provider must be a string; got ${describe(provider)}`)
     }
-    const f = this.#f()
     const n = this.#count++
     const ref = this.#clock ? this.#clock() : REFERENCE_DATE
     const firstName = f.person.firstName()
