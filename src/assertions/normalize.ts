@@ -4,9 +4,6 @@ import { applyHookBody } from '../gotrue/rules.js'
 import type { Diagnostic, GoTrueError, GoTrueUser, HookOutcome, IdentityEvent, RawFunctionResponse } from '../types.js'
 import { IDENTITY_EVENTS } from '../types.js'
 
-/** What an assertion can take: a hook outcome, or a function's raw response. */
-export type AssertionSubject = HookOutcome | RawFunctionResponse
-
 /** A subject seen through GoTrue's rules. @internal */
 export interface Verdict {
   kind: 'outcome' | 'response'

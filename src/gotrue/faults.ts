@@ -50,10 +50,6 @@ interface ActiveFault extends Fault {
 export class Faults {
   #active: ActiveFault[] = []
 
-  get size(): number {
-    return this.#active.length
-  }
-
   add(spec: FaultSpec): Fault {
     if (!spec || typeof spec !== 'object') throw new HarnessError('ERR_INVALID_FAULT', 'inject() takes { method?, path, status?, body?, delayMs?, times? }')
     if (typeof spec.path !== 'string' && !(spec.path instanceof RegExp)) {

@@ -169,16 +169,6 @@ export class Emulator {
     server.close()
   }
 
-  /** Whether {@link listen} is active. */
-  get listening(): boolean {
-    return this.#server !== undefined
-  }
-
-  /** The own msw server while listening, to add handlers (`server.use`). */
-  get server(): SetupServer | undefined {
-    return this.#server
-  }
-
   /** Empties the store, the outbox, the log and the faults. */
   reset(): void {
     this.store.clear()

@@ -6,9 +6,6 @@ import { SeededRandom } from '../random.js'
 import type { AppMetadata, GoTrueUser, UserMetadata } from '../types.js'
 import { serializeUser } from './json.js'
 
-/** External providers GoTrue knows (gotrue.md §3). */
-export const EXTERNAL_PROVIDERS = ['github', 'google', 'gitlab', 'bitbucket', 'facebook', 'saml'] as const
-
 /**
  * Overrides for a fake user. Top-level GoTrue fields replace the generated ones; `app_metadata`
  * and `user_metadata` are merged shallowly over the defaults; the shorthands set common cases.
@@ -69,11 +66,6 @@ export class UserFactory {
   constructor(seed: number, clock: Clock | undefined) {
     this.#random = new SeededRandom(seed, 3)
     this.#clock = clock
-  }
-
-  /** Marks an e-mail as taken so that later fake users do not reuse it. */
-  reserveEmail(email: string): void {
-    this.#emails.add(email.toLowerCase())
   }
 
   /** A new fake user. */
