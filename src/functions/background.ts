@@ -1,6 +1,7 @@
 import type { Diagnostic, FunctionResponse } from '../types.js'
 import type { EnvOverrides } from './env.js'
 import { withEnv } from './env.js'
+import { plainResponse } from './response.js'
 import type { ShapeRun } from './invoke-v2.js'
 
 /** How long a background run may take before `background` rejects: 15 minutes, as in production (§3.7, §5). */
@@ -8,7 +9,7 @@ export const BACKGROUND_TIMEOUT_MS = 900_000
 
 /** What Netlify answers at once for a background function: 202 with an empty body (functions-runtime.md §5). */
 export function backgroundAccepted(): FunctionResponse {
-  return { statusCode: 202, headers: {}, multiValueHeaders: {}, body: '', isBase64Encoded: false }
+  return plainResponse(202, '')
 }
 
 /**

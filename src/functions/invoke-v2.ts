@@ -11,7 +11,7 @@ import { verifyToken } from '../tokens/verify.js'
 import type { Diagnostic, FunctionResponse } from '../types.js'
 import { invokeV1 } from './invoke-v1.js'
 import type { ResolvedFunction } from './resolve.js'
-import { errorBody, NETLIFY_MESSAGES, responseText } from './response.js'
+import { errorBody, NETLIFY_MESSAGES, plainResponse, responseText } from './response.js'
 import { typedDispatcher } from './typed.js'
 
 /** A Functions v2 handler: `(req, context) => Response | undefined` (functions-runtime.md §2.1). */
@@ -114,10 +114,6 @@ export async function functionResponseFrom(res: Response, extraSetCookies: reado
   }
 }
 
-function plain(statusCode: number, body: string): FunctionResponse {
-  return { statusCode, headers: {}, multiValueHeaders: {}, body, isBase64Encoded: false }
-}
-
 type Settled = { kind: 'value'; value: unknown } | { kind: 'error'; error: unknown } | { kind: 'timeout' }
 
 /**
@@ -162,14 +158,14 @@ export async function invokeV2(rt: Runtime, handler: V2Handler, request: Request
   }
   if (settled.kind === 'timeout') {
     diagnostics.push({ code: 'timeout', message: `${name} did not settle within ${timeoutMs} ms (its promise, or a promise passed to context.waitUntil(), never settled)` })
-    return { response: plain(500, NETLIFY_MESSAGES.timeout(timeoutMs)), timedOut: true, diagnostics }
+    return { response: plainResponse(500, NETLIFY_MESSAGES.timeout(timeoutMs)), timedOut: true, diagnostics }
   }
   if (settled.kind === 'error') {
     diagnostics.push({ code: 'threw', message: `${name} threw: ${describe(settled.error)}` })
-    return { response: plain(500, errorBody(settled.error)), timedOut: false, diagnostics, error: settled.error }
+    return { response: plainResponse(500, errorBody(settled.error)), timedOut: false, diagnostics, error: settled.error }
   }
   const value = settled.value
-  if (value === undefined) return { response: plain(204, ''), timedOut: false, diagnostics, empty: true }
+  if (value === undefined) return { response: plainResponse(204, ''), timedOut: false, diagnostics, empty: true }
   if (value instanceof Response) {
     return { response: await functionResponseFrom(value, handle.setCookies), timedOut: false, diagnostics }
   }
@@ -177,7 +173,7 @@ export async function invokeV2(rt: Runtime, handler: V2Handler, request: Request
     ? 'a Lambda-style { statusCode, body } object (that is the v1 shape: return new Response(body, { status }) in a v2 function)'
     : `${value === null ? 'null' : `a ${typeof value}`} instead of a Response`
   diagnostics.push({ code: 'invalid-response', message: `${name} returned ${what}; the v2 runtime answers 500 "${UNSUPPORTED_V2_VALUE}".` })
-  return { response: plain(500, `Error: ${UNSUPPORTED_V2_VALUE}`), timedOut: false, diagnostics, error: new Error(UNSUPPORTED_V2_VALUE) }
+  return { response: plainResponse(500, `Error: ${UNSUPPORTED_V2_VALUE}`), timedOut: false, diagnostics, error: new Error(UNSUPPORTED_V2_VALUE) }
 }
 
 function describe(error: unknown): string {

@@ -16,7 +16,8 @@ export const NETLIFY_MESSAGES = {
   timeout: (ms: number) => `TimeoutError: Task timed out after ${(ms / 1000).toFixed(2)} seconds`,
 } as const
 
-function plain(statusCode: number, body: string): FunctionResponse {
+/** A response with no headers and a plain-text body, as Netlify answers on its own. @internal */
+export function plainResponse(statusCode: number, body: string): FunctionResponse {
   return { statusCode, headers: {}, multiValueHeaders: {}, body, isBase64Encoded: false }
 }
 
@@ -50,11 +51,11 @@ export function mapV1Completion(completion: Completion, name: string): { respons
       code: 'timeout',
       message: `${name} did not complete within ${completion.timeoutMs} ms: ${completion.pending}`,
     })
-    return { response: plain(500, NETLIFY_MESSAGES.timeout(completion.timeoutMs)), diagnostics }
+    return { response: plainResponse(500, NETLIFY_MESSAGES.timeout(completion.timeoutMs)), diagnostics }
   }
   if (completion.kind === 'error') {
     diagnostics.push({ code: 'threw', message: `${name} failed (${completion.style}): ${describeError(completion.error)}` })
-    return { response: plain(500, errorBody(completion.error)), diagnostics }
+    return { response: plainResponse(500, errorBody(completion.error)), diagnostics }
   }
   const value = completion.value
   if (completion.style === 'sync-return') {
@@ -62,18 +63,18 @@ export function mapV1Completion(completion: Completion, name: string): { respons
       code: 'sync-return',
       message: `${name} returned a value synchronously; Netlify ignores the return value of a non-async handler (it answers "invalid status code returned from lambda: 0" in production). Make the handler async or call the callback.`,
     })
-    return { response: plain(500, NETLIFY_MESSAGES.noResponse), diagnostics }
+    return { response: plainResponse(500, NETLIFY_MESSAGES.noResponse), diagnostics }
   }
   if (value === undefined) {
     diagnostics.push({
       code: 'undefined-response',
       message: `${name} completed with undefined (a missing return, a bare \`return;\`, or an un-awaited promise); Netlify answers 500.`,
     })
-    return { response: plain(500, NETLIFY_MESSAGES.undefinedResponse), diagnostics }
+    return { response: plainResponse(500, NETLIFY_MESSAGES.undefinedResponse), diagnostics }
   }
   if (value === null) {
     diagnostics.push({ code: 'invalid-response', message: `${name} completed with null; Netlify answers 500.` })
-    return { response: plain(500, NETLIFY_MESSAGES.noResponse), diagnostics }
+    return { response: plainResponse(500, NETLIFY_MESSAGES.noResponse), diagnostics }
   }
   const res = (typeof value === 'object' ? value : {}) as Record<string, unknown>
   const status = Number(res.statusCode)
@@ -84,7 +85,7 @@ export function mapV1Completion(completion: Completion, name: string): { respons
         ? `an Error object instead of throwing it or returning { statusCode, body }`
         : `a response without a numeric statusCode (${inspect(res.statusCode)})`
     diagnostics.push({ code: 'invalid-response', message: `${name} returned ${what}; Netlify answers 500.` })
-    return { response: plain(500, NETLIFY_MESSAGES.statusCode(res.statusCode)), diagnostics }
+    return { response: plainResponse(500, NETLIFY_MESSAGES.statusCode(res.statusCode)), diagnostics }
   }
   const body = res.body
   if (body && typeof body !== 'string' && !isStream(body)) {
@@ -92,7 +93,7 @@ export function mapV1Completion(completion: Completion, name: string): { respons
       code: 'non-string-body',
       message: `${name} returned a body that is ${Array.isArray(body) ? 'an array' : `a ${typeof body}`}, not a string; Netlify answers 500. Wrap it in JSON.stringify().`,
     })
-    return { response: plain(500, NETLIFY_MESSAGES.body(body)), diagnostics }
+    return { response: plainResponse(500, NETLIFY_MESSAGES.body(body)), diagnostics }
   }
   const headers: Record<string, string> = {}
   const multiValueHeaders: Record<string, string[]> = {}
