@@ -33,3 +33,8 @@ export class HarnessError extends Error {
     this.code = code
   }
 }
+
+/** `Name: message` for an `Error`, else the value as a string: how the harness names a failure in messages. @internal */
+export function errorLabel(error: unknown): string {
+  return error instanceof Error ? `${error.name}: ${error.message}` : String(error)
+}

@@ -1,3 +1,4 @@
+import { errorLabel } from '../errors.js'
 import type { ClientContext } from '../netlify/client-context.js'
 import type { HandlerEvent } from '../netlify/event.js'
 import { shouldBase64Encode } from '../netlify/event.js'
@@ -144,7 +145,7 @@ export async function invokeV2(rt: Runtime, handler: V2Handler, request: Request
       done += batch.length
       for (const r of await Promise.allSettled(batch)) {
         if (r.status === 'rejected') {
-          diagnostics.push({ code: 'wait-until-rejected', message: `a promise ${name} passed to context.waitUntil() rejected: ${describe(r.reason)}` })
+          diagnostics.push({ code: 'wait-until-rejected', message: `a promise ${name} passed to context.waitUntil() rejected: ${errorLabel(r.reason)}` })
         }
       }
     }
@@ -161,7 +162,7 @@ export async function invokeV2(rt: Runtime, handler: V2Handler, request: Request
     return { response: plainResponse(500, NETLIFY_MESSAGES.timeout(timeoutMs)), timedOut: true, diagnostics }
   }
   if (settled.kind === 'error') {
-    diagnostics.push({ code: 'threw', message: `${name} threw: ${describe(settled.error)}` })
+    diagnostics.push({ code: 'threw', message: `${name} threw: ${errorLabel(settled.error)}` })
     return { response: plainResponse(500, errorBody(settled.error)), timedOut: false, diagnostics, error: settled.error }
   }
   const value = settled.value
@@ -174,10 +175,6 @@ export async function invokeV2(rt: Runtime, handler: V2Handler, request: Request
     : `${value === null ? 'null' : `a ${typeof value}`} instead of a Response`
   diagnostics.push({ code: 'invalid-response', message: `${name} returned ${what}; the v2 runtime answers 500 "${UNSUPPORTED_V2_VALUE}".` })
   return { response: plainResponse(500, `Error: ${UNSUPPORTED_V2_VALUE}`), timedOut: false, diagnostics, error: new Error(UNSUPPORTED_V2_VALUE) }
-}
-
-function describe(error: unknown): string {
-  return error instanceof Error ? `${error.name}: ${error.message}` : String(error)
 }
 
 /** One run of any shape on a Lambda event. @internal */

@@ -2,7 +2,7 @@ import { existsSync, readFileSync, realpathSync, statSync, unlinkSync, writeFile
 import { createRequire } from 'node:module'
 import { basename, dirname, extname, join, resolve } from 'node:path'
 import { pathToFileURL } from 'node:url'
-import { HarnessError } from '../errors.js'
+import { errorLabel, HarnessError } from '../errors.js'
 import { getNetlifyEnv, withGlobals } from '../netlify/globals.js'
 import { hash32 } from '../random.js'
 import { entryCandidates, FUNCTION_EXTENSIONS, folderEntry } from './discover.js'
@@ -197,7 +197,7 @@ async function build(file: string, name: string, options: LoadOptions): Promise<
   } catch (error) {
     throw new HarnessError(
       'ERR_FUNCTION_LOAD',
-      `${file} threw while loading (module scope, ${format}): ${error instanceof Error ? `${error.name}: ${error.message}` : String(error)}`,
+      `${file} threw while loading (module scope, ${format}): ${errorLabel(error)}`,
       { cause: error },
     )
   } finally {

@@ -1,4 +1,5 @@
 import { inspect } from 'node:util'
+import { errorLabel } from '../errors.js'
 import type { Diagnostic, FunctionResponse } from '../types.js'
 
 /** How a run ended, before Netlify's response mapping. @internal */
@@ -35,7 +36,8 @@ export function errorBody(error: unknown): string {
 }
 
 function describeError(error: unknown): string {
-  if (error instanceof Error) return `${error.name}: ${error.message}`
+  // Unlike errorLabel(), a thrown non-Error is inspected (`{ errorMessage: … }` rather than `[object Object]`).
+  if (error instanceof Error) return errorLabel(error)
   return inspect(error, { depth: 1, breakLength: Infinity })
 }
 

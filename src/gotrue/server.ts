@@ -2,7 +2,7 @@ import { http } from '../msw-http.js'
 import type { HttpHandler, RequestHandler } from 'msw'
 import { setupServer } from 'msw/node'
 import type { SetupServer } from 'msw/node'
-import { HarnessError } from '../errors.js'
+import { errorLabel, HarnessError } from '../errors.js'
 import { STRICT_LISTEN_OPTIONS } from '../msw-options.js'
 import type { Runtime } from '../runtime.js'
 import type { FlowContext, HookRunner, Reply } from './flows.js'
@@ -94,7 +94,7 @@ export class Emulator {
       } catch (error) {
         // GoTrue's answer to an unexpected error (gotrue.md §5.1); the cause stays visible in the log.
         reply = fail(this.ctx, 500, 'Internal server error')
-        failure = error instanceof Error ? `${error.name}: ${error.message}` : String(error)
+        failure = errorLabel(error)
       }
     }
     let response: Response
