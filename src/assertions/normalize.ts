@@ -1,6 +1,6 @@
 import { HarnessError } from '../errors.js'
-import { isAllowedHookStatus } from '../gotrue/rules.js'
-import { applyHookBody } from '../gotrue/rules.js'
+import { responseText } from '../functions/response.js'
+import { applyHookBody, HOOK_FAILED, isAllowedHookStatus } from '../gotrue/rules.js'
 import type { Diagnostic, GoTrueError, GoTrueUser, HookOutcome, IdentityEvent, RawFunctionResponse } from '../types.js'
 import { IDENTITY_EVENTS } from '../types.js'
 
@@ -54,7 +54,7 @@ export function toVerdict(subject: unknown): Verdict {
       attempts: subject.attempts,
       functionStatus: res?.statusCode,
       headers: res?.headers ?? {},
-      body: res ? (res.isBase64Encoded ? Buffer.from(res.body, 'base64').toString('utf8') : res.body) : '',
+      body: res ? responseText(res) : '',
       appMetadata: subject.user.app_metadata,
       userMetadata: subject.user.user_metadata,
       diagnostics: subject.diagnostics ?? [],
@@ -70,14 +70,14 @@ export function toVerdict(subject: unknown): Verdict {
     if (rawBody !== undefined && rawBody !== null && typeof rawBody !== 'string') {
       diagnostics.push({ code: 'non-string-body', message: 'the body is not a string; Netlify answers 500, which GoTrue treats as a failure.' })
       return {
-        kind: 'response', event: undefined, allowed: false, status: 422, error: { code: 422, msg: 'Failed to handle signup webhook' },
+        kind: 'response', event: undefined, allowed: false, status: 422, error: { ...HOOK_FAILED },
         attempts: undefined, functionStatus: status, headers, body: safeStringify(rawBody), appMetadata: undefined, userMetadata: undefined, diagnostics,
       }
     }
-    const body = typeof rawBody === 'string' ? (raw.isBase64Encoded ? Buffer.from(rawBody, 'base64').toString('utf8') : rawBody) : ''
+    const body = typeof rawBody === 'string' ? responseText({ body: rawBody, isBase64Encoded: raw.isBase64Encoded }) : ''
     if (!isAllowedHookStatus(status)) {
       return {
-        kind: 'response', event: undefined, allowed: false, status: 422, error: { code: 422, msg: 'Failed to handle signup webhook' },
+        kind: 'response', event: undefined, allowed: false, status: 422, error: { ...HOOK_FAILED },
         attempts: undefined, functionStatus: status, headers, body, appMetadata: undefined, userMetadata: undefined, diagnostics,
       }
     }

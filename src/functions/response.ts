@@ -130,6 +130,6 @@ function isStream(value: unknown): boolean {
 }
 
 /** The body bytes as text, decoding base64 (what GoTrue reads). @internal */
-export function responseText(response: FunctionResponse): string {
+export function responseText(response: { body: string; isBase64Encoded?: boolean }): string {
   return response.isBase64Encoded ? Buffer.from(response.body, 'base64').toString('utf8') : response.body
 }

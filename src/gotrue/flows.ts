@@ -3,6 +3,7 @@ import { accessTokenClaims, DEFAULT_TOKEN_LIFETIME, signAccessToken } from '../t
 import { serializeUser } from '../users/json.js'
 import type { GoTrueUser, HookOutcome, IdentityEvent, JsonObject, JsonValue } from '../types.js'
 import type { MailBox, MailType } from './mail.js'
+import { isNonBlockingEvent } from './rules.js'
 import type { Store, UserRecord } from './store.js'
 
 /** What a route answers: a status, a JSON body (or none), extra headers. @internal */
@@ -120,7 +121,7 @@ async function fire(ctx: FlowContext, event: IdentityEvent, record: UserRecord):
   if (!pending) return undefined
   const outcome = await pending
   if (!outcome.allowed) {
-    if (event === 'usermodified' || event === 'userdeleted') return undefined
+    if (isNonBlockingEvent(event)) return undefined
     return { status: outcome.status, body: outcome.error }
   }
   if (event !== 'userdeleted') {
