@@ -1,6 +1,7 @@
 import { decodeJwt, errors, jwtVerify } from 'jose'
 import type { JWTPayload } from 'jose'
 import type { Clock } from '../clock.js'
+import { epochSeconds } from '../clock.js'
 import type { SecretKey } from './key.js'
 
 /** Why a bearer token was rejected: GoTrue's `Invalid token: …` detail. @internal */
@@ -21,7 +22,7 @@ export async function verifyToken(token: string, key: SecretKey, clock: Clock): 
   } catch (error) {
     if (error instanceof errors.JWTExpired) {
       const exp = typeof error.payload.exp === 'number' ? error.payload.exp : 0
-      const by = Math.max(0, Math.floor(clock().getTime() / 1000) - exp)
+      const by = Math.max(0, epochSeconds(clock) - exp)
       return { ok: false, code: error.code, reason: `token is expired by ${formatGoDuration(by)}` }
     }
     if (error instanceof errors.JOSEError) {
@@ -41,7 +42,7 @@ export async function verifyToken(token: string, key: SecretKey, clock: Clock): 
  * is already known to be valid.
  */
 function checkTimes(claims: JWTPayload, clock: Clock): TokenCheck {
-  const now = Math.floor(clock().getTime() / 1000)
+  const now = epochSeconds(clock)
   if (typeof claims.exp === 'number' && claims.exp <= now) {
     return { ok: false, code: 'ERR_JWT_EXPIRED', reason: `token is expired by ${formatGoDuration(now - claims.exp)}` }
   }
