@@ -4,6 +4,7 @@ import type { EnvOverrides } from '../functions/env.js'
 import { withEnv } from '../functions/env.js'
 import { backgroundAccepted, backgroundDiagnostic, BACKGROUND_TIMEOUT_MS, runInBackground } from '../functions/background.js'
 import { runResolved, v2IdentityContext } from '../functions/invoke-v2.js'
+import type { ShapeRun } from '../functions/invoke-v2.js'
 import type { ResolvedFunction } from '../functions/resolve.js'
 import { responseText } from '../functions/response.js'
 import type { ClientContext } from '../netlify/client-context.js'
@@ -12,7 +13,7 @@ import { identityEvent, userForEvent, watchEventReads } from '../netlify/event.j
 import type { Runtime } from '../runtime.js'
 import { signWebhook } from '../tokens/signature.js'
 import { serializeUser } from '../users/json.js'
-import type { Diagnostic, FunctionResponse, GoTrueError, GoTrueUser, HookOutcome, IdentityEvent } from '../types.js'
+import type { Diagnostic, GoTrueError, GoTrueUser, HookOutcome, IdentityEvent } from '../types.js'
 import { IDENTITY_EVENTS } from '../types.js'
 import { applyHookBody, HOOK_FAILED, hookTimeoutError, isAllowedHookStatus, isNonBlockingEvent } from './rules.js'
 
@@ -34,13 +35,6 @@ export interface TriggerOptions {
 
 /** GoTrue's defaults for hooks (gotrue.md §1.7). */
 export const HOOK_DEFAULTS = { timeoutMs: 5000, attempts: 3 } as const
-
-/** One attempt's raw result. @internal */
-interface Attempt {
-  response: FunctionResponse
-  timedOut: boolean
-  diagnostics: Diagnostic[]
-}
 
 /**
  * Infers the event from a Netlify function name: `identity-signup`,
@@ -111,36 +105,34 @@ export async function runHook(
     })
   }
 
+  const contexts = { clientContext, identity: () => v2IdentityContext(rt, undefined, rt.mode) }
   // A v1 handler that reads event.user (which does not exist) and never event.body is looking
   // for the user in the wrong place; reading both (a fallback) is not flagged.
   let eventUserReads = false
   let eventBodyReads = false
-  const attemptOnce = async (): Promise<Attempt> => {
+  /** One signed POST of the body; `watch` records the v1 handler's event reads. */
+  const attemptOnce = async (attemptTimeoutMs: number, watch: boolean): Promise<ShapeRun> => {
     const signature = await signWebhook(body, rt.instanceId, epochSeconds(rt.clock), rt.key)
     const built = identityEvent(rt.siteUrl, name, event, body, signature)
-    const ev = fn.shape === 'v1'
+    const ev = watch && fn.shape === 'v1'
       ? watchEventReads(built, () => { eventUserReads = true }, () => { eventBodyReads = true })
       : built
-    return runResolved(rt, fn, name, ev, { clientContext, identity: () => v2IdentityContext(rt, undefined, rt.mode) }, timeoutMs)
+    return runResolved(rt, fn, name, ev, contexts, attemptTimeoutMs)
   }
 
   if (fn.background) {
     // functions-runtime.md §5: Netlify answers GoTrue 202 at once; the run continues on its own.
-    const background = runInBackground(options.env, async () => {
-      const signature = await signWebhook(body, rt.instanceId, epochSeconds(rt.clock), rt.key)
-      const ev = identityEvent(rt.siteUrl, name, event, body, signature)
-      return runResolved(rt, fn, name, ev, { clientContext, identity: () => v2IdentityContext(rt, undefined, rt.mode) }, options.timeoutMs ?? BACKGROUND_TIMEOUT_MS)
-    })
+    const background = runInBackground(options.env, () => attemptOnce(options.timeoutMs ?? BACKGROUND_TIMEOUT_MS, false))
     return { event, allowed: true, status: 200, attempts: 1, response: backgroundAccepted(), user: base, diagnostics: [backgroundDiagnostic(name)], background }
   }
 
   return withEnv(options.env, async () => {
     const statuses: number[] = []
-    let last: Attempt | undefined
+    let last: ShapeRun | undefined
     let count = 0
     while (count < attempts) {
       count++
-      last = await attemptOnce()
+      last = await attemptOnce(timeoutMs, true)
       for (const d of last.diagnostics) note(d)
       if (!last.timedOut && isAllowedHookStatus(last.response.statusCode)) break
       statuses.push(last.timedOut ? 0 : last.response.statusCode)
