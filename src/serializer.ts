@@ -14,6 +14,7 @@
 import { isHookOutcome } from './assertions/normalize.js'
 import { decodeUnverified } from './tokens/verify.js'
 import type { FunctionResponse, HookOutcome } from './types.js'
+import { isRecord, parseJsonOrText } from './values.js'
 
 /** The printer a runner passes to a serializer (pretty-format's `Printer`, structurally; `C` is its config). */
 export type SnapshotPrinter<C> = (val: unknown, config: C, indentation: string, depth: number, refs: unknown[]) => string
@@ -33,16 +34,11 @@ const RESPONSE_KEYS = ['body', 'headers', 'isBase64Encoded', 'multiValueHeaders'
 
 /** Whether a value is exactly a {@link FunctionResponse} (its exact key set and types). @internal */
 export function isFunctionResponse(value: unknown): value is FunctionResponse {
-  if (value === null || typeof value !== 'object' || Array.isArray(value)) return false
+  if (!isRecord(value)) return false
   const keys = Object.keys(value).sort()
   if (keys.length !== RESPONSE_KEYS.length || keys.some((k, i) => k !== RESPONSE_KEYS[i])) return false
-  const r = value as Record<string, unknown>
-  return typeof r.statusCode === 'number' && typeof r.body === 'string' && typeof r.isBase64Encoded === 'boolean' &&
-    isPlainRecord(r.headers) && isPlainRecord(r.multiValueHeaders)
-}
-
-function isPlainRecord(value: unknown): boolean {
-  return value !== null && typeof value === 'object' && !Array.isArray(value)
+  return typeof value.statusCode === 'number' && typeof value.body === 'string' && typeof value.isBase64Encoded === 'boolean' &&
+    isRecord(value.headers) && isRecord(value.multiValueHeaders)
 }
 
 // Views: what the printer sees. Their class names head the printed objects; `test` skips them.
@@ -111,12 +107,7 @@ function sortedRecord(value: Record<string, unknown>, ph: Placeholders, into: ob
 }
 
 function parseBody(body: string, isBase64Encoded: boolean): unknown {
-  if (isBase64Encoded || body === '') return body
-  try {
-    return JSON.parse(body)
-  } catch {
-    return body
-  }
+  return isBase64Encoded || body === '' ? body : parseJsonOrText(body)
 }
 
 function responseView(response: FunctionResponse, ph: Placeholders): object {

@@ -1,5 +1,6 @@
 import { inspect } from 'node:util'
 import type { IdentityEvent } from '../types.js'
+import { parseJsonOrText } from '../values.js'
 import { matches } from './match.js'
 import { toVerdict } from './normalize.js'
 import type { Verdict } from './normalize.js'
@@ -39,12 +40,7 @@ function show(value: unknown): string {
 }
 
 function parsedBody(body: string): unknown {
-  if (body === '') return '(empty)'
-  try {
-    return JSON.parse(body)
-  } catch {
-    return body
-  }
+  return body === '' ? '(empty)' : parseJsonOrText(body)
 }
 
 /** The block printed under every failure: what the function did and what GoTrue made of it. @internal */

@@ -5,6 +5,7 @@ import type { V2Handler } from './invoke-v2.js'
 import type { LoadOptions } from './load.js'
 import { loadFunctionFile } from './load.js'
 import type { V1Handler } from './run-v1.js'
+import { isRecord } from '../values.js'
 
 /**
  * Anything a user has at hand that Netlify can run: a v1 `handler` function, a module namespace
@@ -111,7 +112,7 @@ function detectShape(fn: unknown, hints: ResolveHints): ResolvedFunction {
 }
 
 function isConfig(value: unknown): value is FunctionConfig {
-  return value !== null && typeof value === 'object' && !Array.isArray(value)
+  return isRecord(value)
 }
 
 function isTyped(obj: Record<string, unknown>): boolean {

@@ -2,6 +2,7 @@ import type { V2Context } from '../netlify/v2-context.js'
 import type { CamelUser } from '../users/camel.js'
 import { fromCamelUser, toCamelUser } from '../users/camel.js'
 import type { Diagnostic, GoTrueUser } from '../types.js'
+import { isRecord } from '../values.js'
 import type { V2Handler } from './invoke-v2.js'
 
 /** The handler names of a typed-handler object for identity events (functions-runtime.md §2.3). */
@@ -37,11 +38,11 @@ export type TypedHandlers = { readonly [key: string]: unknown }
 const json = (status: number, body: unknown): Response => Response.json(body, { status })
 
 function validatePayload(payload: unknown): string | undefined {
-  if (payload === null || typeof payload !== 'object' || Array.isArray(payload)) return 'payload must be an object'
-  const user = (payload as { user?: unknown }).user
-  if (user === null || typeof user !== 'object' || Array.isArray(user)) return 'user must be an object'
+  if (!isRecord(payload)) return 'payload must be an object'
+  const user = payload.user
+  if (!isRecord(user)) return 'user must be an object'
   for (const key of ['id', 'email', 'created_at'] as const) {
-    if (typeof (user as Record<string, unknown>)[key] !== 'string') return `user.${key} must be a string`
+    if (typeof user[key] !== 'string') return `user.${key} must be a string`
   }
   return undefined
 }

@@ -1,3 +1,5 @@
+import { parseJsonOrText } from '../values.js'
+
 /**
  * One request the emulated GoTrue answered (`identity.requests`).
  */
@@ -68,11 +70,7 @@ function parseBody(text: string, contentType: string | null): unknown {
   if (contentType && contentType.toLowerCase().startsWith('application/x-www-form-urlencoded')) {
     return Object.fromEntries(new URLSearchParams(text))
   }
-  try {
-    return JSON.parse(text)
-  } catch {
-    return text
-  }
+  return parseJsonOrText(text)
 }
 
 /**

@@ -1,4 +1,5 @@
 import { decodeFirstJsonValue } from './json-decode.js'
+import { isRecord } from '../values.js'
 
 /** The Go type a GoTrue params struct declares for a field. @internal */
 export type GoFieldType = 'string' | 'bool' | 'object'
@@ -16,7 +17,7 @@ function fits(v: unknown, type: GoFieldType): boolean {
   if (v === null || v === undefined) return true
   if (type === 'string') return typeof v === 'string'
   if (type === 'bool') return typeof v === 'boolean'
-  return typeof v === 'object' && !Array.isArray(v)
+  return isRecord(v)
 }
 
 /**
@@ -38,10 +39,10 @@ export type Decoded = { ok: true; params: Record<string, unknown> } | { ok: fals
 /** The type checks of {@link decodeParams} on an already decoded value. @internal */
 export function checkParams(value: unknown, struct: string, fields: Record<string, GoFieldType>): Decoded {
   if (value === null) return { ok: true, params: {} }
-  if (typeof value !== 'object' || Array.isArray(value)) {
+  if (!isRecord(value)) {
     return { ok: false, error: `json: cannot unmarshal ${jsonKind(value)} into Go value of type api.${struct}` }
   }
-  const params = value as Record<string, unknown>
+  const params = value
   for (const name in fields) {
     const type = fields[name]!
     const v = params[name]

@@ -1,5 +1,6 @@
 import type { Diagnostic, GoTrueError, GoTrueUser, IdentityEvent, JsonObject } from '../types.js'
 import { decodeFirstJsonValue } from './json-decode.js'
+import { isRecord } from '../values.js'
 
 /** Statuses GoTrue accepts from a hook (gotrue.md §2.1): 200, 202 and 204; 201 is a failure. */
 export const ALLOWED_HOOK_STATUSES: ReadonlySet<number> = new Set([200, 202, 204])
@@ -51,13 +52,13 @@ export function applyHookBody(user: GoTrueUser, body: string, event: IdentityEve
   if (!decoded.ok) return malformed(decoded.error)
   const value = decoded.value
   if (value === null) return { ok: true, user, changed: unchanged, diagnostics }
-  if (typeof value !== 'object' || Array.isArray(value)) {
+  if (!isRecord(value)) {
     return malformed(`json: cannot unmarshal ${GO_TYPE(value)} into Go value of type api.HookResponse`)
   }
-  const obj = value as Record<string, unknown>
+  const obj = value
   for (const key of ['app_metadata', 'user_metadata'] as const) {
     const v = obj[key]
-    if (v !== undefined && v !== null && (typeof v !== 'object' || Array.isArray(v))) {
+    if (v !== undefined && v !== null && !isRecord(v)) {
       return malformed(`json: cannot unmarshal ${GO_TYPE(v)} into Go struct field HookResponse.${key} of type map[string]interface {}`)
     }
   }
