@@ -69,23 +69,36 @@ export async function httpClientContext(rt: Runtime, authorization: string | und
   return productionClientContext({ url: rt.url, token: await rt.adminTokens.get() }, rt.siteUrl, user)
 }
 
+const fixedEdgeHeaders = new WeakMap<Runtime, Readonly<Record<string, string>>>()
+
+/**
+ * The headers Netlify adds to every function request that are the same on every call of an
+ * instance, built once: the x-nf-* headers (account, site, geo: §3.3), which v2 functions read
+ * account, deploy, site and geo from (§2.2), then `host` and the client address.
+ */
+function edgeHeaders(rt: Runtime): Readonly<Record<string, string>> {
+  let headers = fixedEdgeHeaders.get(rt)
+  if (!headers) {
+    headers = {
+      ...netlifyRequestHeaders(rt),
+      host: new URL(rt.siteUrl).host,
+      'client-ip': '127.0.0.1',
+      'x-forwarded-for': '127.0.0.1',
+      'x-nf-client-connection-ip': '127.0.0.1',
+    }
+    fixedEdgeHeaders.set(rt, headers)
+  }
+  return headers
+}
+
 /** Calls an HTTP function once, like Netlify does for a request. @internal */
 export async function invokeHttp(rt: Runtime, fn: ResolvedFunction, request: InvokeRequest, signUser: (u: NonNullable<InvokeRequest['user']>) => Promise<string>): Promise<InvokeResponse> {
   const name = request.name ?? fn.name ?? 'function'
   const headers: Record<string, string | string[]> = { ...request.headers }
   const bearer = request.user ? await signUser(request.user) : request.token
   if (bearer !== undefined) headers.authorization = `Bearer ${bearer}`
-  const requestId = rt.ids.hex(13)
-  const extra: Record<string, string> = {
-    host: new URL(rt.siteUrl).host,
-    'client-ip': '127.0.0.1',
-    'x-forwarded-for': '127.0.0.1',
-    'x-nf-client-connection-ip': '127.0.0.1',
-    'x-nf-request-id': requestId,
-  }
-  // Netlify adds the x-nf-* headers (account, site, geo: §3.3) to every function's request; v2
-  // functions read account, deploy, site and geo from them (§2.2).
-  const event = httpEvent(rt.siteUrl, name, { ...request, headers }, { ...netlifyRequestHeaders(rt), ...extra })
+  const edge = { ...edgeHeaders(rt), 'x-nf-request-id': rt.ids.hex(13) }
+  const event = httpEvent(rt.siteUrl, name, { ...request, headers }, edge)
   const auth = Object.entries(headers).find(([k]) => k.toLowerCase() === 'authorization')?.[1]
   const mode = request.mode ?? rt.mode
   const contexts = {
