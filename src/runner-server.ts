@@ -1,17 +1,15 @@
+import { setupServer } from 'msw/node'
 import type { SetupServer } from 'msw/node'
 import type { Identity } from './identity.js'
 import { STRICT_LISTEN_OPTIONS } from './msw-options.js'
 
 /**
- * Starts an msw server with no handlers and strict unhandled-request handling. msw is imported
- * only here, when a test first asks for a server.
+ * Starts an msw server with no handlers and strict unhandled-request handling.
  * @internal
  */
 export async function startIdentityServer(): Promise<SetupServer> {
-  const { setupServer } = await import('msw/node')
   const server = setupServer()
-  const options: Parameters<SetupServer['listen']>[0] = STRICT_LISTEN_OPTIONS
-  server.listen(options)
+  server.listen(STRICT_LISTEN_OPTIONS)
   return server
 }
 
