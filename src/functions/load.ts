@@ -150,10 +150,9 @@ export async function loadFunctionFile(input: string, options: LoadOptions = {})
 const inflight = new Map<string, Promise<LoadedFunction>>()
 
 async function build(file: string, name: string, options: LoadOptions): Promise<LoadedFunction> {
-
   const format = moduleFormat(file)
   const dir = dirname(file)
-  const outfile = join(dir, `.${basename(file)}.nih-${(hash32(file) >>> 0).toString(36)}-${process.pid}-${++counter}.${format === 'esm' ? 'mjs' : 'cjs'}`)
+  const outfile = join(dir, `.${basename(file)}.nih-${hash32(file).toString(36)}-${process.pid}-${++counter}.${format === 'esm' ? 'mjs' : 'cjs'}`)
   const esbuild = await import('esbuild')
   let built: import('esbuild').BuildResult<{ write: false; metafile: true }>
   try {
