@@ -3,7 +3,7 @@ import { epochSeconds } from './clock.js'
 import { HarnessError } from './errors.js'
 import { invokeHttp } from './functions/invoke-http.js'
 import type { InvokeRequest, InvokeResponse } from './functions/invoke-http.js'
-import type { FunctionInput } from './functions/resolve.js'
+import type { FunctionInput, ResolvedFunction } from './functions/resolve.js'
 import { resolveInput } from './functions/resolve.js'
 import { discoverIdentityFunctions } from './functions/discover.js'
 import type { DiscoveredIdentityFunctions } from './functions/discover.js'
@@ -347,7 +347,7 @@ export class Identity {
   }
 
   /** Resolves anything a user has at hand to a runnable function. @internal */
-  protected async resolve(fn: FunctionInput, name: string | undefined, load: { env?: EnvOverrides; fresh?: boolean; shape?: 'v1' | 'v2' } = {}) {
+  protected resolve(fn: FunctionInput, name: string | undefined, load: { env?: EnvOverrides; fresh?: boolean; shape?: 'v1' | 'v2' } = {}): Promise<ResolvedFunction> {
     // A path is loaded the way Netlify bundles it; its file name is its function name.
     return resolveInput(fn, { name, shape: load.shape }, { env: load.env, fresh: load.fresh })
   }
