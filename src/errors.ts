@@ -1,4 +1,25 @@
-/** Stable codes for every error the harness itself throws. Branch on these, not on messages. */
+/**
+ * Stable codes for every error the harness itself throws. Branch on these, not on messages.
+ *
+ * - `ERR_INVALID_OPTION`: a bad option to `createIdentity()`/`useIdentity()` (seed, siteUrl,
+ *   jwtSecret, now, mode, autoconfirm, requestLogLimit), to `trigger()` (`timeoutMs`, `attempts`)
+ *   or to `identity.signup()`.
+ * - `ERR_EVENT_REQUIRED`: `trigger()` got no event and cannot read one from the function's name.
+ * - `ERR_UNKNOWN_EVENT`: `trigger()` got an event that is not an identity event.
+ * - `ERR_UNSUPPORTED_FUNCTION`: the value or module is no function Netlify can run (no `handler`,
+ *   default export or typed handlers), or the file has no function extension.
+ * - `ERR_FUNCTION_NOT_FOUND`: a function path, a function folder's entry file, or a functions
+ *   directory does not exist.
+ * - `ERR_FUNCTION_LOAD`: a function file failed to build (esbuild) or threw at module scope.
+ * - `ERR_INVALID_USER`: not a GoTrue user object where one is needed (`token()`, `trigger()`,
+ *   `users.add()`), or bad `fakeUser()` overrides.
+ * - `ERR_INVALID_RESPONSE`: an assertion got neither a `HookOutcome` nor a function response
+ *   (often a forgotten `await`).
+ * - `ERR_ALREADY_LISTENING`: `identity.listen()` while this or another instance is listening.
+ * - `ERR_NOT_LISTENING`: `identity.close()` without `identity.listen()`.
+ * - `ERR_DUPLICATE_USER`: `users.add()`/`createUser()` with an id or e-mail already stored.
+ * - `ERR_INVALID_FAULT`: a bad `identity.inject()` fault spec.
+ */
 export type HarnessErrorCode =
   | 'ERR_INVALID_OPTION'
   | 'ERR_EVENT_REQUIRED'
