@@ -1,5 +1,5 @@
 import { HarnessError } from '../errors.js'
-import { TYPED_KEYS } from './typed.js'
+import { TYPED_IDENTITY_HANDLERS, TYPED_KEYS } from './typed.js'
 import type { TypedHandlers } from './typed.js'
 import type { V2Handler } from './invoke-v2.js'
 import type { LoadOptions } from './load.js'
@@ -107,7 +107,7 @@ function detectShape(fn: unknown, hints: ResolveHints): ResolvedFunction {
   }
   throw new HarnessError(
     'ERR_UNSUPPORTED_FUNCTION',
-    `cannot run ${typeof fn === 'string' ? `the path ${JSON.stringify(fn)}` : describeValue(fn)}: expected a handler function, a module with a \`handler\` export (v1), a default-export function (v2), or an object with typed handlers (${TYPED_KEYS.slice(0, 5).join(', ')}, fetch)`,
+    `cannot run ${typeof fn === 'string' ? `the path ${JSON.stringify(fn)}` : describeValue(fn)}: expected a handler function, a module with a \`handler\` export (v1), a default-export function (v2), or an object with typed handlers (${TYPED_IDENTITY_HANDLERS.join(', ')}, fetch)`,
   )
 }
 
