@@ -34,11 +34,7 @@ const PLACEHOLDER_USER: GoTrueUser = {
 
 /** Reads a fetch `Response` into a raw function response. @internal */
 export async function fromFetchResponse(response: Response): Promise<RawFunctionResponse> {
-  const headers: Record<string, string> = {}
-  response.headers.forEach((value, key) => {
-    headers[key] = value
-  })
-  return { statusCode: response.status, headers, body: await response.text() }
+  return { statusCode: response.status, headers: Object.fromEntries(response.headers), body: await response.text() }
 }
 
 /** Applies GoTrue's rules to a subject. @internal */
