@@ -11,3 +11,20 @@ export function parseJsonOrText(text: string): unknown {
     return text
   }
 }
+
+/**
+ * A short description of a value for error messages: `null`, `undefined`, `an array`,
+ * `the string "…"` (truncated), `an object with keys "a", "b"` (or `an empty object`), `a number`.
+ * @internal
+ */
+export function describeValue(value: unknown): string {
+  if (value === null) return 'null'
+  if (value === undefined) return 'undefined'
+  if (Array.isArray(value)) return 'an array'
+  if (typeof value === 'string') return `the string ${JSON.stringify(value.length > 60 ? `${value.slice(0, 57)}...` : value)}`
+  if (typeof value === 'object') {
+    const keys = Object.keys(value)
+    return keys.length ? `an object with keys ${keys.map((k) => JSON.stringify(k)).join(', ')}` : 'an empty object'
+  }
+  return `a ${typeof value}`
+}

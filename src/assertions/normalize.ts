@@ -3,6 +3,7 @@ import { responseText } from '../functions/response.js'
 import { applyHookBody, HOOK_FAILED, isAllowedHookStatus } from '../gotrue/rules.js'
 import type { Diagnostic, GoTrueError, GoTrueUser, HookOutcome, IdentityEvent, RawFunctionResponse } from '../types.js'
 import { IDENTITY_EVENTS } from '../types.js'
+import { describeValue } from '../values.js'
 
 /** A subject seen through GoTrue's rules. @internal */
 export interface Verdict {
@@ -94,11 +95,7 @@ export function toVerdict(subject: unknown): Verdict {
   const got =
     subject !== null && typeof subject === 'object' && typeof (subject as { then?: unknown }).then === 'function'
       ? 'a Promise: did you forget to `await` identity.trigger() or identity.invoke()?'
-      : subject === null
-        ? 'null'
-        : Array.isArray(subject)
-          ? 'an array'
-          : typeof subject
+      : describeValue(subject)
   throw new HarnessError('ERR_INVALID_RESPONSE', `expected a HookOutcome (from identity.trigger) or a function response ({ statusCode, body }); got ${got}`)
 }
 

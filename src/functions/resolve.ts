@@ -5,7 +5,7 @@ import type { V2Handler } from './invoke-v2.js'
 import type { LoadOptions } from './load.js'
 import { loadFunctionFile } from './load.js'
 import type { V1Handler } from './run-v1.js'
-import { isRecord } from '../values.js'
+import { describeValue, isRecord } from '../values.js'
 
 /**
  * Anything a user has at hand that Netlify can run: a v1 `handler` function, a module namespace
@@ -151,14 +151,4 @@ export async function resolveInput(fn: unknown, hints: ResolveHints = {}, load: 
     }
     throw error
   }
-}
-
-function describeValue(value: unknown): string {
-  if (value === null) return 'null'
-  if (value === undefined) return 'undefined'
-  if (typeof value === 'object') {
-    const keys = Object.keys(value)
-    return keys.length ? `an object with keys ${keys.map((k) => JSON.stringify(k)).join(', ')}` : 'an empty object'
-  }
-  return `a ${typeof value}`
 }

@@ -3,6 +3,7 @@ import { HarnessError } from '../errors.js'
 import type { Clock } from '../clock.js'
 import { REFERENCE_DATE } from '../clock.js'
 import { SeededRandom } from '../random.js'
+import { describeValue } from '../values.js'
 import type { AppMetadata, GoTrueUser, UserMetadata } from '../types.js'
 import { serializeUser } from './json.js'
 
@@ -81,14 +82,14 @@ export class UserFactory {
 
   #make(f: FakerInstance, overrides: FakeUserOverrides): GoTrueUser {
     if (overrides === null || typeof overrides !== 'object' || Array.isArray(overrides)) {
-      throw new HarnessError('ERR_INVALID_USER', `fakeUser() takes an object of overrides; got ${describe(overrides)}`)
+      throw new HarnessError('ERR_INVALID_USER', `fakeUser() takes an object of overrides; got ${describeValue(overrides)}`)
     }
     const { roles, provider, confirmed, app_metadata, user_metadata, ...fields } = overrides
     if (roles !== undefined && (!Array.isArray(roles) || roles.some((r) => typeof r !== 'string'))) {
-      throw new HarnessError('ERR_INVALID_USER', `roles must be an array of strings; got ${describe(roles)}`)
+      throw new HarnessError('ERR_INVALID_USER', `roles must be an array of strings; got ${describeValue(roles)}`)
     }
     if (provider !== undefined && typeof provider !== 'string') {
-      throw new HarnessError('ERR_INVALID_USER', `provider must be a string; got ${describe(provider)}`)
+      throw new HarnessError('ERR_INVALID_USER', `provider must be a string; got ${describeValue(provider)}`)
     }
     const n = this.#count++
     const ref = this.#clock ? this.#clock() : REFERENCE_DATE
@@ -134,12 +135,4 @@ function stripUndefined<T extends object>(o: T): Partial<T> {
   const out: Partial<T> = {}
   for (const [k, v] of Object.entries(o)) if (v !== undefined) (out as Record<string, unknown>)[k] = v
   return out
-}
-
-/** A short description of a value for error messages. @internal */
-export function describe(value: unknown): string {
-  if (value === null) return 'null'
-  if (Array.isArray(value)) return 'an array'
-  if (typeof value === 'string') return `the string ${JSON.stringify(value.length > 60 ? `${value.slice(0, 57)}...` : value)}`
-  return `a ${typeof value}`
 }
