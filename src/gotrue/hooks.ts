@@ -57,7 +57,7 @@ export function assertEvent(event: unknown): asserts event is IdentityEvent {
   }
 }
 
-function positiveInt(name: string, value: number | undefined, fallback: number): number {
+function positiveNumber(name: string, value: number | undefined, fallback: number): number {
   if (value === undefined) return fallback
   if (!Number.isFinite(value) || value <= 0) {
     throw new HarnessError('ERR_INVALID_OPTION', `${name} must be a positive number; got ${String(value)}`)
@@ -78,8 +78,8 @@ export async function runHook(
   user: GoTrueUser,
   options: TriggerOptions = {},
 ): Promise<HookOutcome> {
-  const timeoutMs = positiveInt('timeoutMs', options.timeoutMs, HOOK_DEFAULTS.timeoutMs)
-  const attempts = Math.floor(positiveInt('attempts', options.attempts, HOOK_DEFAULTS.attempts))
+  const timeoutMs = positiveNumber('timeoutMs', options.timeoutMs, HOOK_DEFAULTS.timeoutMs)
+  const attempts = Math.floor(positiveNumber('attempts', options.attempts, HOOK_DEFAULTS.attempts))
   const name = fn.name ?? `identity-${event}`
   // One copy of the caller's user; everything after works on it (and on freshly parsed JSON), so
   // no further deep copies are needed on this hot path.
