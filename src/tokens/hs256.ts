@@ -4,9 +4,9 @@ import type { SecretKey } from './key.js'
 /**
  * Signs a compact HS256 JWS with node:crypto's HMAC, synchronously. It produces the same bytes as
  * jose's `SignJWT` for the same header and claims, without WebCrypto's thread-pool round trip
- * (about 6× faster here), which matters on the hook and request hot paths. The token is
- * remembered (unless `remember` is false) as validly signed, so verifying it later costs no cryptography; other tokens are
- * verified with jose (`src/tokens/verify.ts`).
+ * (about 6× faster here), which matters on the hook and request hot paths. Unless `remember` is
+ * false, the token is remembered as validly signed, so verifying it later costs no cryptography;
+ * other tokens are verified with jose (`src/tokens/verify.ts`).
  * @internal
  */
 export function signHS256(header: object, claims: object, key: SecretKey, remember = true): string {
