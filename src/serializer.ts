@@ -32,7 +32,7 @@ export interface IdentitySnapshotSerializer {
 
 const RESPONSE_KEYS = ['body', 'headers', 'isBase64Encoded', 'multiValueHeaders', 'statusCode'] as const
 
-/** Whether a value is exactly a {@link FunctionResponse} (its exact key set and types). @internal */
+/** Whether a value is exactly a {@link FunctionResponse} (its exact key set and types): what the serializer prints. */
 export function isFunctionResponse(value: unknown): value is FunctionResponse {
   if (!isRecord(value)) return false
   const keys = Object.keys(value).sort()
