@@ -108,6 +108,8 @@ export interface GoTrueError {
  *   `event.body`, where the user actually is.
  * - `admin-token-leaked`: the response body or a header echoed the admin token
  *   (`clientContext.identity.token`, or the v2 `netlifyIdentityContext.token`).
+ * - `array-header`: a v1 response put an array in `headers`; repeated headers belong in
+ *   `multiValueHeaders` (functions-runtime.md §7.10).
  * - `identity-not-served`: the function failed because its request to the emulated GoTrue found
  *   nothing serving it (use the fixture, `identity.listen()` or `identity.handlers`).
  * - `multiple-completions`: the handler completed more than once; only the first counts.
@@ -134,6 +136,7 @@ export type DiagnosticCode =
   | 'event-user-read'
   | 'admin-token-leaked'
   | 'identity-not-served'
+  | 'array-header'
   | 'multiple-completions'
   | 'ignored-keys'
   | 'non-blocking-event'

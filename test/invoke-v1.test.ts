@@ -197,3 +197,13 @@ describe('admin-token-leaked (real-world-patterns.md: "leaks the admin token in 
     expect(res.diagnostics).toEqual([])
   })
 })
+
+describe('array header values (functions-runtime.md §1.3, §7.10)', () => {
+  test('are kept as multiple values and flagged: repeated headers belong in multiValueHeaders', async () => {
+    const identity = createIdentity()
+    const res = await identity.invoke((async () => ({ statusCode: 200, headers: { 'Set-Cookie': ['a=1', 'b=2'] }, body: '' })) as never)
+    expect(res.multiValueHeaders['set-cookie']).toEqual(['a=1', 'b=2'])
+    expect(res.headers['set-cookie']).toBe('a=1, b=2')
+    expect(res.diagnostics).toEqual([expect.objectContaining({ code: 'array-header', message: expect.stringContaining('multiValueHeaders') })])
+  })
+})

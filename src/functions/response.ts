@@ -102,6 +102,17 @@ export function mapV1Completion(completion: Completion, name: string): { respons
   if (res.headers && typeof res.headers === 'object') {
     for (const [k, v] of Object.entries(res.headers as Record<string, unknown>)) {
       if (v === undefined) continue
+      if (Array.isArray(v)) {
+        // Not in the HandlerResponse type (functions-runtime.md §1.3, §7.10): the CLI's setHeader
+        // sends each value; production's handling is undocumented. Keep the values, say so.
+        diagnostics.push({
+          code: 'array-header',
+          message: `${name} returned an array for the "${k}" header; headers take one value each. Use multiValueHeaders for repeated headers such as set-cookie.`,
+        })
+        multiValueHeaders[k.toLowerCase()] = v.map(String)
+        headers[k.toLowerCase()] = v.map(String).join(', ')
+        continue
+      }
       headers[k.toLowerCase()] = String(v)
       multiValueHeaders[k.toLowerCase()] = [String(v)]
     }
