@@ -78,7 +78,7 @@ export function toVerdict(subject: unknown): Verdict {
         attempts: undefined, functionStatus: status, headers, body, appMetadata: undefined, userMetadata: undefined, diagnostics,
       }
     }
-    const applied = applyHookBody(PLACEHOLDER_USER, body, 'validate', '')
+    const applied = applyHookBody(PLACEHOLDER_USER, body, 'validate', () => '')
     if (!applied.ok) {
       return {
         kind: 'response', event: undefined, allowed: false, status: applied.error.code, error: applied.error,

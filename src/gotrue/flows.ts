@@ -156,7 +156,7 @@ function sendMail(ctx: FlowContext, record: UserRecord, type: MailType, token: s
 /** Issues an access and a refresh token for a user (gotrue.md §4). @internal */
 export async function issueTokens(ctx: FlowContext, user: GoTrueUser): Promise<Reply> {
   const nowMs = ctx.rt.clock().getTime()
-  const access = await signAccessToken(accessTokenClaims(user, Math.floor(nowMs / 1000)), ctx.rt.key)
+  const access = signAccessToken(accessTokenClaims(user, Math.floor(nowMs / 1000)), ctx.rt.key)
   const refresh = newToken(ctx)
   ctx.store.addRefreshToken(refresh, user.id, nowMs)
   const body: TokenResponse = { access_token: access, token_type: 'bearer', expires_in: DEFAULT_TOKEN_LIFETIME, refresh_token: refresh }

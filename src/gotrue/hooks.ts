@@ -112,7 +112,7 @@ export async function runHook(
   let eventBodyReads = false
   /** One signed POST of the body; `watch` records the v1 handler's event reads. */
   const attemptOnce = async (attemptTimeoutMs: number, watch: boolean): Promise<ShapeRun> => {
-    const signature = await signWebhook(body, rt.instanceId, epochSeconds(rt.clock), rt.key)
+    const signature = signWebhook(body, rt.instanceId, epochSeconds(rt.clock), rt.key)
     const built = identityEvent(rt.siteUrl, name, event, body, signature)
     const ev = watch && fn.shape === 'v1'
       ? watchEventReads(built, () => { eventUserReads = true }, () => { eventBodyReads = true })
@@ -181,7 +181,7 @@ export async function runHook(
       return blocked({ ...HOOK_FAILED }, 422)
     }
 
-    const applied = applyHookBody(base, responseText(final.response), event, rt.ids.uuid())
+    const applied = applyHookBody(base, responseText(final.response), event, () => rt.ids.uuid())
     // A typed handler's { user } comes back as a whole snake_case user: GoTrue reading only the
     // two maps from it is the design, not the function's mistake.
     for (const d of applied.diagnostics) if (fn.shape !== 'typed' || d.code !== 'ignored-keys') note(d)

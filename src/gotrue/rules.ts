@@ -37,7 +37,7 @@ const GO_TYPE = (v: unknown): string => (Array.isArray(v) ? 'array' : v === null
  * The input user is never mutated; the returned maps are the freshly parsed ones (not shared).
  * @internal
  */
-export function applyHookBody(user: GoTrueUser, body: string, event: IdentityEvent, errorId: string): BodyResult {
+export function applyHookBody(user: GoTrueUser, body: string, event: IdentityEvent, errorId: () => string): BodyResult {
   const diagnostics: Diagnostic[] = []
   const unchanged = { app_metadata: false, user_metadata: false }
   if (event === 'userdeleted' || body.length === 0) return { ok: true, user, changed: unchanged, diagnostics }
@@ -47,7 +47,7 @@ export function applyHookBody(user: GoTrueUser, body: string, event: IdentityEve
       code: 'malformed-json',
       message: `the function answered an allowed status with a body GoTrue cannot read (${detail}); GoTrue answers 500 and blocks the ${event}.`,
     })
-    return { ok: false, error: { code: 500, msg: `Webhook returned malformed JSON: ${detail}`, error_id: errorId }, diagnostics }
+    return { ok: false, error: { code: 500, msg: `Webhook returned malformed JSON: ${detail}`, error_id: errorId() }, diagnostics }
   }
   if (!decoded.ok) return malformed(decoded.error)
   const value = decoded.value
