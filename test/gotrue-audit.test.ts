@@ -49,10 +49,7 @@ async function loggedIn(email = 'c@site.test', password = 'pw') {
 describe('cookie mode: X-Use-Cookie (gotrue.md §4)', () => {
   test('the password grant sets nf_jwt (HttpOnly, Secure, Path=/, Max-Age 86400) with the access token', async () => {
     identity.createUser({ email: 'c@site.test', password: 'pw' })
-    const res = await call(identity, 'POST', '/token', {
-      body: 'grant_type=password&username=c%40site.test&password=pw',
-      headers: { 'content-type': 'application/x-www-form-urlencoded', 'x-use-cookie': '1' },
-    })
+    const res = await tokenRequest(identity, { grant_type: 'password', username: 'c@site.test', password: 'pw' }, { 'x-use-cookie': '1' })
     expect(res.status).toBe(200)
     const cookie = res.headers.get('set-cookie')!
     const [pair, ...attrs] = cookie.split('; ')
@@ -66,10 +63,7 @@ describe('cookie mode: X-Use-Cookie (gotrue.md §4)', () => {
 
   test('"session" gives a session cookie (no Expires, no Max-Age); the refresh grant sets it too', async () => {
     const { tokens } = await loggedIn()
-    const res = await call(identity, 'POST', '/token', {
-      body: `grant_type=refresh_token&refresh_token=${tokens.refresh_token}`,
-      headers: { 'content-type': 'application/x-www-form-urlencoded', 'x-use-cookie': 'session' },
-    })
+    const res = await tokenRequest(identity, { grant_type: 'refresh_token', refresh_token: tokens.refresh_token }, { 'x-use-cookie': 'session' })
     expect(res.status).toBe(200)
     expect(res.headers.get('set-cookie')).toBe(`nf_jwt=${res.body.access_token}; Path=/; HttpOnly; Secure`)
   })
@@ -88,10 +82,7 @@ describe('cookie mode: X-Use-Cookie (gotrue.md §4)', () => {
 
   test('a failed cookie-mode login sets no cookie', async () => {
     identity.createUser({ email: 'c@site.test', password: 'pw' })
-    const res = await call(identity, 'POST', '/token', {
-      body: 'grant_type=password&username=c%40site.test&password=wrong',
-      headers: { 'content-type': 'application/x-www-form-urlencoded', 'x-use-cookie': '1' },
-    })
+    const res = await tokenRequest(identity, { grant_type: 'password', username: 'c@site.test', password: 'wrong' }, { 'x-use-cookie': '1' })
     expect(res.status).toBe(400)
     expect(res.headers.get('set-cookie')).toBeNull()
   })
@@ -135,10 +126,7 @@ describe('audience (gotrue.md §5.2, §5.4)', () => {
     expect(res.status).toBe(200)
     expect(res.body.aud).toBe('shop')
     identity.createUser({ email: 'plain@site.test', password: 'pw' })
-    const other = await call(identity, 'POST', '/token', {
-      body: 'grant_type=password&username=plain%40site.test&password=pw',
-      headers: { 'content-type': 'application/x-www-form-urlencoded', 'x-jwt-aud': 'shop' },
-    })
+    const other = await tokenRequest(identity, { grant_type: 'password', username: 'plain@site.test', password: 'pw' }, { 'x-jwt-aud': 'shop' })
     expect(other.body).toEqual({ error: 'invalid_grant', error_description: 'No user found with that email, or password invalid.' })
     const recover = await call(identity, 'POST', '/recover', { json: { email: 'plain@site.test' }, headers: { 'x-jwt-aud': 'shop' } })
     expect(recover).toMatchObject({ status: 200, body: {} })

@@ -29,11 +29,11 @@ export async function call(
   return { status: res.status, headers: res.headers, body: parsed, text }
 }
 
-/** A form-encoded POST /token, as gotrue-js sends it. */
-export function tokenRequest(identity: Identity, form: Record<string, string>): Promise<Answer> {
+/** A form-encoded POST /token, as gotrue-js sends it (plus any extra headers, e.g. `x-use-cookie`). */
+export function tokenRequest(identity: Identity, form: Record<string, string>, headers: Record<string, string> = {}): Promise<Answer> {
   return call(identity, 'POST', '/token', {
     body: new URLSearchParams(form).toString(),
-    headers: { 'content-type': 'application/x-www-form-urlencoded' },
+    headers: { 'content-type': 'application/x-www-form-urlencoded', ...headers },
   })
 }
 
