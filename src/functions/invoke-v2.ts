@@ -4,7 +4,7 @@ import type { HandlerEvent } from '../netlify/event.js'
 import { shouldBase64Encode } from '../netlify/event.js'
 import type { NetlifyIdentityContext } from '../netlify/globals.js'
 import { getNetlifyEnv, withGlobals } from '../netlify/globals.js'
-import { createV2Context } from '../netlify/v2-context.js'
+import { createV2Context, parseCookies } from '../netlify/v2-context.js'
 import type { V2Context } from '../netlify/v2-context.js'
 import type { ContextMode, Runtime } from '../runtime.js'
 import { parseBearer } from '../tokens/bearer.js'
@@ -65,7 +65,7 @@ export async function v2IdentityContext(rt: Runtime, request: Request | undefine
   if (mode === 'netlify-dev') return undefined
   const ctx: NetlifyIdentityContext = { url: rt.url, token: await rt.adminTokens.get() }
   if (!request) return ctx
-  const candidates = [parseBearer(request.headers.get('authorization') ?? undefined), cookieValue(request.headers.get('cookie'), 'nf_jwt')]
+  const candidates = [parseBearer(request.headers.get('authorization') ?? undefined), parseCookies(request.headers.get('cookie')).get('nf_jwt')]
   for (const token of candidates) {
     if (!token) continue
     const check = await verifyToken(token, rt.key, rt.clock)
@@ -75,14 +75,6 @@ export async function v2IdentityContext(rt: Runtime, request: Request | undefine
     }
   }
   return ctx
-}
-
-function cookieValue(header: string | null, name: string): string | undefined {
-  for (const part of (header ?? '').split(';')) {
-    const [k, ...v] = part.trim().split('=')
-    if (k === name) return v.join('=') || undefined
-  }
-  return undefined
 }
 
 /**

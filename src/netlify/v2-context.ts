@@ -136,7 +136,8 @@ function decodeGeo(header: string | null): V2Geo {
   }
 }
 
-function parseCookies(header: string | null): Map<string, string> {
+/** The `cookie` header as a map: first value per name wins, values URI-decoded when possible. @internal */
+export function parseCookies(header: string | null): Map<string, string> {
   const out = new Map<string, string>()
   for (const part of (header ?? '').split(';')) {
     const eq = part.indexOf('=')
