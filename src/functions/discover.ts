@@ -1,7 +1,7 @@
 import { existsSync, readdirSync, statSync } from 'node:fs'
 import { basename, extname, join, resolve } from 'node:path'
 import { HarnessError } from '../errors.js'
-import { eventFromName } from '../gotrue/hooks.js'
+import { eventFromName } from '../events.js'
 import type { IdentityEvent } from '../types.js'
 
 /** Extensions a function file may have, highest precedence first (functions-runtime.md §6; `.zip` is not loadable). */

@@ -5,7 +5,6 @@ import { shouldBase64Encode } from '../netlify/event.js'
 import type { NetlifyIdentityContext } from '../netlify/globals.js'
 import { getNetlifyEnv, withGlobals } from '../netlify/globals.js'
 import { createV2Context, parseCookies } from '../netlify/v2-context.js'
-import type { V2Context } from '../netlify/v2-context.js'
 import type { ContextMode, Runtime } from '../runtime.js'
 import { parseBearer } from '../tokens/bearer.js'
 import { verifyToken } from '../tokens/verify.js'
@@ -14,9 +13,8 @@ import { invokeV1 } from './invoke-v1.js'
 import type { ResolvedFunction } from './resolve.js'
 import { errorBody, NETLIFY_MESSAGES, plainResponse, responseText } from './response.js'
 import { typedDispatcher } from './typed.js'
+import type { V2Handler } from './shapes.js'
 
-/** A Functions v2 handler: `(req, context) => Response | undefined` (functions-runtime.md §2.1). */
-export type V2Handler = (req: Request, context: V2Context) => unknown
 
 /** The production bootstrap's error for any other return value (functions-runtime.md §2.1). */
 export const UNSUPPORTED_V2_VALUE = "Function returned an unsupported value. Accepted types are 'Response' or 'undefined'"

@@ -1,7 +1,7 @@
 import { HarnessError } from '../errors.js'
 import { TYPED_IDENTITY_HANDLERS, TYPED_KEYS } from './typed.js'
 import type { TypedHandlers } from './typed.js'
-import type { V2Handler } from './invoke-v2.js'
+import type { V2Handler } from './shapes.js'
 import type { LoadOptions } from './load.js'
 import { loadFunctionFile } from './load.js'
 import type { V1Handler } from './run-v1.js'

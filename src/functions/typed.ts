@@ -3,7 +3,7 @@ import type { CamelUser } from '../users/camel.js'
 import { fromCamelUser, toCamelUser } from '../users/camel.js'
 import type { Diagnostic, GoTrueUser } from '../types.js'
 import { isRecord } from '../values.js'
-import type { V2Handler } from './invoke-v2.js'
+import type { V2Handler } from './shapes.js'
 
 /** The handler names of a typed-handler object for identity events (functions-runtime.md §2.3). */
 export const TYPED_IDENTITY_HANDLERS = ['userValidate', 'userSignup', 'userLogin', 'userModified', 'userDeleted'] as const

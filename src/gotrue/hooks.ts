@@ -14,7 +14,6 @@ import type { Runtime } from '../runtime.js'
 import { signWebhook } from '../tokens/signature.js'
 import { serializeUser } from '../users/json.js'
 import type { Diagnostic, GoTrueError, GoTrueUser, HookOutcome, IdentityEvent } from '../types.js'
-import { IDENTITY_EVENTS } from '../types.js'
 import { applyHookBody, HOOK_FAILED, hookTimeoutError, isAllowedHookStatus, isNonBlockingEvent } from './rules.js'
 
 /** Options for {@link Identity.trigger}. */
@@ -35,27 +34,6 @@ export interface TriggerOptions {
 
 /** GoTrue's defaults for hooks (gotrue.md §1.7). */
 export const HOOK_DEFAULTS = { timeoutMs: 5000, attempts: 3 } as const
-
-/**
- * Infers the event from a Netlify function name: `identity-signup`,
- * `identity-login-background`, … (functions-runtime.md §6).
- */
-export function eventFromName(name: string | undefined): IdentityEvent | undefined {
-  if (!name) return undefined
-  const match = /^identity-([a-z]+?)(?:-background)?$/.exec(name)
-  const event = match?.[1]
-  return event && (IDENTITY_EVENTS as readonly string[]).includes(event) ? (event as IdentityEvent) : undefined
-}
-
-/** Checks an event name given by a test. @internal */
-export function assertEvent(event: unknown): asserts event is IdentityEvent {
-  if (typeof event !== 'string' || !(IDENTITY_EVENTS as readonly string[]).includes(event)) {
-    throw new HarnessError(
-      'ERR_UNKNOWN_EVENT',
-      `unknown identity event ${JSON.stringify(event)}: expected one of ${IDENTITY_EVENTS.join(', ')}`,
-    )
-  }
-}
 
 function positiveNumber(name: string, value: number | undefined, fallback: number): number {
   if (value === undefined) return fallback
