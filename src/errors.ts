@@ -19,6 +19,7 @@
  * - `ERR_NOT_LISTENING`: `identity.close()` without `identity.listen()`.
  * - `ERR_DUPLICATE_USER`: `users.add()`/`createUser()` with an id or e-mail already stored.
  * - `ERR_INVALID_FAULT`: a bad `identity.inject()` fault spec.
+ * - `ERR_SITE_CONFIG`: a site's `netlify.toml` is not valid TOML, or a path in it leaves the site.
  */
 export type HarnessErrorCode =
   | 'ERR_INVALID_OPTION'
@@ -33,6 +34,7 @@ export type HarnessErrorCode =
   | 'ERR_NOT_LISTENING'
   | 'ERR_DUPLICATE_USER'
   | 'ERR_INVALID_FAULT'
+  | 'ERR_SITE_CONFIG'
   | (string & {})
 
 /**

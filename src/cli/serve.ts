@@ -1,0 +1,7 @@
+import type { CliIO } from './io.js'
+
+/** `netlify-identity-harness serve`: not built yet in this revision. @internal */
+export async function run(_args: string[], io: CliIO): Promise<number> {
+  io.err('netlify-identity-harness serve: not available in this build\n')
+  return 2
+}
