@@ -1,7 +1,6 @@
-import type { JWTPayload } from 'jose'
 import { parseBearer } from '../tokens/bearer.js'
-import { verifyToken } from '../tokens/verify.js'
-import type { TokenCheck } from '../tokens/verify.js'
+import type { TokenClaims } from '../tokens/claims.js'
+import { checkToken } from '../tokens/verify.js'
 import { serializeUser } from '../users/json.js'
 import type { GoTrueUser, JsonObject } from '../types.js'
 import type { FlowContext, Reply } from './flows.js'
@@ -63,7 +62,7 @@ function goEncode(values: Map<string, string[]>): string {
 }
 
 /** An admin caller and the request's decoded params. */
-type Caller = { claims: JWTPayload; params: Record<string, unknown> }
+type Caller = { claims: TokenClaims; params: Record<string, unknown> }
 /** A refusal from a middleware step: the reply to send instead. */
 type Refused = { refused: Reply }
 
@@ -73,9 +72,6 @@ type Refused = { refused: Reply }
  */
 export class Routes {
   readonly #ctx: FlowContext
-  /** Verified tokens: verifying an HMAC per request is the costliest step of an admin call. */
-  readonly #verified = new Map<string, JWTPayload>()
-
   constructor(ctx: FlowContext) {
     this.#ctx = ctx
   }
@@ -119,30 +115,11 @@ export class Routes {
 
   // ---- auth (gotrue.md §5.2) ----
 
-  /** A cached verification when the token is known and unexpired; else a promise of a full one. */
-  #check(token: string): TokenCheck | Promise<TokenCheck> {
-    const ctx = this.#ctx
-    const cached = this.#verified.get(token)
-    if (cached && (typeof cached.exp !== 'number' || cached.exp * 1000 > ctx.rt.clock().getTime())) return { ok: true, claims: cached }
-    return this.#verifyBearer(token)
-  }
-
-  async #verifyBearer(token: string): Promise<TokenCheck> {
-    const ctx = this.#ctx
-    const check = await verifyToken(token, ctx.rt.key, ctx.rt.clock)
-    if (check.ok) {
-      if (this.#verified.size >= 1000) this.#verified.clear()
-      this.#verified.set(token, check.claims)
-    }
-    return check
-  }
-
   /** `requireAuthentication`: the verified claims, or the 401 to answer (clearing `nf_jwt`, gotrue.md §4). */
-  async #authenticate(req: Incoming): Promise<{ claims: JWTPayload } | Refused> {
+  async #authenticate(req: Incoming): Promise<{ claims: TokenClaims } | Refused> {
     const token = parseBearer(req.headers.get('authorization'))
     if (!token) return { refused: withClearedCookie(this.#ctx, fail(this.#ctx, 401, 'This endpoint requires a Bearer token')) }
-    const pending = this.#check(token)
-    const check = 'then' in pending ? await pending : pending
+    const check = checkToken(token, this.#ctx.rt.key, this.#ctx.rt.clock)
     if (!check.ok) return { refused: withClearedCookie(this.#ctx, fail(this.#ctx, 401, `Invalid token: ${check.reason}`)) }
     return { claims: check.claims }
   }
@@ -183,7 +160,7 @@ export class Routes {
   }
 
   /** `X-JWT-AUD`, else the token's `aud`, else the configured aud (`""` on Netlify). */
-  #requestAud(req: Incoming, claims: JWTPayload): string {
+  #requestAud(req: Incoming, claims: TokenClaims): string {
     const header = req.headers.get('x-jwt-aud')
     if (header) return header
     return typeof claims.aud === 'string' ? claims.aud : ''
