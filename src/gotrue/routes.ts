@@ -326,14 +326,13 @@ export class Routes {
     const record = ctx.store.record(id)
     if (!record) return fail(ctx, 404, 'User not found')
     if (req.method === 'GET') return { status: 200, body: serializeUser(record.user, false) }
-    const isAdmin = record.user.role === 'admin' && record.user.aud === tokenAud
     return updateSelf(ctx, record, {
       email: str(params, 'email'),
       password: str(params, 'password'),
       data: params.data as JsonObject | null | undefined,
       app_metadata: params.app_metadata as JsonObject | null | undefined,
       email_change_token: str(params, 'email_change_token'),
-    }, isAdmin)
+    })
   }
 }
 
