@@ -127,6 +127,8 @@ export class Store implements UserStore {
   readonly #byConfirmation = new Map<string, UserRecord>()
   readonly #byRecovery = new Map<string, UserRecord>()
   readonly #refresh = new Map<string, RefreshRecord>()
+  /** Audiences whose order list needs a sort before it is read. */
+  readonly #unsorted = new Set<string>()
   #seq = 0
   /** Bumped by every change to what `filter=` or a page can see. */
   #version = 0
@@ -192,6 +194,7 @@ export class Store implements UserStore {
     this.#byId.clear()
     this.#byEmail.clear()
     this.#ordered.clear()
+    this.#unsorted.clear()
     this.#byConfirmation.clear()
     this.#byRecovery.clear()
     this.#refresh.clear()
@@ -233,7 +236,7 @@ export class Store implements UserStore {
 
   /** The live records of an audience in `created_at` order (oldest first). Do not modify. */
   ordered(aud: string): readonly UserRecord[] {
-    return this.#ordered.get(aud) ?? EMPTY
+    return this.#sorted(aud) ?? EMPTY
   }
 
   /** The live records, in insertion order. */
@@ -356,23 +359,21 @@ export class Store implements UserStore {
     const aud = record.user.aud ?? ''
     let list = this.#ordered.get(aud)
     if (!list) this.#ordered.set(aud, (list = []))
-    // Users are mostly created "now": appending is the common case.
-    if (list.length === 0 || before(list[list.length - 1]!, record)) {
-      list.push(record)
-      return
-    }
-    let lo = 0
-    let hi = list.length
-    while (lo < hi) {
-      const mid = (lo + hi) >>> 1
-      if (before(list[mid]!, record)) lo = mid + 1
-      else hi = mid
-    }
-    list.splice(lo, 0, record)
+    // Users are mostly created "now": in order, appending keeps the list sorted. Anything else
+    // (back-dated users from users.add or fake users) marks it for one sort at the next read.
+    if (list.length > 0 && !this.#unsorted.has(aud) && !before(list[list.length - 1]!, record)) this.#unsorted.add(aud)
+    list.push(record)
+  }
+
+  /** Sorts an audience's list if inserts left it out of order (TimSort: near-linear on runs). */
+  #sorted(aud: string): UserRecord[] | undefined {
+    const list = this.#ordered.get(aud)
+    if (list && this.#unsorted.delete(aud)) list.sort((a, b) => (before(a, b) ? -1 : before(b, a) ? 1 : 0))
+    return list
   }
 
   #unindexOrder(record: UserRecord): void {
-    const list = this.#ordered.get(record.user.aud ?? '')
+    const list = this.#sorted(record.user.aud ?? '')
     if (!list) return
     let lo = 0
     let hi = list.length
@@ -420,7 +421,8 @@ export class Store implements UserStore {
     }
     if (inEmail !== this.#byId.size) problems.push(`email index holds ${inEmail} records, store ${this.#byId.size}`)
     let inOrder = 0
-    for (const [aud, list] of this.#ordered) {
+    for (const aud of [...this.#ordered.keys()]) {
+      const list = this.#sorted(aud)!
       for (let i = 0; i < list.length; i++) {
         const r = list[i]!
         inOrder++
