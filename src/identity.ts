@@ -11,13 +11,15 @@ import type { EnvOverrides } from './functions/env.js'
 import { assertEvent, eventFromName } from './events.js'
 import { runHook } from './gotrue/hooks.js'
 import type { TriggerOptions } from './gotrue/hooks.js'
-import { SeededRandom } from './random.js'
+import { createHash } from 'node:crypto'
+import { hash32, SeededRandom } from './random.js'
 import type { ContextMode, Runtime } from './runtime.js'
 import { accessTokenClaims, signAccessToken } from './tokens/access.js'
 import type { TokenOptions } from './tokens/access.js'
 import { AdminTokens } from './tokens/admin.js'
 import { SecretKey } from './tokens/key.js'
 import { UserFactory } from './users/fake.js'
+import { serializeUser } from './users/json.js'
 import type { FakeUserOverrides } from './users/fake.js'
 import type { GoTrueUser, HookOutcome, IdentityEvent } from './types.js'
 import type { HttpHandler, RequestHandler } from 'msw'
@@ -30,13 +32,19 @@ import { DEFAULT_REQUEST_LOG_LIMIT } from './gotrue/log.js'
 import type { Outbox } from './gotrue/mail.js'
 import type { UserStore } from './gotrue/store.js'
 
+/** The default site URL. */
+export const DEFAULT_SITE_URL = 'https://site.netlify.test'
+
 /** Options for {@link createIdentity}. */
 export interface IdentityOptions {
   /** Every fake value derives from it: same seed, same users, ids and dates. Default `1`. */
   seed?: number
   /** The site's URL. Default `https://site.netlify.test` (a reserved TLD: never a real host). */
   siteUrl?: string
-  /** The instance's JWT secret (signs access tokens, admin tokens and hook signatures). */
+  /**
+   * The instance's JWT secret (signs access tokens, admin tokens and hook signatures). Default:
+   * derived from `seed` and `siteUrl` (see {@link Identity.jwtSecret}).
+   */
   jwtSecret?: string
   /** Clock for tokens and timestamps. Default: real time for tokens, a fixed reference date for fake users. */
   now?: () => Date
@@ -90,10 +98,26 @@ export interface CreateUserOverrides extends FakeUserOverrides {
   password?: string
 }
 
-/** The default site URL. */
-export const DEFAULT_SITE_URL = 'https://site.netlify.test'
-/** The default JWT secret: fixed so that tokens are reproducible; never use it outside tests. */
-export const DEFAULT_JWT_SECRET = 'netlify-identity-harness-test-secret-do-not-use-in-production'
+/**
+ * Derives an instance's default JWT secret from its seed and site URL: deterministic, and
+ * different for every (seed, site), so that one instance never accepts another's tokens.
+ * @internal
+ */
+export function defaultJwtSecret(seed: number, siteUrl: string): string {
+  return `nih-test-secret-${createHash('sha256').update(`${seed}|${siteUrl}`).digest('hex').slice(0, 32)}-do-not-use-in-production`
+}
+
+/** The seed the fake-value streams of an instance start from: its seed mixed with its site URL. */
+function streamSeed(seed: number, siteUrl: string): number {
+  return siteUrl === DEFAULT_SITE_URL ? seed : hash32(`${seed}|${siteUrl}`)
+}
+
+/**
+ * The JWT secret of `createIdentity()` with the default seed and site URL. Every other instance
+ * derives its own from its seed and site URL (read it as `identity.jwtSecret`); tokens are
+ * reproducible per (seed, site), and never accepted by another instance. Never use outside tests.
+ */
+export const DEFAULT_JWT_SECRET = defaultJwtSecret(1, DEFAULT_SITE_URL)
 /** The default seed. */
 export const DEFAULT_SEED = 1
 
@@ -106,14 +130,21 @@ export class Identity {
   readonly siteUrl: string
   /** GoTrue's endpoint: `${siteUrl}/.netlify/identity`. */
   readonly url: string
-  /** The seed every fake value derives from. */
+  /** The seed every fake value derives from (with the site URL). */
   readonly seed: number
   /** The GoTrue instance id sent as `instance_id` in hook payloads (seeded). */
   readonly instanceId: string
+  /**
+   * The instance's JWT secret: `options.jwtSecret`, else derived from the seed and site URL. Give
+   * it to a function that verifies tokens itself (e.g. `env: { JWT_SECRET: identity.jwtSecret }`).
+   */
+  readonly jwtSecret: string
   /** @internal */
   protected readonly rt: Runtime
-  readonly #users: UserFactory
+  #users: UserFactory
   readonly #gotrue: Emulator
+  readonly #explicitSecret: boolean
+  readonly #userClock: Clock | undefined
   readonly #functions: IdentityFunctions | string | undefined
   #discovered: DiscoveredIdentityFunctions | undefined
 
@@ -125,7 +156,7 @@ export class Identity {
     const seed = options.seed ?? DEFAULT_SEED
     if (!Number.isSafeInteger(seed)) throw new HarnessError('ERR_INVALID_OPTION', `seed must be an integer; got ${String(seed)}`)
     const siteUrl = normalizeSiteUrl(options.siteUrl ?? DEFAULT_SITE_URL)
-    const secret = options.jwtSecret ?? DEFAULT_JWT_SECRET
+    const secret = options.jwtSecret ?? defaultJwtSecret(seed, siteUrl)
     if (typeof secret !== 'string' || secret.length === 0) {
       throw new HarnessError('ERR_INVALID_OPTION', 'jwtSecret must be a non-empty string')
     }
@@ -138,24 +169,15 @@ export class Identity {
     }
     const userClock: Clock | undefined = options.now
     const clock: Clock = options.now ?? (() => new Date())
-    const key = new SecretKey(secret)
-    const setup = new SeededRandom(seed, 1)
-    this.seed = seed
     this.siteUrl = siteUrl
     this.url = `${siteUrl}/.netlify/identity`
-    this.instanceId = setup.uuid()
-    this.rt = {
-      siteUrl,
-      url: this.url,
-      instanceId: this.instanceId,
-      accountId: String(100_000_000_000 + (setup.next() % 900_000_000_000)),
-      key,
-      clock,
-      ids: new SeededRandom(seed, 2),
-      adminTokens: new AdminTokens(key, clock),
-      mode,
-    }
-    this.#users = new UserFactory(seed, userClock)
+    this.#explicitSecret = options.jwtSecret !== undefined
+    this.#userClock = userClock
+    this.rt = { siteUrl, url: this.url, clock, mode } as Runtime
+    this.seed = seed
+    this.instanceId = ''
+    this.jwtSecret = secret
+    this.#users = this.#seeded(seed, secret)
     if (options.autoconfirm !== undefined && typeof options.autoconfirm !== 'boolean') {
       throw new HarnessError('ERR_INVALID_OPTION', `autoconfirm must be a boolean; got ${JSON.stringify(options.autoconfirm)}`)
     }
@@ -169,6 +191,40 @@ export class Identity {
       requestLogLimit: limit,
       hook: (event, user) => this.#fire(event, user),
     })
+  }
+
+  /**
+   * Sets everything that derives from the seed (and the site URL) to its first value: ids,
+   * instance id, account id, the default secret and the fake-user sequence.
+   */
+  #seeded(seed: number, secret: string): UserFactory {
+    const base = streamSeed(seed, this.siteUrl)
+    const setup = new SeededRandom(base, 1)
+    const key = new SecretKey(secret)
+    const self = this as { seed: number; instanceId: string; jwtSecret: string }
+    self.seed = seed
+    self.instanceId = setup.uuid()
+    self.jwtSecret = secret
+    Object.assign(this.rt, {
+      instanceId: this.instanceId,
+      accountId: String(100_000_000_000 + (setup.next() % 900_000_000_000)),
+      key,
+      ids: new SeededRandom(base, 2),
+      adminTokens: new AdminTokens(key, this.rt.clock),
+    })
+    return new UserFactory(base, this.#userClock)
+  }
+
+  /**
+   * Starts the instance over from `seed` as if it had just been created with it (store, log,
+   * outbox and faults emptied; the fake-value sequence restarted; the default secret re-derived).
+   * For runner helpers that keep one instance per file and seed each test by its name.
+   * @internal
+   */
+  reseed(seed: number): void {
+    if (!Number.isSafeInteger(seed)) throw new HarnessError('ERR_INVALID_OPTION', `seed must be an integer; got ${String(seed)}`)
+    this.#gotrue.reset()
+    this.#users = this.#seeded(seed, this.#explicitSecret ? this.jwtSecret : defaultJwtSecret(seed, this.siteUrl))
   }
 
   /** Runs the function wired to `event`, if any, through GoTrue's hook rules. */
@@ -201,7 +257,9 @@ export class Identity {
   /** A fake user (see {@link fakeUser}) stored in the emulator; `password` lets it log in. */
   createUser(overrides: CreateUserOverrides = {}): GoTrueUser {
     const { password, ...rest } = overrides ?? {}
-    return this.#gotrue.store.add(this.fakeUser(rest), password === undefined ? {} : { password })
+    if (password !== undefined && typeof password !== 'string') throw new HarnessError('ERR_INVALID_USER', 'password must be a string')
+    // A fresh fake user is nobody else's: stored without a copy, one copy handed out.
+    return serializeUser(this.#gotrue.store.adopt(this.fakeUser(rest), password).user)
   }
 
   /**
@@ -241,12 +299,17 @@ export class Identity {
    * (default 1000) are kept; {@link reset} empties it.
    */
   get requests(): readonly RecordedRequest[] {
-    return this.#gotrue.log.entries()
+    // A snapshot: it never grows later, and changing it never changes the log.
+    return this.#gotrue.log.entries().map((entry) => structuredClone(entry))
   }
 
-  /** Empties the store, the request log, the outbox and the injected faults. */
+  /**
+   * Empties the store, the request log, the outbox and the injected faults, and restarts the
+   * fake-value sequence: after a reset the instance makes the same users, ids and tokens as a
+   * fresh one with the same options.
+   */
   reset(): void {
-    this.#gotrue.reset()
+    this.reseed(this.seed)
   }
 
   /**

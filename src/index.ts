@@ -46,6 +46,7 @@ export type { LambdaContext } from './netlify/lambda-context.js'
 export type { ClientContext, ClientContextIdentity } from './netlify/client-context.js'
 export type { ContextMode } from './runtime.js'
 export type { TokenOptions, AccessTokenClaims } from './tokens/access.js'
+export type { TokenClaims } from './tokens/claims.js'
 export type { FakeUserOverrides } from './users/fake.js'
 export { IDENTITY_EVENTS } from './types.js'
 export type {

@@ -19,6 +19,7 @@ import { identityMatchers } from './assertions/matchers.js'
 import type { IdentityMatchers } from './assertions/matchers.js'
 import { HarnessError } from './errors.js'
 import { createIdentity } from './identity.js'
+import { hash32 } from './random.js'
 import type { Identity, IdentityOptions } from './identity.js'
 import { serveIdentity, startIdentityServer } from './runner-server.js'
 import serializer from './serializer.js'
@@ -53,6 +54,8 @@ export interface UseIdentityOptions extends IdentityOptions {
   server?: SetupServer
 }
 
+const seedForTest = (name: string): number => hash32(name)
+
 // One server per test file (Jest gives every file its own module registry), shared by every
 // `useIdentity` call in it: msw allows one listening server per process.
 let fileServer: { server: Promise<SetupServer>; users: number } | undefined
@@ -83,6 +86,8 @@ export function useIdentity(options: UseIdentityOptions = {}): Identity {
     server = await fileServer.server
   })
   beforeEach(() => {
+    // Seeded by the test's name, like the Vitest fixture, so that order never changes a value.
+    if (identityOptions.seed === undefined) identity.reseed(seedForTest(jestExpect.getState().currentTestName ?? ''))
     if (server) stop = serveIdentity(server, identity)
   })
   afterEach(() => {

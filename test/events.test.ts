@@ -45,7 +45,7 @@ describe('identity event (gotrue.md §1.4, §1.6; functions-runtime.md §4.4)', 
     expect(Object.keys(body)).toEqual(['event', 'instance_id', 'user'])
     expect(body).toEqual({ event: 'validate', instance_id: identity.instanceId, user })
     // §1.5: the signature's sha256 is of the exact body bytes
-    const { payload } = await jwtVerify(event.headers['x-webhook-signature']!, secret)
+    const { payload } = await jwtVerify(event.headers['x-webhook-signature']!, new TextEncoder().encode(identity.jwtSecret))
     expect(payload).toMatchObject({ iss: 'gotrue', sub: identity.instanceId, iat: NOW.getTime() / 1000 })
     expect(payload.sha256).toBe(createHash('sha256').update(event.body!).digest('hex'))
   })

@@ -151,8 +151,10 @@ describe('POST /token (gotrue.md §4, §5.4)', () => {
       error: 'invalid_grant',
       error_description: 'Invalid Refresh Token',
     })
-    advance(30 * 86_400_000)
-    expect((await tokenRequest(identity, { grant_type: 'refresh_token', refresh_token: second.body.refresh_token })).body).toEqual({
+    // Valid until strictly after 30 days (gotrue:models/refresh_token.go Expired: time.Now().After(created + lifetime)).
+    advance(30 * 86_400_000 + 1000)
+    const expiredAnswer = await tokenRequest(identity, { grant_type: 'refresh_token', refresh_token: second.body.refresh_token })
+    expect(expiredAnswer.body).toEqual({
       error: 'invalid_grant',
       error_description: 'Refresh token expired',
     })
@@ -342,7 +344,10 @@ describe('POST /invite (gotrue.md §5.3)', () => {
     expect((await identity.login('i@site.test', 'pw')).status).toBe(200)
   })
 
-  test('duplicate e-mail 422; invites expire after 7 days', async () => {
+  // gotrue:api/verify.go signupVerify measures expiry from ConfirmationSentAt only (InviteMaxAge when
+  // the user is invited), and gotrue:api/mail.go sendInvite sets InvitedAt, never ConfirmationSentAt:
+  // an invite alone never expires; a confirmation mail sent to the invited address later starts the 7 days.
+  test('duplicate e-mail 422; an invite never expires, unless a confirmation mail is sent, then 7 days from it', async () => {
     const admin = await identity.adminToken()
     const user = identity.createUser()
     expect((await call(identity, 'POST', '/invite', { token: admin, json: { email: user.email } })).body).toEqual({
@@ -353,8 +358,16 @@ describe('POST /invite (gotrue.md §5.3)', () => {
     advance(6 * 86_400_000)
     const token = identity.mail.last('slow@site.test')!.token
     expect((await call(identity, 'POST', '/verify', { json: { type: 'signup', token } })).body.msg).toBe('Invited users must specify a password')
-    advance(2 * 86_400_000)
-    expect((await call(identity, 'POST', '/verify', { json: { type: 'signup', token, password: 'x' } })).body).toEqual({
+    advance(30 * 86_400_000)
+    expect((await call(identity, 'POST', '/verify', { json: { type: 'signup', token, password: 'x' } })).status).toBe(200)
+
+    await call(identity, 'POST', '/invite', { token: admin, json: { email: 'again@site.test' } })
+    advance(10 * 86_400_000)
+    // Signing up with the invited (unconfirmed) address sends a confirmation mail: confirmation_sent_at is set.
+    expect((await call(identity, 'POST', '/signup', { json: { email: 'again@site.test', password: 'pw' } })).status).toBe(200)
+    const resent = identity.mail.last('again@site.test', 'confirmation')!.token
+    advance(7 * 86_400_000 + 1000)
+    expect((await call(identity, 'POST', '/verify', { json: { type: 'signup', token: resent, password: 'x' } })).body).toEqual({
       code: 422,
       msg: 'Confirmation token expired',
     })

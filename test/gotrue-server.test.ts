@@ -21,7 +21,8 @@ describe('two instances on one msw server', () => {
     const ua = a.createUser()
     const ub = b.createUser()
     // same seed: equal fake users, but separate stores
-    expect(ua).toEqual(ub)
+    // Same seed, different sites: different users (issue 10 §2: ids derive from seed and site URL).
+    expect(ua.id).not.toBe(ub.id)
     b.users.clear()
     expect((await call(a, 'GET', `/admin/users/${ua.id}`, { token: await a.adminToken() })).status).toBe(200)
     expect((await call(b, 'GET', `/admin/users/${ua.id}`, { token: await b.adminToken() })).status).toBe(404)

@@ -156,7 +156,8 @@ describe('refresh tokens live 30 days from their own creation (gotrue.md §4 "ex
     now += 29 * DAY + 23 * 3_600_000
     const third = await refresh(second.body.refresh_token)
     expect(third.status).toBe(200)
-    now += 30 * DAY
+    // Strictly after 30 days (gotrue:models/refresh_token.go Expired): exactly 30 days is still valid.
+    now += 30 * DAY + 1000
     expect((await refresh(third.body.refresh_token)).body).toEqual({ error: 'invalid_grant', error_description: 'Refresh token expired' })
   })
 })

@@ -1,4 +1,4 @@
-import type { JWTPayload } from 'jose'
+import type { TokenClaims } from '../tokens/claims.js'
 import type { Runtime } from '../runtime.js'
 import type { ContextMode } from '../runtime.js'
 import { netlifyDevClientContext, productionClientContext } from '../netlify/client-context.js'
@@ -6,7 +6,7 @@ import type { ClientContext } from '../netlify/client-context.js'
 import { httpEvent } from '../netlify/event.js'
 import type { HttpRequestInit } from '../netlify/event.js'
 import { parseBearer, parseBearerNetlifyDev } from '../tokens/bearer.js'
-import { decodeUnverified, verifyToken } from '../tokens/verify.js'
+import { checkToken, decodeUnverified } from '../tokens/verify.js'
 import type { Diagnostic, FunctionResponse, GoTrueUser } from '../types.js'
 import type { EnvOverrides } from './env.js'
 import { withEnv } from './env.js'
@@ -60,10 +60,10 @@ export async function httpClientContext(rt: Runtime, authorization: string | und
     const token = parseBearerNetlifyDev(authorization)
     return netlifyDevClientContext(token ? decodeUnverified(token) : undefined)
   }
-  let user: JWTPayload | undefined
+  let user: TokenClaims | undefined
   const token = parseBearer(authorization)
   if (token) {
-    const check = await verifyToken(token, rt.key, rt.clock)
+    const check = checkToken(token, rt.key, rt.clock)
     if (check.ok) user = check.claims
   }
   return productionClientContext({ url: rt.url, token: await rt.adminTokens.get() }, rt.siteUrl, user)

@@ -7,7 +7,7 @@ import { getNetlifyEnv, withGlobals } from '../netlify/globals.js'
 import { createV2Context, parseCookies } from '../netlify/v2-context.js'
 import type { ContextMode, Runtime } from '../runtime.js'
 import { parseBearer } from '../tokens/bearer.js'
-import { verifyToken } from '../tokens/verify.js'
+import { checkToken } from '../tokens/verify.js'
 import type { Diagnostic, FunctionResponse } from '../types.js'
 import { invokeV1 } from './invoke-v1.js'
 import type { ResolvedFunction } from './resolve.js'
@@ -66,7 +66,7 @@ export async function v2IdentityContext(rt: Runtime, request: Request | undefine
   const candidates = [parseBearer(request.headers.get('authorization') ?? undefined), parseCookies(request.headers.get('cookie')).get('nf_jwt')]
   for (const token of candidates) {
     if (!token) continue
-    const check = await verifyToken(token, rt.key, rt.clock)
+    const check = checkToken(token, rt.key, rt.clock)
     if (check.ok) {
       ctx.user = check.claims
       break

@@ -37,6 +37,19 @@ export interface Fault {
   remove(): void
 }
 
+/** Statuses a response may not have a body with (Fetch standard "null body status"). */
+const NULL_BODY_STATUSES: ReadonlySet<number> = new Set([204, 205, 304])
+
+function isJsonValue(value: unknown, depth = 0): boolean {
+  if (value === null || typeof value === 'string' || typeof value === 'boolean') return true
+  if (typeof value === 'number') return Number.isFinite(value)
+  if (depth > 100 || typeof value !== 'object') return false
+  if (Array.isArray(value)) return value.every((v) => isJsonValue(v, depth + 1))
+  const proto = Object.getPrototypeOf(value)
+  if (proto !== Object.prototype && proto !== null) return false
+  return Object.values(value).every((v) => isJsonValue(v, depth + 1))
+}
+
 /** @internal */
 interface ActiveFault extends Fault {
   spec: FaultSpec
@@ -57,6 +70,20 @@ export class Faults {
     }
     if (spec.status !== undefined && (!Number.isInteger(spec.status) || spec.status < 200 || spec.status > 599)) {
       throw new HarnessError('ERR_INVALID_FAULT', `status must be an HTTP status (200–599); got ${String(spec.status)}`)
+    }
+    if (spec.path instanceof RegExp && (spec.path.global || spec.path.sticky)) {
+      // A g or y RegExp keeps lastIndex between tests: it would match every other request.
+      throw new HarnessError('ERR_INVALID_FAULT', `the path RegExp ${String(spec.path)} has the ${spec.path.global ? 'g' : 'y'} flag, which makes test() depend on earlier calls: drop the flag`)
+    }
+    if (spec.method !== undefined && typeof spec.method !== 'string') {
+      throw new HarnessError('ERR_INVALID_FAULT', `method must be an HTTP method name or '*'; got ${String(spec.method)}`)
+    }
+    if (spec.status !== undefined && NULL_BODY_STATUSES.has(spec.status) && spec.body !== undefined) {
+      // The Fetch standard forbids a body with these statuses: no HTTP answer could carry it.
+      throw new HarnessError('ERR_INVALID_FAULT', `status ${spec.status} cannot have a body (the Fetch standard forbids it): drop body, or use another status`)
+    }
+    if (spec.body !== undefined && !isJsonValue(spec.body)) {
+      throw new HarnessError('ERR_INVALID_FAULT', 'body must be JSON data (an object, array, string, number, boolean or null)')
     }
     if (spec.delayMs !== undefined && (!Number.isFinite(spec.delayMs) || spec.delayMs < 0)) {
       throw new HarnessError('ERR_INVALID_FAULT', `delayMs must be a non-negative number; got ${String(spec.delayMs)}`)

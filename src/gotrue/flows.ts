@@ -1,10 +1,12 @@
 import type { Runtime } from '../runtime.js'
 import { accessTokenClaims, DEFAULT_TOKEN_LIFETIME, signAccessToken } from '../tokens/access.js'
-import { serializeUser } from '../users/json.js'
+import { cloneJson, serializeUser } from '../users/json.js'
+import { goTrimSpace } from '../go/text.js'
+import { parseAddressError } from '../go/mail.js'
 import type { GoTrueUser, HookOutcome, IdentityEvent, JsonObject, JsonValue } from '../types.js'
 import type { MailBox, MailType } from './mail.js'
-import { isNonBlockingEvent } from './rules.js'
-import type { Store, UserRecord } from './store.js'
+import { hookChanges, isNonBlockingEvent } from './rules.js'
+import type { RecordField, Store, UserRecord } from './store.js'
 
 /** What a route answers: a status, a JSON body (or none), extra headers. @internal */
 export interface Reply {
@@ -27,6 +29,11 @@ export interface FlowContext {
   readonly mail: MailBox
   readonly autoconfirm: boolean
   readonly hook: HookRunner
+  /**
+   * Whether e-mail addresses are validated with Go's `net/mail.ParseAddress` (GoTrue does it only
+   * with a real SMTP mailer, which Netlify production has; gotrue:mailer/mailer.go `NewMailer`).
+   */
+  readonly validateEmails: boolean
 }
 
 /** What `/token` and `/verify` answer on success (gotrue.md §4). */
@@ -44,7 +51,10 @@ export interface TokenResponse {
 const DAY_MS = 86_400_000
 /** Refresh tokens live 30 days (gotrue.md §4). */
 export const REFRESH_TOKEN_LIFETIME_MS = 30 * DAY_MS
-/** Confirmation and recovery tokens live 24 h, invites 7 days (gotrue.md §5.4). */
+/**
+ * Confirmation and recovery tokens live 24 h, invites 7 days (gotrue.md §5.4), measured from
+ * `confirmation_sent_at` and `recovery_sent_at` only when set (gotrue:api/verify.go).
+ */
 const CONFIRMATION_LIFETIME_MS = DAY_MS
 const INVITE_LIFETIME_MS = 7 * DAY_MS
 const RECOVERY_LIFETIME_MS = DAY_MS
@@ -81,8 +91,9 @@ export function withJwtCookie(ctx: FlowContext, reply: Reply, mode: string | nul
 }
 
 /**
- * GoTrue clears `nf_jwt` (empty, expired 10 h ago, `Max-Age=0`) on a refused bearer, a reused
- * refresh token and `/logout` (gotrue.md §4, §5.4). @internal
+ * GoTrue clears `nf_jwt` (empty, expired 10 h ago, `Max-Age=0`) on a refused bearer, a reused or
+ * expired refresh token and `/logout` (gotrue.md §4, §5.4; gotrue:api/token.go `RefreshTokenGrant`).
+ * @internal
  */
 export function withClearedCookie(ctx: FlowContext, reply: Reply): Reply {
   const expired = new Date(ctx.rt.clock().getTime() - 10 * 3_600_000).toUTCString()
@@ -93,30 +104,109 @@ function nowIso(ctx: FlowContext): string {
   return ctx.rt.clock().toISOString()
 }
 
-function elapsedSince(ctx: FlowContext, iso: string | undefined): number {
-  return iso ? ctx.rt.clock().getTime() - Date.parse(iso) : Infinity
+/** Milliseconds since an RFC 3339 time, or `undefined` when the time is not set. */
+function elapsedSince(ctx: FlowContext, iso: string | undefined): number | undefined {
+  return iso ? ctx.rt.clock().getTime() - Date.parse(iso) : undefined
+}
+
+/** Go's `time.Now().After(sentAt.Add(maxAge))`: only when the time is set, strictly after. */
+function expired(ctx: FlowContext, sentAt: string | undefined, maxAgeMs: number): boolean {
+  const elapsed = elapsedSince(ctx, sentAt)
+  return elapsed !== undefined && elapsed > maxAgeMs
+}
+
+/** `SMTP.MaxFrequency`: a mail of a kind was sent no longer ago than 15 minutes (`!sentAt.Add(f).Before(now)`). */
+function tooSoon(ctx: FlowContext, sentAt: string | undefined): boolean {
+  const elapsed = elapsedSince(ctx, sentAt)
+  return elapsed !== undefined && elapsed <= MAIL_MAX_FREQUENCY_MS
+}
+
+
+/** Defines a data property, so that keys such as `__proto__` stay plain data. */
+function defineData(target: JsonObject, key: string, value: JsonValue): void {
+  if (key === '__proto__') Object.defineProperty(target, key, { value, writable: true, enumerable: true, configurable: true })
+  else target[key] = value
 }
 
 /**
- * Shallow key-by-key merge of admin and self updates (gotrue.md §5.3): a `null` value deletes the
- * key, anything else overwrites it whole; when the stored map is `null` the update is assigned
- * as is (nulls kept), as GoTrue's `UpdateUserMetaData` does.
+ * Shallow key-by-key merge of admin and self updates (gotrue.md §5.3; gotrue:models/user.go
+ * `UpdateUserMetaData`/`UpdateAppMetaData`): a `null` value deletes the key, anything else
+ * overwrites it whole; when the stored map is `null` the update is assigned as is (nulls kept).
+ * Returns a new map (the stored one is never changed in place, so that a transaction can tell
+ * whether another request wrote the map since). Keys such as `__proto__` are plain data.
  * @internal
  */
-export function mergeMetadata<T extends JsonObject | null>(current: T, updates: JsonObject): JsonObject {
-  if (current === null || current === undefined) return structuredClone(updates)
-  const next: JsonObject = current
-  for (const key in updates) {
+export function mergeMetadata(current: JsonObject | null | undefined, updates: JsonObject): JsonObject {
+  if (current === null || current === undefined) return cloneJson(updates)
+  const next: JsonObject = { ...current }
+  for (const key of Object.keys(updates)) {
     const value = updates[key] as JsonValue
     if (value === null) delete next[key]
-    // Values come from a freshly decoded request body: nothing else holds them, no copy needed.
-    else next[key] = value
+    else defineData(next, key, value)
   }
   return next
 }
 
-/** Runs a wired hook on a record; on success the replaced maps are stored (gotrue.md §2.3). */
-async function fire(ctx: FlowContext, event: IdentityEvent, record: UserRecord): Promise<Reply | undefined> {
+/**
+ * The writes of one request, GoTrue's transaction in miniature: every change goes through
+ * {@link Tx.write}; {@link Tx.rollback} undoes them newest first, each only if the field still
+ * holds what this request wrote, so writes made meanwhile by other requests (including the
+ * admin calls a hook makes, which are their own transactions in GoTrue) survive.
+ * @internal
+ */
+export class Tx {
+  readonly #store: Store
+  readonly #undo: { record: UserRecord; field: RecordField; before: unknown; after: unknown }[] = []
+
+  constructor(store: Store) {
+    this.#store = store
+  }
+
+  write(record: UserRecord, field: RecordField, value: unknown): void {
+    const before = read(record, field)
+    if (Object.is(before, value)) return
+    this.#store.write(record, field, value)
+    this.#undo.push({ record, field, before, after: value })
+  }
+
+  rollback(): void {
+    for (let i = this.#undo.length - 1; i >= 0; i--) {
+      const { record, field, before, after } = this.#undo[i]!
+      if (Object.is(read(record, field), after)) this.#store.write(record, field, before)
+    }
+    this.#undo.length = 0
+  }
+}
+
+function read(record: UserRecord, field: RecordField): unknown {
+  if (field === 'password' || field === 'confirmationToken' || field === 'recoveryToken' || field === 'emailChangeToken') return record[field]
+  return (record.user as unknown as Record<string, unknown>)[field]
+}
+
+/**
+ * Runs one request's work as a transaction: a reply of 300 or more (or a throw) rolls back what
+ * the work wrote through its {@link Tx}, nothing else.
+ * @internal
+ */
+export async function transaction(ctx: FlowContext, work: (tx: Tx) => Promise<Reply>): Promise<Reply> {
+  const tx = new Tx(ctx.store)
+  let reply: Reply
+  try {
+    reply = await work(tx)
+  } catch (error) {
+    tx.rollback()
+    throw error
+  }
+  if (reply.status >= 300) tx.rollback()
+  return reply
+}
+
+/**
+ * Runs the hook wired to an event on a record (gotrue:api/hooks.go `triggerHook`): refused →
+ * the reply to send (non-blocking events never refuse); accepted → only the maps the hook's body
+ * set are written (an empty or metadata-free body writes nothing, gotrue.md §2.3).
+ */
+async function fire(ctx: FlowContext, tx: Tx, event: IdentityEvent, record: UserRecord, view?: GoTrueUser): Promise<Reply | undefined> {
   const pending = ctx.hook(event, record.user)
   if (!pending) return undefined
   const outcome = await pending
@@ -124,25 +214,12 @@ async function fire(ctx: FlowContext, event: IdentityEvent, record: UserRecord):
     if (isNonBlockingEvent(event)) return undefined
     return { status: outcome.status, body: outcome.error }
   }
-  if (event !== 'userdeleted') {
-    record.user.app_metadata = outcome.user.app_metadata
-    record.user.user_metadata = outcome.user.user_metadata
-  }
+  const changed = event === 'userdeleted' ? undefined : hookChanges(outcome.user)
+  if (changed?.app_metadata) tx.write(record, 'app_metadata', outcome.user.app_metadata)
+  if (changed?.user_metadata) tx.write(record, 'user_metadata', outcome.user.user_metadata)
+  if (view && changed?.app_metadata) view.app_metadata = outcome.user.app_metadata
+  if (view && changed?.user_metadata) view.user_metadata = outcome.user.user_metadata
   return undefined
-}
-
-/** Runs `body` as a transaction on a stored record: on a non-2xx reply the user is restored. */
-async function transaction(ctx: FlowContext, record: UserRecord, body: () => Promise<Reply>): Promise<Reply> {
-  const before = serializeUser(record.user)
-  const saved = { password: record.password, confirmation: record.confirmationToken, recovery: record.recoveryToken }
-  const reply = await body()
-  if (reply.status >= 300) {
-    record.user = before
-    record.password = saved.password
-    ctx.store.setConfirmationToken(record, saved.confirmation)
-    ctx.store.setRecoveryToken(record, saved.recovery)
-  }
-  return reply
 }
 
 function newToken(ctx: FlowContext): string {
@@ -163,51 +240,65 @@ export async function issueTokens(ctx: FlowContext, user: GoTrueUser): Promise<R
   return { status: 200, body }
 }
 
-function confirm(ctx: FlowContext, record: UserRecord, at: string): void {
-  record.user.confirmed_at = at
-  ctx.store.setConfirmationToken(record, undefined)
+/** `User.Confirm`: clears the confirmation token, sets `confirmed_at` (again, if already set). */
+function confirm(tx: Tx, record: UserRecord, at: string): void {
+  tx.write(record, 'confirmationToken', undefined)
+  tx.write(record, 'confirmed_at', at)
 }
 
-function sendConfirmation(ctx: FlowContext, record: UserRecord, at: string): void {
-  // Re-sends are throttled silently to one per SMTP.MaxFrequency (gotrue.md §1.2).
-  if (record.confirmationToken && elapsedSince(ctx, record.user.confirmation_sent_at) < MAIL_MAX_FREQUENCY_MS) return
+/** `sendConfirmation` (gotrue:api/mail.go): silently skipped within `SMTP.MaxFrequency` of the last one. */
+function sendConfirmation(ctx: FlowContext, tx: Tx, record: UserRecord, at: string): void {
+  if (tooSoon(ctx, record.user.confirmation_sent_at)) return
   const token = newToken(ctx)
-  ctx.store.setConfirmationToken(record, token)
-  record.user.confirmation_sent_at = at
+  tx.write(record, 'confirmationToken', token)
+  tx.write(record, 'confirmation_sent_at', at)
   sendMail(ctx, record, 'confirmation', token, at)
 }
 
-function newRecord(ctx: FlowContext, email: string, password: string | undefined, aud: string, role: string, meta: JsonObject | null): UserRecord {
+/** What creates a user (signup, invite, admin create, and later external providers). */
+interface NewUser {
+  email: string
+  /** `undefined` = no password (an invite); GoTrue hashes even `""`, so `""` is a password. */
+  password: string | undefined
+  aud: string
+  role: string
+  data: JsonObject | null
+  provider: string
+}
+
+/** GoTrue's `models.NewUser` plus `app_metadata.provider` and `SetRole` (trimmed): a record not stored yet. */
+function newUserRecord(ctx: FlowContext, params: NewUser): UserRecord {
   const at = nowIso(ctx)
-  return {
-    user: {
-      id: ctx.rt.ids.uuid(),
-      aud,
-      role,
-      email,
-      app_metadata: { provider: 'email' },
-      user_metadata: meta === null ? null : structuredClone(meta),
-      created_at: at,
-      updated_at: at,
-    },
-    password,
-    confirmationToken: undefined,
-    recoveryToken: undefined,
-    emailChangeToken: undefined,
-  }
+  return ctx.store.newRecord({
+    id: ctx.rt.ids.uuid(),
+    aud: params.aud,
+    role: goTrimSpace(params.role),
+    email: params.email,
+    app_metadata: { provider: params.provider },
+    user_metadata: params.data === null ? null : cloneJson(params.data),
+    created_at: at,
+    updated_at: at,
+  }, params.password)
 }
 
 /**
- * GoTrue's `FindUserByEmailAndAudience`: the user with this e-mail in the request audience.
- * The emulator keeps e-mails unique across audiences, so a user of another audience is "not
- * found" here, yet blocks creating a second user with the same e-mail (see {@link emailTaken}).
+ * `validateEmail` (gotrue:api/mail.go): empty → 422 `An email address is required`; with a real
+ * mailer, Go's `net/mail.ParseAddress` must accept it → else 422 `Unable to validate email
+ * address: <Go's error>`.
  */
-function findInAud(ctx: FlowContext, email: string, aud: string): UserRecord | undefined {
-  const record = ctx.store.recordByEmail(email)
-  return record && record.user.aud === aud ? record : undefined
+function validateEmail(ctx: FlowContext, email: string): Reply | undefined {
+  if (!email) return fail(ctx, 422, 'An email address is required')
+  if (!ctx.validateEmails) return undefined
+  const error = parseAddressError(email)
+  return error === undefined ? undefined : fail(ctx, 422, `Unable to validate email address: ${error}`)
 }
 
-/** Refusal for an e-mail that is taken (gotrue.md §5.3). */
+/** GoTrue's `FindUserByEmailAndAudience`. */
+function findInAud(ctx: FlowContext, email: string, aud: string): UserRecord | undefined {
+  return ctx.store.recordByEmail(email, aud)
+}
+
+/** Refusal for an e-mail that is taken in the audience (gotrue.md §5.3). */
 function emailTaken(ctx: FlowContext): Reply {
   return fail(ctx, 422, 'Email address already registered by another user')
 }
@@ -241,81 +332,73 @@ export interface SignupParams {
   aud?: string
 }
 
-/** `POST /signup` (gotrue.md §1.2, §5.4), after body decoding. @internal */
+/**
+ * `POST /signup` (gotrue.md §1.2, §5.4; gotrue:api/signup.go `Signup`), after body decoding. The
+ * e-mail is looked up before the transaction and the new row inserted at its end, with no unique
+ * key in between (gotrue:migrations: `KEY users_instance_id_email_idx`, not `UNIQUE`): two
+ * concurrent signups with one new address both create a user, as in GoTrue.
+ * @internal
+ */
 export async function signup(ctx: FlowContext, params: SignupParams): Promise<Reply> {
   if (!params.password) return fail(ctx, 422, 'Signup requires a valid password')
-  if (!params.email) return fail(ctx, 422, 'An email address is required')
+  const invalid = validateEmail(ctx, params.email)
+  if (invalid) return invalid
   const data = params.data ?? null
   const aud = params.aud ?? ''
   const existing = findInAud(ctx, params.email, aud)
-  // GoTrue would add a second user in another audience; the emulator's e-mails are unique.
-  if (!existing && ctx.store.recordByEmail(params.email)) return emailTaken(ctx)
-  if (existing) {
-    if (existing.user.confirmed_at) return fail(ctx, 400, 'A user with this email address has already been registered')
-    // Unconfirmed: no validate; data merges; the password is ignored (gotrue.md §1.2).
-    return transaction(ctx, existing, async () => {
-      const at = nowIso(ctx)
-      if (data) existing.user.user_metadata = mergeMetadata(existing.user.user_metadata as JsonObject | null, data)
-      existing.user.updated_at = at
-      if (ctx.autoconfirm) {
-        const blocked = await fire(ctx, 'signup', existing)
-        if (blocked) return blocked
-        confirm(ctx, existing, at)
-      } else {
-        sendConfirmation(ctx, existing, at)
-      }
-      return { status: 200, body: serializeUser(existing.user, false) }
-    })
-  }
-  const record = newRecord(ctx, params.email, params.password, aud, '', data)
-  const validated = await fire(ctx, 'validate', record)
-  if (validated) return validated
-  // Another request stored this e-mail while the hook ran: answer as if this one had come after
-  // it (GoTrue's transactions would both insert; the emulator keeps one user per e-mail).
-  if (ctx.store.recordByEmail(params.email)) return signup(ctx, params)
-  const at = record.user.created_at
-  if (ctx.autoconfirm) {
-    const blocked = await fire(ctx, 'signup', record)
-    if (blocked) return blocked
-    if (ctx.store.recordByEmail(params.email)) return signup(ctx, params)
-    record.user.confirmed_at = at
-  } else {
-    const token = newToken(ctx)
-    record.confirmationToken = token
-    record.user.confirmation_sent_at = at
-    ctx.store.insert(record)
-    sendMail(ctx, record, 'confirmation', token, at)
+  if (existing?.user.confirmed_at) return fail(ctx, 400, 'A user with this email address has already been registered')
+  return transaction(ctx, async (tx) => {
+    const at = nowIso(ctx)
+    let record: UserRecord
+    if (existing) {
+      // Unconfirmed: no validate; data merges; the password is ignored (gotrue.md §1.2).
+      record = existing
+      if (data) tx.write(record, 'user_metadata', mergeMetadata(record.user.user_metadata as JsonObject | null, data))
+      tx.write(record, 'updated_at', at)
+    } else {
+      record = newUserRecord(ctx, { email: params.email, password: params.password, aud, role: '', data, provider: 'email' })
+      const blocked = await fire(ctx, tx, 'validate', record)
+      if (blocked) return blocked
+    }
+    if (ctx.autoconfirm) {
+      const blocked = await fire(ctx, tx, 'signup', record)
+      if (blocked) return blocked
+      confirm(tx, record, record === existing ? at : record.user.created_at)
+    } else {
+      sendConfirmation(ctx, tx, record, record === existing ? at : record.user.created_at)
+    }
+    if (record !== existing) ctx.store.insert(record)
     return { status: 200, body: serializeUser(record.user, false) }
-  }
-  ctx.store.insert(record)
-  return { status: 200, body: serializeUser(record.user, false) }
+  })
 }
 
-/** `POST /token` `grant_type=password` (gotrue.md §1.2, §5.4). @internal */
+/** `POST /token` `grant_type=password` (gotrue.md §1.2, §5.4; gotrue:api/token.go). @internal */
 export async function passwordGrant(ctx: FlowContext, email: string, password: string, aud = ''): Promise<Reply> {
   const record = email ? findInAud(ctx, email, aud) : undefined
   const noUser = (): Reply => oauthFail('invalid_grant', 'No user found with that email, or password invalid.')
   if (!record) return noUser()
   if (!record.user.confirmed_at) return oauthFail('invalid_grant', 'Email not confirmed')
   if (record.password === undefined || record.password !== password) return noUser()
-  return transaction(ctx, record, async () => {
+  return transaction(ctx, async (tx) => {
     // The login hook runs before the token is minted: its metadata is in the token (§1.2).
-    const blocked = await fire(ctx, 'login', record)
+    const blocked = await fire(ctx, tx, 'login', record)
     if (blocked) return blocked
     return issueTokens(ctx, record.user)
   })
 }
 
-/** `POST /token` `grant_type=refresh_token` (gotrue.md §4): rotating, single use, 30 days. @internal */
+/**
+ * `POST /token` `grant_type=refresh_token` (gotrue.md §4; gotrue:api/token.go `RefreshTokenGrant`,
+ * gotrue:models/refresh_token.go `Expired`): the token and its user are looked up first; a revoked
+ * token or one strictly older than 30 days also clears `nf_jwt`. @internal
+ */
 export async function refreshGrant(ctx: FlowContext, token: string): Promise<Reply> {
   if (!token) return oauthFail('invalid_request', 'refresh_token required')
   const stored = ctx.store.refreshToken(token)
-  if (!stored) return oauthFail('invalid_grant', 'Invalid Refresh Token')
-  // A reused (revoked) token also clears the cookie: GoTrue treats it as possible abuse (gotrue.md §4).
+  const record = stored && ctx.store.record(stored.userId)
+  if (!stored || !record) return oauthFail('invalid_grant', 'Invalid Refresh Token')
   if (stored.revoked) return withClearedCookie(ctx, oauthFail('invalid_grant', 'Invalid Refresh Token'))
-  if (ctx.rt.clock().getTime() - stored.createdAt >= REFRESH_TOKEN_LIFETIME_MS) return oauthFail('invalid_grant', 'Refresh token expired')
-  const record = ctx.store.record(stored.userId)
-  if (!record) return oauthFail('invalid_grant', 'Invalid Refresh Token')
+  if (ctx.rt.clock().getTime() - stored.createdAt > REFRESH_TOKEN_LIFETIME_MS) return withClearedCookie(ctx, oauthFail('invalid_grant', 'Refresh token expired'))
   stored.revoked = true
   return issueTokens(ctx, record.user)
 }
@@ -330,39 +413,40 @@ export interface VerifyParams {
   password?: string
 }
 
-/** `POST /verify` (gotrue.md §1.2, §2.2, §5.4). @internal */
+/** `POST /verify` (gotrue.md §1.2, §2.2, §5.4; gotrue:api/verify.go). @internal */
 export async function verify(ctx: FlowContext, params: VerifyParams): Promise<Reply> {
-  if (!params.token || params.token.trim() === '') return fail(ctx, 422, 'Verify requires a token')
+  // strings.TrimSpace: Go's white space (U+0085 and U+00A0 are space; U+FEFF is not).
+  if (goTrimSpace(params.token ?? '') === '') return fail(ctx, 422, 'Verify requires a token')
   if (params.type === 'signup') {
     const record = ctx.store.byConfirmationToken(params.token)
     if (!record) return fail(ctx, 404, 'User not found')
     const invited = record.user.invited_at !== undefined
-    const sentAt = invited ? record.user.invited_at : record.user.confirmation_sent_at
-    if (elapsedSince(ctx, sentAt) > (invited ? INVITE_LIFETIME_MS : CONFIRMATION_LIFETIME_MS)) {
+    // Measured from confirmation_sent_at only, which /invite never sets: an invite alone never expires.
+    if (expired(ctx, record.user.confirmation_sent_at, invited ? INVITE_LIFETIME_MS : CONFIRMATION_LIFETIME_MS)) {
       return fail(ctx, 422, 'Confirmation token expired')
     }
-    return transaction(ctx, record, async () => {
+    return transaction(ctx, async (tx) => {
       if (invited && record.password === undefined) {
         if (!params.password) return fail(ctx, 422, 'Invited users must specify a password')
-        record.password = params.password
+        tx.write(record, 'password', params.password)
       }
-      const blocked = await fire(ctx, 'signup', record)
+      const blocked = await fire(ctx, tx, 'signup', record)
       if (blocked) return blocked
-      confirm(ctx, record, nowIso(ctx))
+      confirm(tx, record, nowIso(ctx))
       return issueTokens(ctx, record.user)
     })
   }
   if (params.type === 'recovery') {
     const record = ctx.store.byRecoveryToken(params.token)
     if (!record) return fail(ctx, 404, 'User not found')
-    if (elapsedSince(ctx, record.user.recovery_sent_at) > RECOVERY_LIFETIME_MS) return fail(ctx, 422, 'Recovery token expired')
-    return transaction(ctx, record, async () => {
-      ctx.store.setRecoveryToken(record, undefined)
+    if (expired(ctx, record.user.recovery_sent_at, RECOVERY_LIFETIME_MS)) return fail(ctx, 422, 'Recovery token expired')
+    return transaction(ctx, async (tx) => {
+      tx.write(record, 'recoveryToken', undefined)
       if (!record.user.confirmed_at) {
-        const blocked = await fire(ctx, 'signup', record)
+        const blocked = await fire(ctx, tx, 'signup', record)
         // A blocked hook during recovery surfaces as a database error (gotrue.md §2.2).
         if (blocked) return fail(ctx, 500, 'Database error updating user')
-        confirm(ctx, record, nowIso(ctx))
+        confirm(tx, record, nowIso(ctx))
       }
       return issueTokens(ctx, record.user)
     })
@@ -370,16 +454,16 @@ export async function verify(ctx: FlowContext, params: VerifyParams): Promise<Re
   return fail(ctx, 422, 'Verify requires a verification type')
 }
 
-/** `POST /recover` (gotrue.md §5.4). @internal */
+/** `POST /recover` (gotrue.md §5.4; gotrue:api/recover.go). @internal */
 export function recover(ctx: FlowContext, email: string, aud = ''): Reply {
   if (!email) return fail(ctx, 422, 'Password recovery requires an email')
   const record = findInAud(ctx, email, aud)
   if (!record) return { status: 200, body: {} }
-  if (elapsedSince(ctx, record.user.recovery_sent_at) < MAIL_MAX_FREQUENCY_MS) return fail(ctx, 429, 'Rate limit exceeded, try again later')
+  if (tooSoon(ctx, record.user.recovery_sent_at)) return fail(ctx, 429, 'Rate limit exceeded, try again later')
   const at = nowIso(ctx)
   const token = newToken(ctx)
-  ctx.store.setRecoveryToken(record, token)
-  record.user.recovery_sent_at = at
+  ctx.store.write(record, 'recoveryToken', token)
+  ctx.store.write(record, 'recovery_sent_at', at)
   sendMail(ctx, record, 'recovery', token, at)
   return { status: 200, body: {} }
 }
@@ -393,55 +477,69 @@ export interface UserUpdateParams {
   email_change_token?: string
 }
 
-/** `PUT /user` (gotrue.md §5.4); `isAdmin` says whether the user passes the admin test. @internal */
-export function updateSelf(ctx: FlowContext, record: UserRecord, params: UserUpdateParams, isAdmin: boolean): Reply {
-  if (params.app_metadata && !isAdmin) return fail(ctx, 401, 'Updating app_metadata requires admin privileges')
-  const newEmail = params.email && params.email.toLowerCase() !== record.user.email.toLowerCase() ? params.email : undefined
-  if (newEmail && ctx.store.recordByEmail(newEmail)) return emailTaken(ctx)
-  if (params.email_change_token) {
-    if (params.email_change_token !== record.emailChangeToken) return fail(ctx, 401, "Email Change Token didn't match token on file")
-    if (elapsedSince(ctx, record.user.email_change_sent_at) > EMAIL_CHANGE_LIFETIME_MS) return fail(ctx, 422, 'Email change token expired')
-  }
-  const at = nowIso(ctx)
-  if (params.password) record.password = params.password
-  if (params.email_change_token && record.user.new_email) {
-    ctx.store.setEmail(record, record.user.new_email)
-    delete record.user.new_email
-    delete record.user.email_change_sent_at
-    record.emailChangeToken = undefined
-  }
-  if (params.data) record.user.user_metadata = mergeMetadata(record.user.user_metadata as JsonObject | null, params.data)
-  if (params.app_metadata) record.user.app_metadata = mergeMetadata(record.user.app_metadata as JsonObject, params.app_metadata)
-  if (newEmail) {
-    const token = newToken(ctx)
-    record.emailChangeToken = token
-    record.user.new_email = newEmail
-    record.user.email_change_sent_at = at
-    sendMail(ctx, record, 'email_change', token, at)
-  }
-  record.user.updated_at = at
-  return { status: 200, body: serializeUser(record.user, false) }
+/**
+ * `PUT /user` (gotrue.md §5.4; gotrue:api/user.go `UserUpdate`), in GoTrue's order inside one
+ * transaction: password, `data`, `app_metadata` (only for a user who passes the admin test
+ * against the configured audience `""`), then either the e-mail change token (expiry first, then
+ * the match) or a new e-mail (compared exactly: a change of case only finds the user itself and
+ * is refused as taken). A refusal rolls back the writes before it. @internal
+ */
+export async function updateSelf(ctx: FlowContext, record: UserRecord, params: UserUpdateParams): Promise<Reply> {
+  return transaction(ctx, async (tx) => {
+    const at = nowIso(ctx)
+    if (params.password) tx.write(record, 'password', params.password)
+    if (params.data) tx.write(record, 'user_metadata', mergeMetadata(record.user.user_metadata as JsonObject | null, params.data))
+    if (params.app_metadata) {
+      const isAdmin = record.user.aud === '' && record.user.role === 'admin'
+      if (!isAdmin) return fail(ctx, 401, 'Updating app_metadata requires admin privileges')
+      tx.write(record, 'app_metadata', mergeMetadata(record.user.app_metadata as JsonObject, params.app_metadata))
+    }
+    if (params.email_change_token) {
+      if (expired(ctx, record.user.email_change_sent_at, EMAIL_CHANGE_LIFETIME_MS)) return fail(ctx, 422, 'Email change token expired')
+      if (params.email_change_token !== record.emailChangeToken) return fail(ctx, 401, "Email Change Token didn't match token on file")
+      // ConfirmEmailChange: email, new_email and the token change; email_change_sent_at stays.
+      tx.write(record, 'email', record.user.new_email ?? '')
+      tx.write(record, 'new_email', undefined)
+      tx.write(record, 'emailChangeToken', undefined)
+    } else if (params.email && params.email !== record.user.email) {
+      const invalid = validateEmail(ctx, params.email)
+      if (invalid) return invalid
+      if (findInAud(ctx, params.email, record.user.aud)) return emailTaken(ctx)
+      const token = newToken(ctx)
+      tx.write(record, 'emailChangeToken', token)
+      tx.write(record, 'new_email', params.email)
+      tx.write(record, 'email_change_sent_at', at)
+      sendMail(ctx, record, 'email_change', token, at)
+    }
+    tx.write(record, 'updated_at', at)
+    return { status: 200, body: serializeUser(record.user, false) }
+  })
 }
 
 // ---------------------------------------------------------------------------------------------
 // Admin flows (gotrue.md §5.3)
 // ---------------------------------------------------------------------------------------------
 
-/** `POST /invite` (gotrue.md §1.2, §5.3), after admin auth and decoding. @internal */
+/**
+ * `POST /invite` (gotrue.md §1.2, §5.3; gotrue:api/invite.go, gotrue:api/mail.go `sendInvite`):
+ * the user gets `invited_at` and a confirmation token, never `confirmation_sent_at`. @internal
+ */
 export async function invite(ctx: FlowContext, email: string, data: JsonObject | null, aud: string): Promise<Reply> {
-  if (!email) return fail(ctx, 422, 'An email address is required')
-  if (ctx.store.recordByEmail(email)) return emailTaken(ctx)
-  const record = newRecord(ctx, email, undefined, aud, '', data)
-  const blocked = await fire(ctx, 'validate', record)
-  if (blocked) return blocked
-  // Invited meanwhile by a concurrent request: the same answer a later request gets.
-  if (ctx.store.recordByEmail(email)) return emailTaken(ctx)
-  const at = record.user.created_at
-  record.confirmationToken = newToken(ctx)
-  record.user.invited_at = at
-  ctx.store.insert(record)
-  sendMail(ctx, record, 'invite', record.confirmationToken, at)
-  return { status: 200, body: serializeUser(record.user, false) }
+  const invalid = validateEmail(ctx, email)
+  if (invalid) return invalid
+  if (findInAud(ctx, email, aud)) return emailTaken(ctx)
+  return transaction(ctx, async (tx) => {
+    const record = newUserRecord(ctx, { email, password: undefined, aud, role: '', data, provider: 'email' })
+    const blocked = await fire(ctx, tx, 'validate', record)
+    if (blocked) return blocked
+    const at = record.user.created_at
+    const token = newToken(ctx)
+    tx.write(record, 'confirmationToken', token)
+    tx.write(record, 'invited_at', at)
+    ctx.store.insert(record)
+    sendMail(ctx, record, 'invite', token, at)
+    return { status: 200, body: serializeUser(record.user, false) }
+  })
 }
 
 /** `POST /admin/users` parameters. */
@@ -454,11 +552,13 @@ export interface AdminCreateParams {
   user_metadata?: JsonObject | null
 }
 
-/** `POST /admin/users` (gotrue.md §5.3): 200, `app_metadata` ignored, no hooks, no mail. @internal */
+/** `POST /admin/users` (gotrue.md §5.3; gotrue:api/admin.go `adminUserCreate`): 200, `app_metadata` ignored, no hooks, no mail. @internal */
 export function adminCreate(ctx: FlowContext, params: AdminCreateParams, requestAud: string): Reply {
-  if (!params.email) return fail(ctx, 422, 'An email address is required')
-  if (ctx.store.recordByEmail(params.email)) return emailTaken(ctx)
-  const record = newRecord(ctx, params.email, params.password ?? '', params.aud || requestAud, params.role ?? '', params.user_metadata ?? null)
+  const invalid = validateEmail(ctx, params.email)
+  if (invalid) return invalid
+  const aud = params.aud || requestAud
+  if (findInAud(ctx, params.email, aud)) return emailTaken(ctx)
+  const record = newUserRecord(ctx, { email: params.email, password: params.password ?? '', aud, role: params.role ?? '', data: params.user_metadata ?? null, provider: 'email' })
   if (params.confirm === true) record.user.confirmed_at = record.user.created_at
   ctx.store.insert(record)
   return { status: 200, body: serializeUser(record.user, false) }
@@ -474,24 +574,31 @@ export interface AdminUpdateParams {
   user_metadata?: JsonObject | null
 }
 
-/** `PUT /admin/users/{id}` (gotrue.md §5.3): merges, then `usermodified` (non-blocking). @internal */
+/**
+ * `PUT /admin/users/{id}` (gotrue.md §5.3; gotrue:api/admin.go `adminUserUpdate`): one committed
+ * transaction (a non-empty `role` is trimmed and set, even to `""`; `email` is set with no
+ * check, so it may be another user's: the database allows it), then `usermodified`
+ * (non-blocking), whose body's maps are written too and shown in the response. @internal
+ */
 export async function adminUpdate(ctx: FlowContext, record: UserRecord, params: AdminUpdateParams): Promise<Reply> {
+  const tx = new Tx(ctx.store)
   const at = nowIso(ctx)
-  const role = params.role?.trim()
-  if (role) record.user.role = role
-  if (params.confirm === true) confirm(ctx, record, at)
-  if (params.password) record.password = params.password
-  if (params.email) ctx.store.setEmail(record, params.email)
-  if (params.app_metadata) record.user.app_metadata = mergeMetadata(record.user.app_metadata as JsonObject, params.app_metadata)
-  if (params.user_metadata) record.user.user_metadata = mergeMetadata(record.user.user_metadata as JsonObject | null, params.user_metadata)
-  record.user.updated_at = at
-  await fire(ctx, 'usermodified', record)
-  return { status: 200, body: serializeUser(record.user, false) }
+  if (params.role) tx.write(record, 'role', goTrimSpace(params.role))
+  if (params.confirm === true) confirm(tx, record, at)
+  if (params.password) tx.write(record, 'password', params.password)
+  if (params.email) tx.write(record, 'email', params.email)
+  if (params.app_metadata) tx.write(record, 'app_metadata', mergeMetadata(record.user.app_metadata as JsonObject, params.app_metadata))
+  if (params.user_metadata) tx.write(record, 'user_metadata', mergeMetadata(record.user.user_metadata as JsonObject | null, params.user_metadata))
+  tx.write(record, 'updated_at', at)
+  // This request's view of the user once committed; the hook's maps are applied to it as well.
+  const view: GoTrueUser = { ...record.user }
+  await fire(ctx, new Tx(ctx.store), 'usermodified', record, view)
+  return { status: 200, body: serializeUser(view, false) }
 }
 
 /** `DELETE /admin/users/{id}` (gotrue.md §5.3): 200 `{}`, then `userdeleted` (body ignored). @internal */
 export async function adminDelete(ctx: FlowContext, record: UserRecord): Promise<Reply> {
   ctx.store.remove(record)
-  await fire(ctx, 'userdeleted', record)
+  await fire(ctx, new Tx(ctx.store), 'userdeleted', record)
   return { status: 200, body: {} }
 }

@@ -1,7 +1,6 @@
-import type { JWTPayload } from 'jose'
 import { parseBearer } from '../tokens/bearer.js'
-import { verifyToken } from '../tokens/verify.js'
-import type { TokenCheck } from '../tokens/verify.js'
+import type { TokenClaims } from '../tokens/claims.js'
+import { checkToken } from '../tokens/verify.js'
 import { serializeUser } from '../users/json.js'
 import type { GoTrueUser, JsonObject } from '../types.js'
 import type { FlowContext, Reply } from './flows.js'
@@ -12,6 +11,7 @@ import {
 import { checkParams, decodeParams, str } from './params.js'
 import type { GoFieldType } from './params.js'
 import { decodeFirstJsonValue } from './json-decode.js'
+import { foldText } from './store.js'
 import type { UserRecord } from './store.js'
 
 /** A request as the routes see it: the path relative to `identity.url`, the body as text. @internal */
@@ -63,7 +63,7 @@ function goEncode(values: Map<string, string[]>): string {
 }
 
 /** An admin caller and the request's decoded params. */
-type Caller = { claims: JWTPayload; params: Record<string, unknown> }
+type Caller = { claims: TokenClaims; params: Record<string, unknown> }
 /** A refusal from a middleware step: the reply to send instead. */
 type Refused = { refused: Reply }
 
@@ -73,9 +73,6 @@ type Refused = { refused: Reply }
  */
 export class Routes {
   readonly #ctx: FlowContext
-  /** Verified tokens: verifying an HMAC per request is the costliest step of an admin call. */
-  readonly #verified = new Map<string, JWTPayload>()
-
   constructor(ctx: FlowContext) {
     this.#ctx = ctx
   }
@@ -119,30 +116,11 @@ export class Routes {
 
   // ---- auth (gotrue.md §5.2) ----
 
-  /** A cached verification when the token is known and unexpired; else a promise of a full one. */
-  #check(token: string): TokenCheck | Promise<TokenCheck> {
-    const ctx = this.#ctx
-    const cached = this.#verified.get(token)
-    if (cached && (typeof cached.exp !== 'number' || cached.exp * 1000 > ctx.rt.clock().getTime())) return { ok: true, claims: cached }
-    return this.#verifyBearer(token)
-  }
-
-  async #verifyBearer(token: string): Promise<TokenCheck> {
-    const ctx = this.#ctx
-    const check = await verifyToken(token, ctx.rt.key, ctx.rt.clock)
-    if (check.ok) {
-      if (this.#verified.size >= 1000) this.#verified.clear()
-      this.#verified.set(token, check.claims)
-    }
-    return check
-  }
-
   /** `requireAuthentication`: the verified claims, or the 401 to answer (clearing `nf_jwt`, gotrue.md §4). */
-  async #authenticate(req: Incoming): Promise<{ claims: JWTPayload } | Refused> {
+  async #authenticate(req: Incoming): Promise<{ claims: TokenClaims } | Refused> {
     const token = parseBearer(req.headers.get('authorization'))
     if (!token) return { refused: withClearedCookie(this.#ctx, fail(this.#ctx, 401, 'This endpoint requires a Bearer token')) }
-    const pending = this.#check(token)
-    const check = 'then' in pending ? await pending : pending
+    const check = checkToken(token, this.#ctx.rt.key, this.#ctx.rt.clock)
     if (!check.ok) return { refused: withClearedCookie(this.#ctx, fail(this.#ctx, 401, `Invalid token: ${check.reason}`)) }
     return { claims: check.claims }
   }
@@ -183,7 +161,7 @@ export class Routes {
   }
 
   /** `X-JWT-AUD`, else the token's `aud`, else the configured aud (`""` on Netlify). */
-  #requestAud(req: Incoming, claims: JWTPayload): string {
+  #requestAud(req: Incoming, claims: TokenClaims): string {
     const header = req.headers.get('x-jwt-aud')
     if (header) return header
     return typeof claims.aud === 'string' ? claims.aud : ''
@@ -201,28 +179,25 @@ export class Routes {
     const sort = parseSort(req.query.get('sort'))
     if ('error' in sort) return fail(ctx, 400, `Bad Sort Parameters: ${sort.error}`)
     const aud = this.#requestAud(req, caller.claims)
-    const filter = (req.query.get('filter') ?? '').toLowerCase()
-    const matching: { user: GoTrueUser; at: number; n: number }[] = []
-    let n = 0
-    for (const r of ctx.store.records()) {
-      n++
-      const u = r.user
-      if (u.aud !== aud) continue
-      if (filter) {
-        const name = u.user_metadata?.full_name
-        if (!u.email.toLowerCase().includes(filter) && !(typeof name === 'string' && name.toLowerCase().includes(filter))) continue
-      }
-      matching.push({ user: u, at: Date.parse(u.created_at), n })
-    }
-    const dir = sort.dir === 'asc' ? 1 : -1
-    matching.sort((a, b) => (a.at - b.at || a.n - b.n) * dir)
+    const ordered = ctx.store.ordered(aud)
+    const raw = req.query.get('filter') ?? ''
+    // FindUsersInAudience: `email LIKE %f% OR full_name LIKE %f%` (gotrue:models/user.go), the
+    // filter's own % and _ being wildcards too; no filter: the audience's rows, already in order.
+    const matching = raw ? ordered.filter(likeMatcher(raw)) : ordered
     const per = perPage.value
     const pageNo = page.value
+    const total = matching.length
     const offset = (Math.max(pageNo, 1) - 1) * per
     // per_page=0 divides by zero in GoTrue (gotrue.md §5.3 says to avoid it); the emulator answers
     // an empty page with the total instead of failing.
-    const users = per > 0 ? matching.slice(offset, offset + per).map((m) => serializeUser(m.user, false)) : []
-    const total = matching.length
+    const users: GoTrueUser[] = []
+    if (per > 0) {
+      // created_at desc (the default) reads the ordered list from its end: a page costs O(page).
+      for (let k = offset; k < offset + per && k < total; k++) {
+        const r = matching[sort.dir === 'asc' ? k : total - 1 - k]!
+        users.push(serializeUser(r.user, false))
+      }
+    }
     return { status: 200, body: { users, aud }, headers: { 'x-total-count': String(total), link: linkHeader(req, pageNo, per, total) } }
   }
 
@@ -289,19 +264,15 @@ export class Routes {
   }
 
   async #token(req: Incoming): Promise<Reply> {
-    // Form values from the query string and, only for a form content type, the body (Go's FormValue).
-    const form = new URLSearchParams(req.query)
-    if ((req.headers.get('content-type') ?? '').toLowerCase().startsWith('application/x-www-form-urlencoded')) {
-      for (const [k, v] of new URLSearchParams(req.text)) form.set(k, v)
-    }
-    const grant = form.get('grant_type') ?? ''
+    const form = await formValues(req)
+    const grant = form('grant_type')
     const cookie = req.headers.get('x-use-cookie')
     if (grant === 'password') {
       // Users are looked up in the request audience (X-JWT-AUD, else ""), gotrue.md §5.2.
-      const reply = await passwordGrant(this.#ctx, form.get('username') ?? '', form.get('password') ?? '', req.headers.get('x-jwt-aud') ?? '')
+      const reply = await passwordGrant(this.#ctx, form('username'), form('password'), req.headers.get('x-jwt-aud') ?? '')
       return withJwtCookie(this.#ctx, reply, cookie)
     }
-    if (grant === 'refresh_token') return withJwtCookie(this.#ctx, await refreshGrant(this.#ctx, form.get('refresh_token') ?? ''), cookie)
+    if (grant === 'refresh_token') return withJwtCookie(this.#ctx, await refreshGrant(this.#ctx, form('refresh_token')), cookie)
     return oauthFail('unsupported_grant_type')
   }
 
@@ -349,15 +320,68 @@ export class Routes {
     const record = ctx.store.record(id)
     if (!record) return fail(ctx, 404, 'User not found')
     if (req.method === 'GET') return { status: 200, body: serializeUser(record.user, false) }
-    const isAdmin = record.user.role === 'admin' && record.user.aud === tokenAud
     return updateSelf(ctx, record, {
       email: str(params, 'email'),
       password: str(params, 'password'),
       data: params.data as JsonObject | null | undefined,
       app_metadata: params.app_metadata as JsonObject | null | undefined,
       email_change_token: str(params, 'email_change_token'),
-    }, isAdmin)
+    })
   }
+}
+
+/**
+ * `%f%` under MySQL's `LIKE` (gotrue:models/user.go `FindUsersInAudience` does not escape the
+ * filter): `%` any run, `_` one character, `\` escapes the next character; compared folded
+ * (case- and accent-insensitive, the columns' collations) against the e-mail and `full_name`
+ * folded once when stored. A filter without wildcards is a plain substring test.
+ * @internal
+ */
+export function likeMatcher(filter: string): (r: UserRecord) => boolean {
+  const folded = foldText(filter)
+  if (!/[%_\\]/.test(folded)) return (r) => r.emailKey.includes(folded) || (r.nameKey !== undefined && r.nameKey.includes(folded))
+  let source = ''
+  for (let i = 0; i < folded.length; i++) {
+    const c = folded[i]!
+    if (c === '\\' && i + 1 < folded.length) source += escapeRegExp(folded[++i]!)
+    else if (c === '%') source += '.*'
+    else if (c === '_') source += '.'
+    else source += escapeRegExp(c)
+  }
+  const re = new RegExp(source, 'su')
+  return (r) => re.test(r.emailKey) || (r.nameKey !== undefined && re.test(r.nameKey))
+}
+
+function escapeRegExp(c: string): string {
+  return c.replace(/[.*+?^${}()|[\]\\/]/g, '\\$&')
+}
+
+/**
+ * Go's `Request.FormValue` (gotrue:api/token.go reads every field with it): for a urlencoded
+ * body, body values come first and then the query's; for `multipart/form-data`, the query's come
+ * first and then the parts' (net/http `ParseMultipartForm` appends them); the first value wins.
+ * File parts are not values. Any other body is not read.
+ * @internal
+ */
+export async function formValues(req: Incoming): Promise<(key: string) => string> {
+  const values = new Map<string, string[]>()
+  const add = (k: string, v: string): void => {
+    const list = values.get(k)
+    if (list) list.push(v)
+    else values.set(k, [v])
+  }
+  const type = (req.headers.get('content-type') ?? '').split(';')[0]!.trim().toLowerCase()
+  if (type === 'application/x-www-form-urlencoded') for (const [k, v] of new URLSearchParams(req.text)) add(k, v)
+  for (const [k, v] of req.query) add(k, v)
+  if (type === 'multipart/form-data') {
+    try {
+      const parts = await new Response(req.text, { headers: { 'content-type': req.headers.get('content-type')! } }).formData()
+      for (const [k, v] of parts) if (typeof v === 'string') add(k, v)
+    } catch {
+      // FormValue ignores a malformed multipart body: the query's values remain.
+    }
+  }
+  return (key) => values.get(key)?.[0] ?? ''
 }
 
 const AUD_ONLY: Record<string, GoFieldType> = { aud: 'string' }

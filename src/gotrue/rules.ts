@@ -28,6 +28,19 @@ export type BodyResult =
   | { ok: true; user: GoTrueUser; changed: { app_metadata: boolean; user_metadata: boolean }; diagnostics: Diagnostic[] }
   | { ok: false; error: GoTrueError; diagnostics: Diagnostic[] }
 
+/** Which maps an accepted hook body set, by the user object {@link applyHookBody} returned. */
+const changedMaps = new WeakMap<GoTrueUser, { app_metadata: boolean; user_metadata: boolean }>()
+
+/**
+ * The maps a hook's body replaced on the user it produced (`HookOutcome.user`), or `undefined`
+ * when it replaced none: an empty body, `null`, `{}` or a body without either map writes nothing
+ * (gotrue.md §2.3). Flows write only these, so a hook never writes back a stale copy.
+ * @internal
+ */
+export function hookChanges(user: GoTrueUser): { app_metadata: boolean; user_metadata: boolean } | undefined {
+  return changedMaps.get(user)
+}
+
 const GO_TYPE = (v: unknown): string => (Array.isArray(v) ? 'array' : v === null ? 'null' : typeof v === 'object' ? 'object' : typeof v)
 
 /**
@@ -95,5 +108,7 @@ export function applyHookBody(user: GoTrueUser, body: string, event: IdentityEve
     next.user_metadata = meta
     changed.user_metadata = true
   }
-  return { ok: true, user: changed.app_metadata || changed.user_metadata ? next : user, changed, diagnostics }
+  if (!changed.app_metadata && !changed.user_metadata) return { ok: true, user, changed, diagnostics }
+  changedMaps.set(next, changed)
+  return { ok: true, user: next, changed, diagnostics }
 }

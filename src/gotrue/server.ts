@@ -56,7 +56,8 @@ export class Emulator {
     this.#base = rt.url.length
     this.mail = new MailBox(rt.siteUrl)
     this.log = new RequestLog(options.requestLogLimit)
-    this.ctx = { rt, store: this.store, mail: this.mail, autoconfirm: options.autoconfirm, hook: options.hook }
+    // Netlify production has a real SMTP mailer, so GoTrue validates addresses (gotrue:mailer/mailer.go).
+    this.ctx = { rt, store: this.store, mail: this.mail, autoconfirm: options.autoconfirm, hook: options.hook, validateEmails: true }
     this.routes = new Routes(this.ctx)
   }
 

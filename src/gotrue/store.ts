@@ -1,14 +1,16 @@
 import { HarnessError } from '../errors.js'
 import { serializeUser } from '../users/json.js'
-import type { GoTrueUser } from '../types.js'
+import type { GoTrueUser, JsonObject } from '../types.js'
 
 /**
- * What the emulator keeps about a user besides its JSON: the password and the one-time tokens.
- * None of this is ever serialised (gotrue.md §3, "Hidden fields").
+ * What the emulator keeps about a user besides its JSON: the password, the one-time tokens and
+ * the keys its indexes use. None of this is ever serialised (gotrue.md §3, "Hidden fields").
+ * Fields that an index depends on (`email`, `user_metadata`, the tokens) change only through
+ * {@link Store.write}, which keeps the indexes in step.
  * @internal
  */
 export interface UserRecord {
-  /** The stored user, in GoTrue's JSON shape; mutated in place by the flows. */
+  /** The stored user, in GoTrue's JSON shape. Metadata maps are replaced, never mutated in place. */
   user: GoTrueUser
   /** The password in clear (a test emulator has nothing to protect); `undefined` = none set. */
   password: string | undefined
@@ -18,6 +20,14 @@ export interface UserRecord {
   recoveryToken: string | undefined
   /** Pending e-mail change token. */
   emailChangeToken: string | undefined
+  /** Insertion number: breaks ties between equal `created_at`, as insertion order. */
+  seq: number
+  /** The e-mail folded as the database compares it (see {@link foldText}); the same string as `email` when folding changes nothing. */
+  emailKey: string
+  /** `user_metadata.full_name` folded, when it is a string: what `filter=` searches besides the e-mail. */
+  nameKey: string | undefined
+  /** False once removed: a flow still holding the record then writes to nothing indexed. */
+  live: boolean
 }
 
 /** A stored refresh token (gotrue.md §4). @internal */
@@ -43,11 +53,17 @@ export interface UserStore {
   all(): GoTrueUser[]
   /** The user with this id, or `undefined`. */
   get(id: string): GoTrueUser | undefined
-  /** The user with this e-mail (case-insensitive), or `undefined`. */
-  findByEmail(email: string): GoTrueUser | undefined
+  /**
+   * The user with this e-mail (compared as GoTrue's database compares it: case-insensitively),
+   * in audience `aud`; without `aud`, the first one found in any audience (the default audience
+   * `""` first). `undefined` when there is none. Where several users share an address (GoTrue
+   * allows it, see the README), the one GoTrue's own lookup returns.
+   */
+  findByEmail(email: string, aud?: string): GoTrueUser | undefined
   /**
    * Stores a user as is (use `identity.fakeUser()` to make one, or `identity.createUser()` to do
-   * both). Throws `ERR_DUPLICATE_USER` when the id or e-mail is taken. Returns the stored copy.
+   * both). Throws `ERR_DUPLICATE_USER` when the id is taken, or the e-mail in the user's audience.
+   * Returns the stored copy.
    */
   add(user: GoTrueUser, options?: AddUserOptions): GoTrueUser
   /** Removes every user and every refresh token. */
@@ -57,20 +73,73 @@ export interface UserStore {
 }
 
 /**
- * The store behind `identity.users`, plus the internal records the routes use.
+ * Folds text as GoTrue's MySQL collations compare it (`utf8_general_ci` for `email`,
+ * `utf8mb4_unicode_ci` for the `full_name` search; gotrue:migrations, gotrue:models/user.go
+ * `FindUsersInAudience`): case-insensitive and accent-insensitive. Approximated by lower-casing
+ * and dropping combining marks after canonical decomposition.
+ * @internal
+ */
+export function foldText(text: string): string {
+  // The common case (ASCII) needs no decomposition.
+  // eslint-disable-next-line no-control-regex
+  if (/^[\x00-\x7f]*$/.test(text)) return text.toLowerCase()
+  return text.normalize('NFD').replace(/\p{M}/gu, '').toLowerCase()
+}
+
+/** A user's `created_at` as a key that sorts chronologically (canonical ISO strings are their own key). */
+const CANONICAL_ISO = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}\.\d{3}Z$/
+const orderKeys = new WeakMap<UserRecord, string>()
+function orderKey(record: UserRecord): string {
+  const at = record.user.created_at
+  if (CANONICAL_ISO.test(at)) return at
+  let key = orderKeys.get(record)
+  if (key === undefined) {
+    const ms = Date.parse(at)
+    key = Number.isFinite(ms) && ms >= 0 && ms < 253402300800000 ? new Date(ms).toISOString() : at
+    orderKeys.set(record, key)
+  }
+  return key
+}
+
+/** Whether record `a` comes before `b` in GoTrue's `created_at` order (ties: insertion order). */
+function before(a: UserRecord, b: UserRecord): boolean {
+  const ka = orderKey(a)
+  const kb = orderKey(b)
+  return ka < kb || (ka === kb && a.seq < b.seq)
+}
+
+/** Fields of a record that {@link Store.write} can set. @internal */
+export type RecordField = keyof GoTrueUser | 'password' | 'confirmationToken' | 'recoveryToken' | 'emailChangeToken'
+
+/**
+ * The store behind `identity.users`, plus the internal records the routes use: users by id, by
+ * audience and e-mail (several users may share an address: GoTrue's database has no unique key
+ * on it), per audience in `created_at` order (the `ORDER BY created_at` of the admin list, so a
+ * page costs O(page)), and by one-time token.
  * @internal
  */
 export class Store implements UserStore {
   readonly #byId = new Map<string, UserRecord>()
-  readonly #byEmail = new Map<string, UserRecord>()
+  /** aud → folded e-mail → the record, or the records in id order when several share it. */
+  readonly #byEmail = new Map<string, Map<string, UserRecord | UserRecord[]>>()
+  /** aud → records in `created_at` order. */
+  readonly #ordered = new Map<string, UserRecord[]>()
   readonly #byConfirmation = new Map<string, UserRecord>()
   readonly #byRecovery = new Map<string, UserRecord>()
   readonly #refresh = new Map<string, RefreshRecord>()
-  /** How often an e-mail was set that another user already had: 0 keeps removals O(1). */
-  #shared = 0
+  /** Audiences whose order list needs a sort before it is read. */
+  readonly #unsorted = new Set<string>()
+  #seq = 0
+  /** Bumped by every change to what `filter=` or a page can see. */
+  #version = 0
 
   get size(): number {
     return this.#byId.size
+  }
+
+  /** Changes whenever a list page could change. */
+  get version(): number {
+    return this.#version
   }
 
   all(): GoTrueUser[] {
@@ -80,12 +149,18 @@ export class Store implements UserStore {
   }
 
   get(id: string): GoTrueUser | undefined {
-    const r = this.#byId.get(id)
+    const r = typeof id === 'string' ? this.#byId.get(id) : undefined
     return r && serializeUser(r.user)
   }
 
-  findByEmail(email: string): GoTrueUser | undefined {
-    const r = typeof email === 'string' ? this.#byEmail.get(email.toLowerCase()) : undefined
+  findByEmail(email: string, aud?: string): GoTrueUser | undefined {
+    if (typeof email !== 'string') return undefined
+    let r: UserRecord | undefined
+    if (aud !== undefined) r = this.recordByEmail(email, aud)
+    else {
+      r = this.recordByEmail(email, '')
+      for (const a of this.#byEmail.keys()) r ??= this.recordByEmail(email, a)
+    }
     return r && serializeUser(r.user)
   }
 
@@ -96,36 +171,72 @@ export class Store implements UserStore {
     if (options.password !== undefined && typeof options.password !== 'string') {
       throw new HarnessError('ERR_INVALID_USER', 'password must be a string')
     }
-    const record: UserRecord = {
-      user: serializeUser(user),
-      password: options.password,
-      confirmationToken: undefined,
-      recoveryToken: undefined,
-      emailChangeToken: undefined,
+    return serializeUser(this.adopt(serializeUser(user), options.password).user)
+  }
+
+  /**
+   * Stores a user object nobody else holds (a fresh fake user), without copying it; refuses a
+   * taken id or e-mail as {@link add} does. Returns the record.
+   */
+  adopt(user: GoTrueUser, password: string | undefined): UserRecord {
+    const aud = user.aud ?? ''
+    if (this.#byId.has(user.id)) throw new HarnessError('ERR_DUPLICATE_USER', `a user with id ${user.id} is already stored`)
+    if (this.recordByEmail(user.email, aud)) {
+      throw new HarnessError('ERR_DUPLICATE_USER', `a user with email ${user.email} is already stored${aud ? ` in audience ${JSON.stringify(aud)}` : ''}`)
     }
+    const record = this.newRecord(user, password)
     this.insert(record)
-    return serializeUser(record.user)
+    return record
   }
 
   clear(): void {
+    for (const r of this.#byId.values()) r.live = false
     this.#byId.clear()
     this.#byEmail.clear()
+    this.#ordered.clear()
+    this.#unsorted.clear()
     this.#byConfirmation.clear()
     this.#byRecovery.clear()
     this.#refresh.clear()
-    this.#shared = 0
+    this.#version++
   }
 
   // ---- internal API used by the flows ----
+
+  /** A record for a user object (not stored yet). */
+  newRecord(user: GoTrueUser, password: string | undefined): UserRecord {
+    return {
+      user,
+      password,
+      confirmationToken: undefined,
+      recoveryToken: undefined,
+      emailChangeToken: undefined,
+      seq: 0,
+      emailKey: keyOf(user.email),
+      nameKey: nameKeyOf(user.user_metadata),
+      live: false,
+    }
+  }
 
   /** The live record by id (lower-case UUID). */
   record(id: string): UserRecord | undefined {
     return this.#byId.get(id)
   }
 
-  /** The live record by e-mail (case-insensitive). */
-  recordByEmail(email: string): UserRecord | undefined {
-    return this.#byEmail.get(email.toLowerCase())
+  /**
+   * GoTrue's `FindUserByEmailAndAudience` (gotrue:models/user.go): `WHERE instance_id = ? AND
+   * email = ? AND aud = ?` with `First()`. The e-mail compares under the column's
+   * case-insensitive collation; when several users share it, the row the
+   * `(instance_id, email)` index yields first, i.e. the lowest id.
+   */
+  recordByEmail(email: string, aud: string): UserRecord | undefined {
+    const hit = this.#byEmail.get(aud)?.get(keyOf(email))
+    return Array.isArray(hit) ? hit[0] : hit
+  }
+
+  /** The live records of an audience in `created_at` order (oldest first). Do not modify. */
+  ordered(aud: string): readonly UserRecord[] {
+    return this.#sorted(aud) ?? EMPTY
   }
 
   /** The live records, in insertion order. */
@@ -133,62 +244,69 @@ export class Store implements UserStore {
     return this.#byId.values()
   }
 
-  /** Inserts a record; the id and e-mail must be free. */
+  /** Inserts a record (a fresh id; the e-mail may be shared, as GoTrue's database allows). */
   insert(record: UserRecord): void {
     const id = record.user.id
-    const email = record.user.email.toLowerCase()
     if (this.#byId.has(id)) throw new HarnessError('ERR_DUPLICATE_USER', `a user with id ${id} is already stored`)
-    if (this.#byEmail.has(email)) throw new HarnessError('ERR_DUPLICATE_USER', `a user with email ${record.user.email} is already stored`)
+    record.seq = ++this.#seq
+    record.live = true
     this.#byId.set(id, record)
-    this.#byEmail.set(email, record)
-    this.#indexTokens(record)
+    this.#indexEmail(record)
+    this.#indexOrder(record)
+    if (record.confirmationToken) this.#byConfirmation.set(record.confirmationToken, record)
+    if (record.recoveryToken) this.#byRecovery.set(record.recoveryToken, record)
+    this.#version++
   }
 
   /** Removes a record and its one-time tokens (refresh tokens stay, as in GoTrue, but find no user). */
   remove(record: UserRecord): void {
+    if (!record.live) return
     this.#byId.delete(record.user.id)
     this.#unindexEmail(record)
-    this.setConfirmationToken(record, undefined)
-    this.setRecoveryToken(record, undefined)
+    this.#unindexOrder(record)
+    if (record.confirmationToken && this.#byConfirmation.get(record.confirmationToken) === record) this.#byConfirmation.delete(record.confirmationToken)
+    if (record.recoveryToken && this.#byRecovery.get(record.recoveryToken) === record) this.#byRecovery.delete(record.recoveryToken)
+    record.live = false
+    this.#version++
   }
 
   /**
-   * Changes a user's e-mail, keeping the index in step. `PUT /admin/users/:id` sets an e-mail
-   * with no duplicate check (gotrue.md §5.3), so two users may share one: the index keeps the
-   * user who had it first, and whoever holds an address only ever removes their own entry.
+   * Sets one field of a record, keeping every index in step: the e-mail index, the search key of
+   * `user_metadata.full_name`, the token indexes. The one way flows change a stored user.
    */
-  setEmail(record: UserRecord, email: string): void {
-    this.#unindexEmail(record)
-    record.user.email = email
-    const key = email.toLowerCase()
-    if (!this.#byEmail.has(key)) this.#byEmail.set(key, record)
-    else if (this.#byEmail.get(key) !== record) this.#shared++
-  }
-
-  #unindexEmail(record: UserRecord): void {
-    const key = record.user.email.toLowerCase()
-    if (this.#byEmail.get(key) !== record) return
-    this.#byEmail.delete(key)
-    if (this.#shared === 0) return
-    // Another user may share the address (see setEmail): it takes the entry over.
-    for (const other of this.#byId.values()) {
-      if (other !== record && other.user.email.toLowerCase() === key) {
-        this.#byEmail.set(key, other)
+  write(record: UserRecord, field: RecordField, value: unknown): void {
+    const live = record.live
+    switch (field) {
+      case 'password':
+      case 'emailChangeToken':
+        record[field] = value as string | undefined
+        return
+      case 'confirmationToken':
+      case 'recoveryToken': {
+        const index = field === 'confirmationToken' ? this.#byConfirmation : this.#byRecovery
+        const old = record[field]
+        if (live && old && index.get(old) === record) index.delete(old)
+        record[field] = value as string | undefined
+        if (live && value) index.set(value as string, record)
         return
       }
+      case 'email':
+        if (live) this.#unindexEmail(record)
+        record.user.email = value as string
+        record.emailKey = keyOf(record.user.email)
+        if (live) this.#indexEmail(record)
+        break
+      case 'user_metadata':
+        record.user.user_metadata = value as GoTrueUser['user_metadata']
+        record.nameKey = nameKeyOf(record.user.user_metadata)
+        break
+      default: {
+        const user = record.user as unknown as Record<string, unknown>
+        if (value === undefined) delete user[field]
+        else user[field] = value
+      }
     }
-  }
-
-  setConfirmationToken(record: UserRecord, token: string | undefined): void {
-    if (record.confirmationToken) this.#byConfirmation.delete(record.confirmationToken)
-    record.confirmationToken = token
-    if (token) this.#byConfirmation.set(token, record)
-  }
-
-  setRecoveryToken(record: UserRecord, token: string | undefined): void {
-    if (record.recoveryToken) this.#byRecovery.delete(record.recoveryToken)
-    record.recoveryToken = token
-    if (token) this.#byRecovery.set(token, record)
+    if (live) this.#version++
   }
 
   byConfirmationToken(token: string): UserRecord | undefined {
@@ -212,8 +330,127 @@ export class Store implements UserStore {
     for (const [token, r] of this.#refresh) if (r.userId === userId) this.#refresh.delete(token)
   }
 
-  #indexTokens(record: UserRecord): void {
-    if (record.confirmationToken) this.#byConfirmation.set(record.confirmationToken, record)
-    if (record.recoveryToken) this.#byRecovery.set(record.recoveryToken, record)
+  #indexEmail(record: UserRecord): void {
+    const aud = record.user.aud ?? ''
+    let byKey = this.#byEmail.get(aud)
+    if (!byKey) this.#byEmail.set(aud, (byKey = new Map()))
+    const hit = byKey.get(record.emailKey)
+    if (hit === undefined) byKey.set(record.emailKey, record)
+    else {
+      const list = Array.isArray(hit) ? hit : [hit]
+      list.push(record)
+      list.sort((a, b) => (a.user.id < b.user.id ? -1 : a.user.id > b.user.id ? 1 : 0))
+      byKey.set(record.emailKey, list)
+    }
   }
+
+  #unindexEmail(record: UserRecord): void {
+    const byKey = this.#byEmail.get(record.user.aud ?? '')
+    const hit = byKey?.get(record.emailKey)
+    if (!byKey || hit === undefined) return
+    if (hit === record) byKey.delete(record.emailKey)
+    else if (Array.isArray(hit)) {
+      const rest = hit.filter((r) => r !== record)
+      byKey.set(record.emailKey, rest.length === 1 ? rest[0]! : rest)
+    }
+  }
+
+  #indexOrder(record: UserRecord): void {
+    const aud = record.user.aud ?? ''
+    let list = this.#ordered.get(aud)
+    if (!list) this.#ordered.set(aud, (list = []))
+    // Users are mostly created "now": in order, appending keeps the list sorted. Anything else
+    // (back-dated users from users.add or fake users) marks it for one sort at the next read.
+    if (list.length > 0 && !this.#unsorted.has(aud) && !before(list[list.length - 1]!, record)) this.#unsorted.add(aud)
+    list.push(record)
+  }
+
+  /** Sorts an audience's list if inserts left it out of order (TimSort: near-linear on runs). */
+  #sorted(aud: string): UserRecord[] | undefined {
+    const list = this.#ordered.get(aud)
+    if (list && this.#unsorted.delete(aud)) list.sort((a, b) => (before(a, b) ? -1 : before(b, a) ? 1 : 0))
+    return list
+  }
+
+  #unindexOrder(record: UserRecord): void {
+    const list = this.#sorted(record.user.aud ?? '')
+    if (!list) return
+    let lo = 0
+    let hi = list.length
+    while (lo < hi) {
+      const mid = (lo + hi) >>> 1
+      if (before(list[mid]!, record)) lo = mid + 1
+      else hi = mid
+    }
+    if (list[lo] === record) list.splice(lo, 1)
+    else {
+      const at = list.indexOf(record)
+      if (at >= 0) list.splice(at, 1)
+    }
+  }
+
+  /**
+   * Checks that every index agrees with the records (used by the property tests after every
+   * step): ids, e-mail keys, `created_at` order, search keys and one-time tokens point at live
+   * records whose fields say so, and every live record is in each index it belongs to. Returns
+   * the problems found (empty when consistent) and the e-mails shared within an audience.
+   */
+  check(): { problems: string[]; shared: string[] } {
+    const problems: string[] = []
+    const shared: string[] = []
+    let inEmail = 0
+    for (const [id, r] of this.#byId) {
+      if (r.user.id !== id) problems.push(`byId ${id} holds user ${r.user.id}`)
+      if (!r.live) problems.push(`byId ${id} holds a removed record`)
+      if (r.emailKey !== keyOf(r.user.email)) problems.push(`${id}: emailKey ${r.emailKey} for ${r.user.email}`)
+      if (r.nameKey !== nameKeyOf(r.user.user_metadata)) problems.push(`${id}: stale search key for full_name`)
+      if (r.confirmationToken && this.#byConfirmation.get(r.confirmationToken) !== r) problems.push(`${id}: confirmation token not indexed`)
+      if (r.recoveryToken && this.#byRecovery.get(r.recoveryToken) !== r) problems.push(`${id}: recovery token not indexed`)
+    }
+    for (const [aud, byKey] of this.#byEmail) {
+      for (const [key, hit] of byKey) {
+        const list = Array.isArray(hit) ? hit : [hit]
+        if (list.length === 0 || (Array.isArray(hit) && list.length < 2)) problems.push(`email index ${aud}/${key}: list of ${list.length}`)
+        if (list.length > 1) shared.push(`${aud}/${key}`)
+        for (const r of list) {
+          inEmail++
+          if (!r.live || this.#byId.get(r.user.id) !== r) problems.push(`email index ${aud}/${key} holds a record not stored`)
+          if (r.emailKey !== key || (r.user.aud ?? '') !== aud) problems.push(`email index ${aud}/${key} holds ${r.user.email} (${r.user.aud})`)
+        }
+      }
+    }
+    if (inEmail !== this.#byId.size) problems.push(`email index holds ${inEmail} records, store ${this.#byId.size}`)
+    let inOrder = 0
+    for (const aud of [...this.#ordered.keys()]) {
+      const list = this.#sorted(aud)!
+      for (let i = 0; i < list.length; i++) {
+        const r = list[i]!
+        inOrder++
+        if (!r.live || this.#byId.get(r.user.id) !== r) problems.push(`order ${aud}[${i}] is not stored`)
+        if ((r.user.aud ?? '') !== aud) problems.push(`order ${aud}[${i}] has aud ${r.user.aud}`)
+        if (i > 0 && !before(list[i - 1]!, r)) problems.push(`order ${aud} not sorted at ${i}`)
+      }
+    }
+    if (inOrder !== this.#byId.size) problems.push(`order index holds ${inOrder} records, store ${this.#byId.size}`)
+    for (const [index, name] of [[this.#byConfirmation, 'confirmation'], [this.#byRecovery, 'recovery']] as const) {
+      for (const [token, r] of index) {
+        if (!r.live || this.#byId.get(r.user.id) !== r) problems.push(`${name} token ${token} points at a record not stored`)
+        if ((name === 'confirmation' ? r.confirmationToken : r.recoveryToken) !== token) problems.push(`${name} token ${token} is no longer the record's`)
+      }
+    }
+    return { problems, shared }
+  }
+}
+
+const EMPTY: readonly UserRecord[] = Object.freeze([])
+
+/** The folded e-mail, reusing the string itself when folding changes nothing (most e-mails). */
+function keyOf(email: string): string {
+  const folded = foldText(email)
+  return folded === email ? email : folded
+}
+
+function nameKeyOf(meta: GoTrueUser['user_metadata']): string | undefined {
+  const name = meta && typeof meta === 'object' ? (meta as JsonObject).full_name : undefined
+  return typeof name === 'string' ? foldText(name) : undefined
 }

@@ -1,4 +1,4 @@
-import type { JWTPayload } from 'jose'
+import type { TokenClaims } from '../tokens/claims.js'
 
 /** `clientContext.identity`: the GoTrue URL and a short-lived admin token (gotrue.md §6.1). */
 export interface ClientContextIdentity {
@@ -13,7 +13,7 @@ export interface ClientContext {
   /** The Identity instance. */
   identity?: ClientContextIdentity
   /** The decoded claims of a valid bearer token; only on HTTP functions. */
-  user?: JWTPayload
+  user?: TokenClaims
   /** `custom.netlify` is base64 JSON of `{ identity, user?, site_url }`. */
   custom?: { netlify: string }
 }
@@ -35,7 +35,7 @@ export const NETLIFY_DEV_IDENTITY: ClientContextIdentity = {
  * with `site_url`; `user` only when given (a verified bearer on an HTTP function).
  * @internal
  */
-export function productionClientContext(identity: ClientContextIdentity, siteUrl: string, user?: JWTPayload): ClientContext {
+export function productionClientContext(identity: ClientContextIdentity, siteUrl: string, user?: TokenClaims): ClientContext {
   const blob = user ? { identity, user, site_url: siteUrl } : { identity, site_url: siteUrl }
   const ctx: ClientContext = { custom: { netlify: Buffer.from(JSON.stringify(blob)).toString('base64') }, identity }
   if (user) ctx.user = user
@@ -47,7 +47,7 @@ export function productionClientContext(identity: ClientContextIdentity, siteUrl
  * unverified claims and `custom.netlify` without `site_url` (functions-runtime.md §3.6).
  * @internal
  */
-export function netlifyDevClientContext(user: JWTPayload | undefined): ClientContext {
+export function netlifyDevClientContext(user: TokenClaims | undefined): ClientContext {
   if (!user) return {}
   const identity = NETLIFY_DEV_IDENTITY
   return {

@@ -1,5 +1,5 @@
 import { AsyncLocalStorage } from 'node:async_hooks'
-import type { JWTPayload } from 'jose'
+import type { TokenClaims } from '../tokens/claims.js'
 import type { V2Context } from './v2-context.js'
 
 /** `Netlify.env` (functions-runtime.md §2.2): a view of `process.env`. */
@@ -34,7 +34,7 @@ export interface NetlifyIdentityContext {
   /** A short-lived admin (operator) token, `sub: "0"`. */
   token: string
   /** The verified claims of the signed-in user, when there is one. */
-  user?: JWTPayload
+  user?: TokenClaims
 }
 
 /** What one call sees through the globals. @internal */

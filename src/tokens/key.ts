@@ -1,50 +1,44 @@
 /**
- * The instance's HS256 secret: its bytes for signing (`signHS256`) and, for jose's verification,
- * a WebCrypto key imported once and reused (jose re-imports raw bytes on each call otherwise).
+ * What verifying a token finds out from the token and the secret alone (no clock): either the
+ * error, or the claims text and the three times GoTrue checks. A pure function of the two, so a
+ * remembered result can never differ from a fresh one. @internal
+ */
+export type ParsedToken =
+  | { ok: true; claimsText: string; exp: bigint; iat: bigint; nbf: bigint }
+  | { ok: false; code: string; reason: string }
+
+/**
+ * The instance's HS256 secret: its bytes for node:crypto's HMAC, and a bounded memo of parsed
+ * tokens (signature checked, claims decoded) so that a token used on every request costs one
+ * HMAC in all. The memo only skips recomputing a pure result: time checks run on every use.
  * @internal
  */
 export class SecretKey {
   readonly secret: string
-  /** The secret's UTF-8 bytes, for node:crypto HMAC signing. */
+  /** The secret's UTF-8 bytes. */
   readonly bytes: Uint8Array<ArrayBuffer>
-  #key: Promise<CryptoKey> | undefined
+  readonly #parsed = new Map<string, ParsedToken>()
+
+  /** How many parsed tokens are remembered (the oldest are dropped first). */
+  static readonly CACHE_LIMIT = 1024
 
   constructor(secret: string) {
     this.secret = secret
     this.bytes = new TextEncoder().encode(secret)
   }
 
-  /**
-   * Tokens known to carry a valid signature, with their claims as JSON: the ones this instance
-   * signed, and the ones jose verified once. Expiry is still checked on every use. Bounded: the
-   * oldest entries are dropped past {@link SecretKey.CACHE_LIMIT}.
-   */
-  readonly #known = new Map<string, string>()
-
-  /** How many verified tokens are remembered. */
-  static readonly CACHE_LIMIT = 1024
-
-  /** Remembers a token whose signature is known to be valid. */
-  remember(token: string, claimsJson: string): void {
-    if (this.#known.size >= SecretKey.CACHE_LIMIT) this.#known.delete(this.#known.keys().next().value!)
-    this.#known.set(token, claimsJson)
+  /** The remembered result for a token, or the one `parse` computes (then remembered). */
+  parsed(token: string, parse: (token: string) => ParsedToken): ParsedToken {
+    const known = this.#parsed.get(token)
+    if (known) return known
+    const result = parse(token)
+    if (this.#parsed.size >= SecretKey.CACHE_LIMIT) this.#parsed.delete(this.#parsed.keys().next().value!)
+    this.#parsed.set(token, result)
+    return result
   }
 
-  /** The claims (a fresh object) of a token known to be validly signed, else `undefined`. */
-  recall(token: string): Record<string, unknown> | undefined {
-    const json = this.#known.get(token)
-    return json === undefined ? undefined : (JSON.parse(json) as Record<string, unknown>)
-  }
-
-  /** The imported WebCrypto key, created on first use. */
-  get(): Promise<CryptoKey> {
-    this.#key ??= crypto.subtle.importKey(
-      'raw',
-      this.bytes,
-      { name: 'HMAC', hash: 'SHA-256' },
-      false,
-      ['sign', 'verify'],
-    )
-    return this.#key
+  /** How many parsed tokens are remembered (for tests of the bound). */
+  get remembered(): number {
+    return this.#parsed.size
   }
 }

@@ -10,5 +10,5 @@ import type { SecretKey } from './key.js'
  */
 export function signWebhook(body: string, instanceId: string, iat: number, key: SecretKey): string {
   const sha256 = createHash('sha256').update(body, 'utf8').digest('hex')
-  return signHS256({ alg: 'HS256', typ: 'JWT' }, { iss: 'gotrue', sub: instanceId, iat, sha256 }, key, false)
+  return signHS256({ alg: 'HS256', typ: 'JWT' }, { iss: 'gotrue', sub: instanceId, iat, sha256 }, key)
 }
