@@ -3,6 +3,7 @@ import type { HttpHandler, RequestHandler } from 'msw'
 import { setupServer } from 'msw/node'
 import type { SetupServer } from 'msw/node'
 import { errorLabel, HarnessError } from '../errors.js'
+import { currentCall } from '../functions/call-scope.js'
 import { STRICT_LISTEN_OPTIONS } from '../msw-options.js'
 import type { Runtime } from '../runtime.js'
 import type { FlowContext, HookRunner, Reply } from './flows.js'
@@ -71,6 +72,9 @@ export class Emulator {
 
   /** Answers one intercepted request. */
   async handle(request: Request): Promise<Response> {
+    // A request from a function call that already settled is refused, never answered (issue 10 §2).
+    const call = currentCall()
+    if (call?.settled) return call.refuseLate(request.method, request.url)
     // request.url is already normalised by the URL parser: slice it rather than parse it again.
     const href = request.url
     const q = href.indexOf('?')
@@ -131,6 +135,7 @@ export class Emulator {
       fault: fault !== undefined,
       error: failure,
     })
+    call?.exchanged({ method, path, status: reply.status, text })
     return response
   }
 
