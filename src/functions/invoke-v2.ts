@@ -12,6 +12,7 @@ import { verifyToken } from '../tokens/verify.js'
 import type { Diagnostic, FunctionResponse } from '../types.js'
 import { netlifyRuntimeEnv } from '../netlify/runtime-env.js'
 import { CallScope, runInCall } from './call-scope.js'
+import { installCallObservers } from './observe.js'
 import type { EnvOverrides } from './env.js'
 import { invokeV1 } from './invoke-v1.js'
 import type { ResolvedFunction } from './resolve.js'
@@ -288,6 +289,7 @@ export async function runResolved(
   timeoutMs: number,
   options: RunOptions = {},
 ): Promise<ShapeRun> {
+  installCallObservers()
   const file = isAbsolute(fn.source) ? fn.source : undefined
   const scope = new CallScope({ name, env: options.env, base: netlifyRuntimeEnv(rt), sink: options.sink, file })
   const run = await runInCall(scope, () => runShape(rt, fn, name, event, contexts, timeoutMs, scope))

@@ -4,6 +4,7 @@ import { setupServer } from 'msw/node'
 import type { SetupServer } from 'msw/node'
 import { errorLabel, HarnessError } from '../errors.js'
 import { currentCall } from '../functions/call-scope.js'
+import { guardNetwork } from '../functions/network-guard.js'
 import { STRICT_LISTEN_OPTIONS } from '../msw-options.js'
 import type { Runtime } from '../runtime.js'
 import type { FlowContext, HookRunner, Reply } from './flows.js'
@@ -51,6 +52,7 @@ export class Emulator {
   readonly #base: number
   #handlers: HttpHandler[] | undefined
   #server: SetupServer | undefined
+  #unguard: (() => void) | undefined
 
   constructor(rt: Runtime, options: EmulatorOptions) {
     this.#rt = rt
@@ -159,6 +161,7 @@ export class Emulator {
     }
     const server = setupServer(...extra, ...this.handlers)
     server.listen(STRICT_LISTEN_OPTIONS)
+    this.#unguard = guardNetwork()
     this.#server = server
     activeListener = this.#rt.url
   }
@@ -171,6 +174,7 @@ export class Emulator {
     const server = this.#server
     this.#server = undefined
     activeListener = undefined
+    this.#unguard?.()
     server.close()
   }
 
