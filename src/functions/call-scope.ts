@@ -36,9 +36,9 @@ export class CallScope extends EnvLayer {
   /** Set once the call has its verdict (a response, an error or a timeout). */
   settled = false
   readonly #sink: Diagnostic[] | undefined
-  /** Pitfalls noticed while the call ran, handed over when it settles. */
-  readonly notes: Diagnostic[] = []
-  readonly #noted = new Set<string>()
+  /** Pitfalls noticed while the call ran, handed over when it settles (allocated on the first). */
+  #notes: Diagnostic[] | undefined
+  #noted: Set<string> | undefined
   /** Secrets the function was given (admin tokens), which must never reach its logs. */
   secrets: string[] | undefined
   /** The function's folder, when known: reads outside it are not bundled by Netlify. */
@@ -61,10 +61,11 @@ export class CallScope extends EnvLayer {
   /** Records a pitfall once; after the call settled, it goes straight to the outcome's diagnostics. */
   note(d: Diagnostic): void {
     const key = `${d.code}\u0000${d.message}`
-    if (this.#noted.has(key)) return
-    this.#noted.add(key)
+    const noted = (this.#noted ??= new Set())
+    if (noted.has(key)) return
+    noted.add(key)
     if (this.settled) this.#sink?.push(d)
-    else this.notes.push(d)
+    else (this.#notes ??= []).push(d)
   }
 
   /** A request the emulated GoTrue answered for this call. */
@@ -107,8 +108,10 @@ export class CallScope extends EnvLayer {
         })
       }
     }
-    diagnostics.push(...this.notes)
-    this.notes.length = 0
+    if (this.#notes) {
+      diagnostics.push(...this.#notes)
+      this.#notes = undefined
+    }
   }
 
   /**
