@@ -1,8 +1,11 @@
+import { inspect } from 'node:util'
+
 /**
  * Stable codes for every error the harness itself throws. Branch on these, not on messages.
  *
  * - `ERR_INVALID_OPTION`: a bad option to `createIdentity()`/`useIdentity()` (seed, siteUrl,
- *   jwtSecret, now, mode, autoconfirm, requestLogLimit), to `trigger()` (`timeoutMs`, `attempts`)
+ *   jwtSecret, now, mode, autoconfirm, requestLogLimit, testTimeout), to `trigger()` (`timeoutMs`,
+ *   `attempts`), to `invoke()` (two sources of the Authorization header, or `json` with `body`)
  *   or to `identity.signup()`.
  * - `ERR_EVENT_REQUIRED`: `trigger()` got no event and cannot read one from the function's name.
  * - `ERR_UNKNOWN_EVENT`: `trigger()` got an event that is not an identity event.
@@ -57,7 +60,20 @@ export class HarnessError extends Error {
   }
 }
 
-/** `Name: message` for an `Error`, else the value as a string: how the harness names a failure in messages. @internal */
+/**
+ * `Name: message` for an `Error`, else the value as a string: how the harness names a failure in
+ * messages. Never throws, whatever a function threw (a Symbol `name`, throwing getters, a Proxy,
+ * `Object.create(null)`).
+ * @internal
+ */
 export function errorLabel(error: unknown): string {
-  return error instanceof Error ? `${error.name}: ${error.message}` : String(error)
+  try {
+    return error instanceof Error ? `${String(error.name)}: ${String(error.message)}` : String(error)
+  } catch {
+    try {
+      return inspect(error, { getters: false, customInspect: false, depth: 1, breakLength: Infinity })
+    } catch {
+      return '[a value that cannot be printed]'
+    }
+  }
 }

@@ -68,6 +68,14 @@ export interface IdentityOptions {
   functions?: IdentityFunctions | string
   /** How many requests `identity.requests` keeps (the oldest are dropped). Default 1000. */
   requestLogLimit?: number
+  /**
+   * The test runner's timeout (ms) for the test that uses this instance, counted from
+   * `createIdentity()`. When set, the default timeouts of `trigger` (GoTrue's 3 × 5 s) and
+   * `invoke` (5 s) shrink so that a hanging function is reported by the harness (outcome, 504,
+   * `timeout` and `timeout-budget` diagnostics) before the runner kills the test. The Vitest
+   * `identity` fixture sets it from the test's timeout; an explicit `timeoutMs` always wins.
+   */
+  testTimeout?: number
 }
 
 /** The functions wired to each identity event (object form of {@link IdentityOptions.functions}). */
@@ -173,7 +181,7 @@ export class Identity {
     this.url = `${siteUrl}/.netlify/identity`
     this.#explicitSecret = options.jwtSecret !== undefined
     this.#userClock = userClock
-    this.rt = { siteUrl, url: this.url, clock, mode } as Runtime
+    this.rt = { siteUrl, url: this.url, clock, mode, deadline: testDeadline(options.testTimeout) } as Runtime
     this.seed = seed
     this.instanceId = ''
     this.jwtSecret = secret
@@ -415,6 +423,15 @@ export class Identity {
     // A path is loaded the way Netlify bundles it; its file name is its function name.
     return resolveInput(fn, { name, shape: load.shape }, { env: load.env, fresh: load.fresh })
   }
+}
+
+function testDeadline(testTimeout: number | undefined): Runtime['deadline'] {
+  if (testTimeout === undefined) return undefined
+  if (typeof testTimeout !== 'number' || !(testTimeout > 0)) {
+    throw new HarnessError('ERR_INVALID_OPTION', `testTimeout must be a positive number of milliseconds; got ${String(testTimeout)}`)
+  }
+  // Infinity (a runner without timeout) never shortens anything.
+  return Number.isFinite(testTimeout) ? { at: performance.now() + testTimeout, timeoutMs: testTimeout } : undefined
 }
 
 function normalizeSiteUrl(input: string): string {

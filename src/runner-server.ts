@@ -1,6 +1,7 @@
 import { setupServer } from 'msw/node'
 import type { SetupServer } from 'msw/node'
 import type { Identity } from './identity.js'
+import { guardNetwork } from './functions/network-guard.js'
 import { STRICT_LISTEN_OPTIONS } from './msw-options.js'
 
 /**
@@ -10,6 +11,13 @@ import { STRICT_LISTEN_OPTIONS } from './msw-options.js'
 export async function startIdentityServer(): Promise<SetupServer> {
   const server = setupServer()
   server.listen(STRICT_LISTEN_OPTIONS)
+  // No connection leaves the machine while the server serves (functions/network-guard.ts).
+  const release = guardNetwork()
+  const close = server.close.bind(server)
+  server.close = () => {
+    release()
+    close()
+  }
   return server
 }
 

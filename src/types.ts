@@ -120,6 +120,26 @@ export interface GoTrueError {
  * - `wait-until-rejected`: a promise passed to `context.waitUntil()` rejected.
  * - `typed-no-handler`: a typed-handler object has no handler for the event and no `fetch`.
  * - `typed-user-conflict`: a typed handler changed a map key that a stale top-level field overwrote.
+ * - `late-request`: the function sent a request to the emulated GoTrue after its call had settled
+ *   (it timed out, or answered before the request went out); refused so no later test sees it.
+ * - `unreadable-response`: a v1 response object throws when read (a getter or Proxy); 500.
+ * - `invalid-header`: a response header value cannot be sent (its `toString` throws); 500.
+ * - `response-stream-error`: a v2 response body stream errored; the body is truncated.
+ * - `timeout-budget`: the default timeout was shortened to end before the test runner's own timeout.
+ * - `unhandled-rejection`: the function left a promise rejected that nothing handled.
+ * - `background-client-context`: a background function read `clientContext.identity`/`user`,
+ *   which production never gives background functions (netlify/cli#4383, #4395).
+ * - `base64-body`: a v1 function failed on a body Netlify delivered base64-encoded (its content
+ *   type is binary by Netlify's rule).
+ * - `unserved-request`: a request (or connection) nothing served failed, the function swallowed
+ *   the failure and answered 2xx.
+ * - `ignored-gotrue-error`: GoTrue answered 4xx/5xx during the call, and the function answered 2xx.
+ * - `admin-roles-not-array`: an admin `PUT`/`POST` set `app_metadata.roles` to a non-array.
+ * - `admin-malformed-id`: braces around the id in an admin path, or an id GoTrue refused.
+ * - `changed-provider`: the hook replaced `app_metadata.provider` with another value.
+ * - `admin-token-logged`: the admin token was written to the log with `console.*`.
+ * - `unbundled-file-read`: the function read a project file outside its folder, which Netlify
+ *   does not bundle without `included_files`.
  */
 export type DiagnosticCode =
   | 'undefined-response'
@@ -145,6 +165,21 @@ export type DiagnosticCode =
   | 'wait-until-rejected'
   | 'typed-no-handler'
   | 'typed-user-conflict'
+  | 'late-request'
+  | 'unreadable-response'
+  | 'invalid-header'
+  | 'response-stream-error'
+  | 'timeout-budget'
+  | 'unhandled-rejection'
+  | 'background-client-context'
+  | 'base64-body'
+  | 'unserved-request'
+  | 'ignored-gotrue-error'
+  | 'admin-roles-not-array'
+  | 'admin-malformed-id'
+  | 'changed-provider'
+  | 'admin-token-logged'
+  | 'unbundled-file-read'
   | (string & {})
 
 /** A pitfall seen while running a function: production's outcome is kept, this explains it. */

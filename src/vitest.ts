@@ -70,7 +70,9 @@ export const test = base
   .extend('identityOptions', {} as IdentityOptions)
   .extend('identity', async ({ identityServer, identityOptions, task }, { onCleanup }): Promise<Identity> => {
     const name = task.fullTestName ?? task.name
-    const identity = createIdentity({ ...identityOptions, seed: identityOptions.seed ?? seedForTest(name) })
+    // testTimeout: hooks and invokes report a hang before Vitest's own timeout (task.timeout, Vitest ≥ 4).
+    const testTimeout = identityOptions.testTimeout ?? (task as { timeout?: number }).timeout
+    const identity = createIdentity({ ...identityOptions, seed: identityOptions.seed ?? seedForTest(name), ...(testTimeout ? { testTimeout } : {}) })
     onCleanup(serveIdentity(identityServer, identity))
     return identity
   })

@@ -55,16 +55,25 @@ describe('background identity functions', () => {
     expect(process.env.NIH_BG_VAR).toBeUndefined()
   })
 
-  test('context: production gives the identity clientContext (no user); netlify dev gives {} (§3.6)', async () => {
+  test('context: background functions get an empty clientContext in production as under netlify dev (netlify/cli#4383, #4395)', async () => {
     const contexts: unknown[] = []
     const fn = async (_e: unknown, context: { clientContext: unknown }) => {
-      contexts.push(context.clientContext)
+      contexts.push({ ...(context.clientContext as object) })
     }
     await (await identity.trigger(fn, 'login', identity.fakeUser(), { name: 'identity-login-background' })).background
     await (await createIdentity({ mode: 'netlify-dev' }).trigger(fn, 'login', identity.fakeUser(), { name: 'identity-login-background' })).background
-    expect(contexts[0]).toMatchObject({ identity: { url: identity.url, token: expect.any(String) } })
-    expect(contexts[0]).not.toHaveProperty('user')
-    expect(contexts[1]).toEqual({})
+    expect(contexts).toEqual([{}, {}])
+  })
+
+  test('a background event function that reads clientContext.identity gets background-client-context', async () => {
+    const fn = async (_e: unknown, context: { clientContext: { identity?: { token: string } } }) => {
+      if (!context.clientContext.identity) throw new Error('no admin token')
+    }
+    const outcome = await identity.trigger(fn, 'signup', identity.fakeUser(), { name: 'identity-signup-background' })
+    await expect(outcome.background).rejects.toThrow('no admin token')
+    const d = outcome.diagnostics.find((x) => x.code === 'background-client-context')
+    expect(d?.message).toContain('clientContext.identity')
+    expect(d?.message).toContain('netlify/cli#4383')
   })
 })
 
@@ -93,15 +102,19 @@ describe('background HTTP functions', () => {
 })
 
 describe('background functions under netlify dev (functions-runtime.md §3.6, §5)', () => {
-  test('an HTTP background function gets an empty clientContext even with a bearer token', async () => {
-    const identity = createIdentity({ mode: 'netlify-dev' })
+  test.each(['production', 'netlify-dev'] as const)('an HTTP background function gets an empty clientContext even with a bearer token (%s)', async (mode) => {
+    const identity = createIdentity({ mode })
     let seen: unknown
-    const res = await identity.invoke(async (_e: unknown, context: { clientContext: unknown }) => {
+    let user: unknown = 'not read'
+    const res = await identity.invoke(async (_e: unknown, context: { clientContext: { user?: unknown } }) => {
       seen = context.clientContext
+      user = context.clientContext.user
       return { statusCode: 200, body: '' }
     }, { name: 'sync-background', user: identity.fakeUser() })
     expect(res.statusCode).toBe(202)
     await res.background
-    expect(seen).toEqual({})
+    expect({ ...(seen as object) }).toEqual({})
+    expect(user).toBeUndefined()
+    expect(res.diagnostics.map((d) => d.code)).toEqual(['background', 'background-client-context'])
   })
 })

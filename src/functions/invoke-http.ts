@@ -8,10 +8,13 @@ import type { HttpRequestInit } from '../netlify/event.js'
 import { parseBearer, parseBearerNetlifyDev } from '../tokens/bearer.js'
 import { checkToken, decodeUnverified } from '../tokens/verify.js'
 import type { Diagnostic, FunctionResponse, GoTrueUser } from '../types.js'
+import { HarnessError } from '../errors.js'
 import type { EnvOverrides } from './env.js'
-import { withEnv } from './env.js'
-import { backgroundAccepted, backgroundDiagnostic, BACKGROUND_TIMEOUT_MS, runInBackground } from './background.js'
+import { attemptTimeout } from './budget.js'
+import { currentCall } from './call-scope.js'
+import { backgroundAccepted, backgroundClientContext, backgroundDiagnostic, BACKGROUND_TIMEOUT_MS, runInBackground } from './background.js'
 import { runResolved, v2IdentityContext } from './invoke-v2.js'
+import type { ShapeRun } from './invoke-v2.js'
 import { netlifyRequestHeaders } from '../netlify/v2-context.js'
 import type { ResolvedFunction } from './resolve.js'
 
@@ -21,7 +24,15 @@ export interface InvokeRequest extends HttpRequestInit {
   user?: GoTrueUser
   /** Sends this raw token as `Authorization: Bearer …` (for bad-token tests). */
   token?: string
-  /** Per-call timeout in ms (default 5000). */
+  /**
+   * A JSON body: sent as `JSON.stringify(json)` with `content-type: application/json` (unless
+   * `headers` give another content type). Not with `body`.
+   */
+  json?: unknown
+  /**
+   * Per-call timeout in ms (default 5000, shortened to fit the test's own timeout when the
+   * instance knows it, see `testTimeout`); it covers reading a v2 response body.
+   */
   timeoutMs?: number
   /** `process.env` values for the duration of the call. */
   env?: EnvOverrides
@@ -91,33 +102,89 @@ function edgeHeaders(rt: Runtime): Readonly<Record<string, string>> {
   return headers
 }
 
+function hasHeader(headers: Record<string, unknown> | undefined, name: string): boolean {
+  return headers !== undefined && Object.keys(headers).some((k) => k.toLowerCase() === name)
+}
+
+/**
+ * Checks the parts of a request that say the same thing twice, so that there is one rule: the
+ * `Authorization` header the function sees is the only source of `clientContext.user` and of
+ * the v2 identity (issue 10 §5), and a body comes from `body` or `json`, not both.
+ */
+function checkRequest(request: InvokeRequest): void {
+  if (request === null || typeof request !== 'object') throw new HarnessError('ERR_INVALID_OPTION', 'invoke() takes a request object ({ method, path, headers, body, json, user, … })')
+  const sources = [request.user !== undefined && 'user', request.token !== undefined && 'token', hasHeader(request.headers, 'authorization') && 'headers.authorization'].filter(Boolean)
+  if (sources.length > 1) {
+    throw new HarnessError(
+      'ERR_INVALID_OPTION',
+      `invoke() got ${sources.join(' and ')}: each sets the Authorization header, so the function would see one token and its context another. Pass only one (user signs a token, token sends a raw one, headers.authorization sends the header as given).`,
+    )
+  }
+  if (request.json !== undefined && request.body !== undefined) {
+    throw new HarnessError('ERR_INVALID_OPTION', 'invoke() got both body and json: pass json for a JSON body, or body with your own content-type')
+  }
+}
+
 /** Calls an HTTP function once, like Netlify does for a request. @internal */
 export async function invokeHttp(rt: Runtime, fn: ResolvedFunction, request: InvokeRequest, signUser: (u: NonNullable<InvokeRequest['user']>) => Promise<string>): Promise<InvokeResponse> {
+  checkRequest(request)
   const name = request.name ?? fn.name ?? 'function'
   const headers: Record<string, string | string[]> = { ...request.headers }
   const bearer = request.user ? await signUser(request.user) : request.token
   if (bearer !== undefined) headers.authorization = `Bearer ${bearer}`
+  let init: InvokeRequest = request
+  if (request.json !== undefined) {
+    const text = JSON.stringify(request.json)
+    if (text === undefined) throw new HarnessError('ERR_INVALID_OPTION', `invoke() json must be JSON-serialisable; got ${typeof request.json}`)
+    if (!hasHeader(headers, 'content-type')) headers['content-type'] = 'application/json'
+    init = { ...request, body: text }
+  }
   const edge = { ...edgeHeaders(rt), 'x-nf-request-id': rt.ids.hex(13) }
-  const event = httpEvent(rt.siteUrl, name, { ...request, headers }, edge)
-  const auth = Object.entries(headers).find(([k]) => k.toLowerCase() === 'authorization')?.[1]
+  const event = httpEvent(rt.siteUrl, name, { ...init, headers }, edge)
+  // One rule: the context is built from the Authorization header the function receives.
+  const auth = event.headers.authorization
   const mode = request.mode ?? rt.mode
   const contexts = {
-    // netlify dev invokes background functions without a client context (§3.6, §5).
-    clientContext: fn.background && mode === 'netlify-dev'
-      ? () => Promise.resolve({})
-      : () => httpClientContext(rt, Array.isArray(auth) ? auth[0] : auth, mode),
+    // Background functions get no client context, in production as under netlify dev (§3.6, §5).
+    clientContext: fn.background
+      ? () => Promise.resolve(backgroundClientContext((d) => currentCall()?.note(d), name))
+      : () => httpClientContext(rt, auth, mode),
     identity: (req: Request) => v2IdentityContext(rt, req, mode),
   }
   if (fn.background) {
     // functions-runtime.md §5: 202 with an empty body at once; the run continues.
     const response = backgroundAccepted() as InvokeResponse
-    const background = runInBackground(request.env, () => runResolved(rt, fn, name, event, contexts, request.timeoutMs ?? BACKGROUND_TIMEOUT_MS))
-    Object.defineProperty(response, 'diagnostics', { value: [backgroundDiagnostic(name)], enumerable: false })
+    const diagnostics = [backgroundDiagnostic(name)]
+    const background = runInBackground(() => runResolved(rt, fn, name, event, contexts, request.timeoutMs ?? BACKGROUND_TIMEOUT_MS, { env: request.env, sink: diagnostics }).then((run) => {
+      diagnostics.push(...run.diagnostics)
+      return run
+    }))
+    Object.defineProperty(response, 'diagnostics', { value: diagnostics, enumerable: false })
     Object.defineProperty(response, 'background', { value: background, enumerable: false })
     return response
   }
-  const run = await withEnv(request.env, () => runResolved(rt, fn, name, event, contexts, request.timeoutMs ?? INVOKE_TIMEOUT_MS))
+  const budget = attemptTimeout(rt, INVOKE_TIMEOUT_MS, 1, request.timeoutMs)
+  const diagnostics: Diagnostic[] = []
+  const run = await runResolved(rt, fn, name, event, contexts, budget.timeoutMs, { env: request.env, sink: diagnostics })
+  diagnostics.push(...run.diagnostics)
+  if (budget.shortened && run.timedOut) diagnostics.push(budget.shortened)
+  const base64 = base64BodyDiagnostic(fn, event, run, name)
+  if (base64) diagnostics.push(base64)
   const response = run.response as InvokeResponse
-  Object.defineProperty(response, 'diagnostics', { value: run.diagnostics, enumerable: false })
+  Object.defineProperty(response, 'diagnostics', { value: diagnostics, enumerable: false })
   return response
+}
+
+/**
+ * `base64-body`: a v1 function got its body base64-encoded (Netlify's rule for a binary or
+ * missing content type, functions-runtime.md §3.5) and then failed, most likely parsing it.
+ */
+function base64BodyDiagnostic(fn: ResolvedFunction, event: { isBase64Encoded: boolean; body: string | null; headers: Record<string, string | undefined> }, run: ShapeRun, name: string): Diagnostic | undefined {
+  if (fn.shape !== 'v1' || !event.isBase64Encoded || !event.body) return undefined
+  if (run.error === undefined && run.response.statusCode < 400) return undefined
+  const type = event.headers['content-type']
+  return {
+    code: 'base64-body',
+    message: `${name} failed on a body that Netlify delivered base64-encoded (event.isBase64Encoded is true because the content type ${type ? JSON.stringify(type) : 'is missing'} is binary by Netlify's rule): decode it first (Buffer.from(event.body, 'base64').toString()), or send a text content type such as application/json (invoke(fn, { json })).`,
+  }
 }

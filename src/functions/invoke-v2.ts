@@ -1,3 +1,4 @@
+import { isAbsolute } from 'node:path'
 import { errorLabel } from '../errors.js'
 import type { ClientContext } from '../netlify/client-context.js'
 import type { HandlerEvent } from '../netlify/event.js'
@@ -9,6 +10,10 @@ import type { ContextMode, Runtime } from '../runtime.js'
 import { parseBearer } from '../tokens/bearer.js'
 import { checkToken } from '../tokens/verify.js'
 import type { Diagnostic, FunctionResponse } from '../types.js'
+import { netlifyRuntimeEnv } from '../netlify/runtime-env.js'
+import { CallScope, runInCall } from './call-scope.js'
+import { installCallObservers } from './observe.js'
+import type { EnvOverrides } from './env.js'
 import { invokeV1 } from './invoke-v1.js'
 import type { ResolvedFunction } from './resolve.js'
 import { errorBody, NETLIFY_MESSAGES, plainResponse, responseText } from './response.js'
@@ -75,13 +80,25 @@ export async function v2IdentityContext(rt: Runtime, request: Request | undefine
   return ctx
 }
 
+/** What reading a v2 response body ended with. @internal */
+export interface ResponseRead {
+  response: FunctionResponse
+  /** The body stream errored before its end (the bytes before the error are kept). */
+  streamError?: unknown
+  /** The body was still streaming when the time ran out (the bytes so far are kept). */
+  timedOut?: boolean
+}
+
 /**
  * A `Response` as Netlify passes it on: lower-case headers (`set-cookie` only in
  * `multiValueHeaders` as a list, joined in `headers`), cookies from `context.cookies` appended,
- * the body as text, or base64 for binary content types (functions-runtime.md §3.5 rule).
+ * the body as text, or base64 for binary content types (functions-runtime.md §3.5 rule). The
+ * body is read within `timeoutMs` (a `text/event-stream` that never closes is cut there, as the
+ * function's time limit cuts it in production) and a body stream that errors keeps what it
+ * delivered before the error.
  * @internal
  */
-export async function functionResponseFrom(res: Response, extraSetCookies: readonly string[] = []): Promise<FunctionResponse> {
+export async function functionResponseFrom(res: Response, extraSetCookies: readonly string[] = [], timeoutMs = Infinity): Promise<ResponseRead> {
   const headers: Record<string, string> = {}
   const multiValueHeaders: Record<string, string[]> = {}
   res.headers.forEach((value, key) => {
@@ -94,14 +111,48 @@ export async function functionResponseFrom(res: Response, extraSetCookies: reado
     multiValueHeaders['set-cookie'] = cookies
     headers['set-cookie'] = cookies.join(', ')
   }
-  const bytes = Buffer.from(await res.arrayBuffer())
+  const read = await readBody(res, timeoutMs)
+  const bytes = read.bytes
   const binary = bytes.length > 0 && shouldBase64Encode(headers['content-type'])
-  return {
+  const response: FunctionResponse = {
     statusCode: res.status,
     headers,
     multiValueHeaders,
     body: binary ? bytes.toString('base64') : bytes.toString('utf8'),
     isBase64Encoded: binary,
+  }
+  return { response, ...(read.error !== undefined ? { streamError: read.error } : {}), ...(read.timedOut ? { timedOut: true } : {}) }
+}
+
+async function readBody(res: Response, timeoutMs: number): Promise<{ bytes: Buffer; error?: unknown; timedOut?: boolean }> {
+  if (res.body === null) return { bytes: Buffer.alloc(0) }
+  if (!Number.isFinite(timeoutMs)) {
+    try {
+      return { bytes: Buffer.from(await res.arrayBuffer()) }
+    } catch (error) {
+      return { bytes: Buffer.alloc(0), error }
+    }
+  }
+  const reader = res.body.getReader()
+  const chunks: Uint8Array[] = []
+  let timer: ReturnType<typeof setTimeout> | undefined
+  const expired = new Promise<'timeout'>((resolve) => {
+    timer = setTimeout(() => resolve('timeout'), Math.max(0, timeoutMs))
+  })
+  try {
+    for (;;) {
+      const next = await Promise.race([reader.read(), expired])
+      if (next === 'timeout') {
+        reader.cancel().catch(() => undefined)
+        return { bytes: Buffer.concat(chunks), timedOut: true }
+      }
+      if (next.done) return { bytes: Buffer.concat(chunks) }
+      chunks.push(next.value instanceof Uint8Array ? next.value : Buffer.from(String(next.value)))
+    }
+  } catch (error) {
+    return { bytes: Buffer.concat(chunks), error }
+  } finally {
+    clearTimeout(timer)
   }
 }
 
@@ -119,6 +170,7 @@ export async function invokeV2(rt: Runtime, handler: V2Handler, request: Request
   const { name, timeoutMs } = options
   const diagnostics: Diagnostic[] = []
   const handle = createV2Context(rt, request, options.paths)
+  const started = performance.now()
   let timer: ReturnType<typeof setTimeout> | undefined
   const timeout = new Promise<Settled>((resolve) => {
     timer = setTimeout(() => resolve({ kind: 'timeout' }), timeoutMs)
@@ -157,10 +209,45 @@ export async function invokeV2(rt: Runtime, handler: V2Handler, request: Request
   }
   const value = settled.value
   if (value === undefined) return { response: plainResponse(204, ''), timedOut: false, diagnostics, empty: true }
-  if (value instanceof Response) {
-    return { response: await functionResponseFrom(value, handle.setCookies), timedOut: false, diagnostics }
+  let isResponse: boolean
+  try {
+    isResponse = value instanceof Response
+  } catch {
+    isResponse = false
   }
-  const what = value !== null && typeof value === 'object' && 'statusCode' in value
+  if (isResponse) {
+    const left = timeoutMs - (performance.now() - started)
+    let read: ResponseRead
+    try {
+      read = await functionResponseFrom(value as Response, handle.setCookies, left)
+    } catch (error) {
+      // A Response subclass or Proxy whose status or headers throw when read.
+      diagnostics.push({ code: 'invalid-response', message: `${name} returned a Response that throws when read (${errorLabel(error)}); the v2 runtime answers 500.` })
+      return { response: plainResponse(500, errorBody(error)), timedOut: false, diagnostics, error }
+    }
+    if (read.timedOut) {
+      diagnostics.push({
+        code: 'timeout',
+        message: `${name} answered ${read.response.statusCode} but its body was still streaming after ${timeoutMs} ms (a stream that never closes, e.g. text/event-stream): Netlify cuts it at the function's time limit. Close the stream, or test the first events with a shorter read.`,
+      })
+      return { response: read.response, timedOut: true, diagnostics }
+    }
+    if (read.streamError !== undefined) {
+      diagnostics.push({
+        code: 'response-stream-error',
+        message: `${name}'s response body stream errored after ${Buffer.byteLength(read.response.body, read.response.isBase64Encoded ? 'base64' : 'utf8')} bytes (${errorLabel(read.streamError)}): the client gets status ${read.response.statusCode} and a truncated body. Handle the upstream error before answering.`,
+      })
+      return { response: read.response, timedOut: false, diagnostics, error: read.streamError }
+    }
+    return { response: read.response, timedOut: false, diagnostics }
+  }
+  let isLambdaShape = false
+  try {
+    isLambdaShape = value !== null && typeof value === 'object' && 'statusCode' in value
+  } catch {
+    // a Proxy whose `has` trap throws: not a Response either
+  }
+  const what = isLambdaShape
     ? 'a Lambda-style { statusCode, body } object (that is the v1 shape: return new Response(body, { status }) in a v2 function)'
     : `${value === null ? 'null' : `a ${typeof value}`} instead of a Response`
   diagnostics.push({ code: 'invalid-response', message: `${name} returned ${what}; the v2 runtime answers 500 "${UNSUPPORTED_V2_VALUE}".` })
@@ -170,10 +257,27 @@ export async function invokeV2(rt: Runtime, handler: V2Handler, request: Request
 /** One run of any shape on a Lambda event. @internal */
 export type ShapeRun = V2Run
 
+/** The contexts a call gets, built lazily (only the shape that needs one pays for it). @internal */
+export interface CallContexts {
+  clientContext: () => Promise<ClientContext>
+  identity: (req: Request) => Promise<NetlifyIdentityContext | undefined>
+}
+
+/** Options of one call beyond its event. @internal */
+export interface RunOptions {
+  /** `process.env` overrides for this call only. */
+  env?: EnvOverrides | undefined
+  /** Where findings after the call settled go (the outcome's diagnostics). */
+  sink?: Diagnostic[] | undefined
+}
+
 /**
- * Runs a resolved function of any shape once on the Lambda event Netlify built: v1 through the
- * Lambda invoker with `clientContext`; v2 and typed handlers through the v2 bootstrap emulation
- * with a `Request` made from the same event (functions-runtime.md §2.2).
+ * Runs a resolved function of any shape once on the Lambda event Netlify built, inside its own
+ * call scope (see {@link CallScope}): its own `process.env` layer (Netlify's runtime variables,
+ * then `options.env`), its requests, logs and file reads attributed to it, and nothing it does
+ * after it settled reaching anything else. v1 runs through the Lambda invoker with
+ * `clientContext`; v2 and typed handlers through the v2 bootstrap emulation with a `Request`
+ * made from the same event (functions-runtime.md §2.2).
  * @internal
  */
 export async function runResolved(
@@ -181,21 +285,34 @@ export async function runResolved(
   fn: ResolvedFunction,
   name: string,
   event: HandlerEvent,
-  contexts: { clientContext: () => Promise<ClientContext>; identity: (req: Request) => Promise<NetlifyIdentityContext | undefined> },
+  contexts: CallContexts,
   timeoutMs: number,
+  options: RunOptions = {},
 ): Promise<ShapeRun> {
+  installCallObservers()
+  const file = isAbsolute(fn.source) ? fn.source : undefined
+  const scope = new CallScope({ name, env: options.env, base: netlifyRuntimeEnv(rt), sink: options.sink, file })
+  const run = await runInCall(scope, () => runShape(rt, fn, name, event, contexts, timeoutMs, scope))
+  scope.settle(run.response, run.diagnostics)
+  return run
+}
+
+async function runShape(rt: Runtime, fn: ResolvedFunction, name: string, event: HandlerEvent, contexts: CallContexts, timeoutMs: number, scope: CallScope): Promise<ShapeRun> {
   if (fn.shape === 'v1') {
     const clientContext = await contexts.clientContext()
+    // (A background function's context is empty and notes reads: the harness itself must not read it.)
+    const adminToken = fn.background ? undefined : clientContext.identity?.token
+    if (adminToken) scope.secrets = [adminToken]
     const run = await invokeV1(rt, fn.handler, name, event, clientContext, timeoutMs)
     const c = run.completion
     const diagnostics = run.diagnostics
-    if (c.kind === 'result' && c.value instanceof Response) {
+    if (c.kind === 'result' && isResponseValue(c.value)) {
       diagnostics.push({
         code: 'v2-as-v1',
         message: `${name} was run as a v1 handler but returned a Response: it is a Functions v2 function. Pass its module ({ default: fn }), its file path, or { shape: 'v2' }.`,
       })
     }
-    const leak = adminTokenLeak(run.response, clientContext.identity?.token, name, 'context.clientContext.identity.token')
+    const leak = adminTokenLeak(run.response, adminToken, name, 'context.clientContext.identity.token')
     if (leak) diagnostics.push(leak)
     const unserved = c.kind === 'error' ? identityNotServed(rt, c.error, name) : undefined
     if (unserved) diagnostics.push(unserved)
@@ -212,6 +329,7 @@ export async function runResolved(
   const handler = fn.shape === 'v2' ? fn.handler : typedDispatcher(fn.handlers, diagnostics)
   const paths = fn.config?.path === undefined ? [] : Array.isArray(fn.config.path) ? fn.config.path : [fn.config.path]
   const identity = await contexts.identity(request)
+  if (identity?.token) scope.secrets = [identity.token]
   const run = await invokeV2(rt, handler, request, { name, timeoutMs, identity, paths })
   run.diagnostics.unshift(...diagnostics)
   const leak = adminTokenLeak(run.response, identity?.token, name, 'netlifyIdentityContext.token')
@@ -221,6 +339,14 @@ export async function runResolved(
   return run
 }
 
+function isResponseValue(value: unknown): boolean {
+  try {
+    return value instanceof Response
+  } catch {
+    return false
+  }
+}
+
 /**
  * When a function failed because its request to the emulated GoTrue found nobody serving it (a
  * DNS failure or refused connection for the site's host, from fetch, node-fetch or axios),
@@ -228,6 +354,14 @@ export async function runResolved(
  * @internal
  */
 export function identityNotServed(rt: Runtime, error: unknown, name: string): Diagnostic | undefined {
+  try {
+    return findNotServed(rt, error, name)
+  } catch {
+    return undefined // an error object whose getters throw: nothing to say about it
+  }
+}
+
+function findNotServed(rt: Runtime, error: unknown, name: string): Diagnostic | undefined {
   const host = new URL(rt.siteUrl).hostname
   let current: unknown = error
   for (let depth = 0; depth < 5 && current !== null && typeof current === 'object'; depth++) {

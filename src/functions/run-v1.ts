@@ -60,14 +60,22 @@ export function runV1(
       complete('throw', error, true)
       return
     }
-    if (returned !== null && (typeof returned === 'object' || typeof returned === 'function') && typeof (returned as PromiseLike<unknown>).then === 'function') {
-      returnedPromise = true
-      ;(returned as PromiseLike<unknown>).then(
-        (value) => complete('promise', null, false, value),
-        (error: unknown) => complete('promise', error ?? new Error('the handler rejected with undefined'), true),
-      )
-    } else if (returned) {
-      complete('sync-return', null, false, null)
+    // lambda-local reads `then` and calls it inside the same try as the handler: a thenable
+    // whose `then` getter (or Proxy trap, or the call itself) throws fails the invocation.
+    try {
+      const then = returned !== null && (typeof returned === 'object' || typeof returned === 'function') ? (returned as PromiseLike<unknown>).then : undefined
+      if (typeof then === 'function') {
+        returnedPromise = true
+        then.call(
+          returned,
+          (value: unknown) => complete('promise', null, false, value),
+          (error: unknown) => complete('promise', error ?? new Error('the handler rejected with undefined'), true),
+        )
+      } else if (returned) {
+        complete('sync-return', null, false, null)
+      }
+    } catch (error) {
+      complete('throw', error, true)
     }
   })
 }

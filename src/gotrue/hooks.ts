@@ -1,8 +1,9 @@
 import { epochSeconds } from '../clock.js'
 import { HarnessError } from '../errors.js'
 import type { EnvOverrides } from '../functions/env.js'
-import { withEnv } from '../functions/env.js'
-import { backgroundAccepted, backgroundDiagnostic, BACKGROUND_TIMEOUT_MS, runInBackground } from '../functions/background.js'
+import { attemptTimeout } from '../functions/budget.js'
+import { currentCall } from '../functions/call-scope.js'
+import { backgroundAccepted, backgroundClientContext, backgroundDiagnostic, BACKGROUND_TIMEOUT_MS, runInBackground } from '../functions/background.js'
 import { runResolved, v2IdentityContext } from '../functions/invoke-v2.js'
 import type { ShapeRun } from '../functions/invoke-v2.js'
 import type { ResolvedFunction } from '../functions/resolve.js'
@@ -18,7 +19,11 @@ import { applyHookBody, HOOK_FAILED, hookTimeoutError, isAllowedHookStatus, isNo
 
 /** Options for {@link Identity.trigger}. */
 export interface TriggerOptions {
-  /** Per-attempt timeout in ms, GoTrue's `webhook.timeout_sec` (default 5000, gotrue.md §1.7). */
+  /**
+   * Per-attempt timeout in ms, GoTrue's `webhook.timeout_sec` (default 5000, gotrue.md §1.7;
+   * shortened so that all attempts fit in the test's own timeout when the instance knows it,
+   * see `testTimeout`).
+   */
   timeoutMs?: number
   /** How many times GoTrue tries (default 3, gotrue.md §1.7). */
   attempts?: number
@@ -56,7 +61,7 @@ export async function runHook(
   user: GoTrueUser,
   options: TriggerOptions = {},
 ): Promise<HookOutcome> {
-  const timeoutMs = positiveNumber('timeoutMs', options.timeoutMs, HOOK_DEFAULTS.timeoutMs)
+  const nominalTimeoutMs = positiveNumber('timeoutMs', options.timeoutMs, HOOK_DEFAULTS.timeoutMs)
   const attempts = Math.floor(positiveNumber('attempts', options.attempts, HOOK_DEFAULTS.attempts))
   const name = fn.name ?? `identity-${event}`
   // One copy of the caller's user; everything after works on it (and on freshly parsed JSON), so
@@ -76,6 +81,8 @@ export async function runHook(
 
   let userReads = false
   const clientContext = async (): Promise<ClientContext> => {
+    // Background functions get no client context (netlify/cli#4383, #4395; functions-runtime.md §5).
+    if (fn.background) return backgroundClientContext((d) => currentCall()?.note(d), name)
     if (rt.mode === 'netlify-dev') return {}
     const ctx = productionClientContext({ url: rt.url, token: await rt.adminTokens.get() }, rt.siteUrl)
     return watchUserReads(ctx, () => {
@@ -95,16 +102,22 @@ export async function runHook(
     const ev = watch && fn.shape === 'v1'
       ? watchEventReads(built, () => { eventUserReads = true }, () => { eventBodyReads = true })
       : built
-    return runResolved(rt, fn, name, ev, contexts, attemptTimeoutMs)
+    return runResolved(rt, fn, name, ev, contexts, attemptTimeoutMs, { env: options.env, sink: diagnostics })
   }
 
   if (fn.background) {
     // functions-runtime.md §5: Netlify answers GoTrue 202 at once; the run continues on its own.
-    const background = runInBackground(options.env, () => attemptOnce(options.timeoutMs ?? BACKGROUND_TIMEOUT_MS, false))
-    return { event, allowed: true, status: 200, attempts: 1, response: backgroundAccepted(), user: base, diagnostics: [backgroundDiagnostic(name)], background }
+    diagnostics.push(backgroundDiagnostic(name))
+    const background = runInBackground(() => attemptOnce(options.timeoutMs ?? BACKGROUND_TIMEOUT_MS, false).then((run) => {
+      for (const d of run.diagnostics) note(d)
+      return run
+    }))
+    return { event, allowed: true, status: 200, attempts: 1, response: backgroundAccepted(), user: base, diagnostics, background }
   }
 
-  return withEnv(options.env, async () => {
+  const budget = attemptTimeout(rt, HOOK_DEFAULTS.timeoutMs, attempts, options.timeoutMs)
+  const timeoutMs = budget.timeoutMs
+  {
     const statuses: number[] = []
     let last: ShapeRun | undefined
     let count = 0
@@ -150,7 +163,11 @@ export async function runHook(
     }
 
     if (final.timedOut || !isAllowedHookStatus(final.response.statusCode)) {
-      if (final.timedOut) return blocked(hookTimeoutError(timeoutMs), 504)
+      if (final.timedOut) {
+        if (budget.shortened) note(budget.shortened)
+        // GoTrue's message names its own timeout (5 s unless configured), also when the harness waited less.
+        return blocked(hookTimeoutError(nominalTimeoutMs), 504)
+      }
       const described = statuses.map((s) => (s === 0 ? 'timeout' : String(s))).join(', ')
       note({
         code: 'status-blocks',
@@ -164,6 +181,8 @@ export async function runHook(
     // two maps from it is the design, not the function's mistake.
     for (const d of applied.diagnostics) if (fn.shape !== 'typed' || d.code !== 'ignored-keys') note(d)
     if (!applied.ok) return blocked(applied.error, 500)
+    const changed = changedProvider(base, applied.user, name)
+    if (changed) note(changed)
     return {
       event,
       allowed: true,
@@ -173,5 +192,20 @@ export async function runHook(
       user: applied.user,
       diagnostics,
     }
-  })
+  }
+}
+
+/**
+ * `changed-provider`: the hook replaced `app_metadata.provider` (set by GoTrue: `email`,
+ * `github`, …) with another string; GoTrue stores it, and the Identity UI and the user's
+ * next external login then disagree about how the user signs in.
+ */
+function changedProvider(before: GoTrueUser, after: GoTrueUser, name: string): Diagnostic | undefined {
+  const was = before.app_metadata?.provider
+  const now = after.app_metadata?.provider
+  if (typeof was !== 'string' || typeof now !== 'string' || was === now) return undefined
+  return {
+    code: 'changed-provider',
+    message: `${name} changed app_metadata.provider from ${JSON.stringify(was)} to ${JSON.stringify(now)}: GoTrue sets provider itself and stores what the hook returns. Spread the user's app_metadata and change only your own keys.`,
+  }
 }

@@ -3,6 +3,8 @@ import type { HttpHandler, RequestHandler } from 'msw'
 import { setupServer } from 'msw/node'
 import type { SetupServer } from 'msw/node'
 import { errorLabel, HarnessError } from '../errors.js'
+import { currentCall } from '../functions/call-scope.js'
+import { guardNetwork } from '../functions/network-guard.js'
 import { STRICT_LISTEN_OPTIONS } from '../msw-options.js'
 import type { Runtime } from '../runtime.js'
 import type { FlowContext, HookRunner, Reply } from './flows.js'
@@ -50,6 +52,7 @@ export class Emulator {
   readonly #base: number
   #handlers: HttpHandler[] | undefined
   #server: SetupServer | undefined
+  #unguard: (() => void) | undefined
 
   constructor(rt: Runtime, options: EmulatorOptions) {
     this.#rt = rt
@@ -72,6 +75,9 @@ export class Emulator {
 
   /** Answers one intercepted request. */
   async handle(request: Request): Promise<Response> {
+    // A request from a function call that already settled is refused, never answered (issue 10 §2).
+    const call = currentCall()
+    if (call?.settled) return call.refuseLate(request.method, request.url)
     // request.url is already normalised by the URL parser: slice it rather than parse it again.
     const href = request.url
     const q = href.indexOf('?')
@@ -132,6 +138,7 @@ export class Emulator {
       fault: fault !== undefined,
       error: failure,
     })
+    call?.exchanged({ method, path, status: reply.status, text })
     return response
   }
 
@@ -155,6 +162,7 @@ export class Emulator {
     }
     const server = setupServer(...extra, ...this.handlers)
     server.listen(STRICT_LISTEN_OPTIONS)
+    this.#unguard = guardNetwork()
     this.#server = server
     activeListener = this.#rt.url
   }
@@ -167,6 +175,7 @@ export class Emulator {
     const server = this.#server
     this.#server = undefined
     activeListener = undefined
+    this.#unguard?.()
     server.close()
   }
 

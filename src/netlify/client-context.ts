@@ -30,14 +30,25 @@ export const NETLIFY_DEV_IDENTITY: ClientContextIdentity = {
   ].join('.'),
 }
 
+let lastBlob: { key: string; netlify: string } | undefined
+
 /**
  * Production's client context: `identity` at top level and in the base64 `custom.netlify` blob
  * with `site_url`; `user` only when given (a verified bearer on an HTTP function).
  * @internal
  */
 export function productionClientContext(identity: ClientContextIdentity, siteUrl: string, user?: TokenClaims): ClientContext {
-  const blob = user ? { identity, user, site_url: siteUrl } : { identity, site_url: siteUrl }
-  const ctx: ClientContext = { custom: { netlify: Buffer.from(JSON.stringify(blob)).toString('base64') }, identity }
+  let netlify: string
+  if (user) {
+    netlify = Buffer.from(JSON.stringify({ identity, user, site_url: siteUrl })).toString('base64')
+  } else {
+    // Without a user the blob only changes with the admin token, which is reused for half its
+    // lifetime: encode it once per token (a string, so no call can change another's).
+    const key = `${identity.token}\u0000${identity.url}\u0000${siteUrl}`
+    if (lastBlob?.key !== key) lastBlob = { key, netlify: Buffer.from(JSON.stringify({ identity, site_url: siteUrl })).toString('base64') }
+    netlify = lastBlob.netlify
+  }
+  const ctx: ClientContext = { custom: { netlify }, identity: { ...identity } }
   if (user) ctx.user = user
   return ctx
 }

@@ -199,6 +199,9 @@ export function httpEvent(siteUrl: string, functionName: string, init: HttpReque
   if (init.body !== undefined && init.body !== null) {
     if (typeof init.body === 'string') {
       body = init.body
+      // Every client sends a content type with a string body: fetch's default (Fetch standard,
+      // "extract a body": USVString → text/plain;charset=UTF-8).
+      rawHeaders['content-type'] ??= 'text/plain;charset=UTF-8'
     } else if (init.body instanceof Uint8Array) {
       body = Buffer.from(init.body).toString('utf8')
     } else {

@@ -85,26 +85,41 @@ const saved = new Map<Name, PropertyDescriptor | undefined>()
 /** Values assigned outside any scope while our accessors are installed. */
 const outside = new Map<Name, unknown>()
 
+/** One accessor per name, made once, so that a later check can tell ours from a replacement. */
+const accessors = new Map<Name, PropertyDescriptor>(NAMES.map((name) => [name, {
+  configurable: true,
+  enumerable: false,
+  get() {
+    const scope = scopes.getStore()
+    if (!scope) return outside.get(name)
+    return name === 'Netlify' ? scope.netlify : scope.identity
+  },
+  set(value: unknown) {
+    const scope = scopes.getStore()
+    if (!scope) outside.set(name, value)
+    else if (name === 'Netlify') scope.netlify = value as NetlifyGlobal
+    else scope.identity = value as NetlifyIdentityContext | undefined
+  },
+}]))
+
 function install(): void {
   for (const name of NAMES) {
     const previous = Object.getOwnPropertyDescriptor(globalThis, name)
     saved.set(name, previous)
     outside.set(name, previous ? ('value' in previous ? previous.value : previous.get?.call(globalThis)) : undefined)
-    Object.defineProperty(globalThis, name, {
-      configurable: true,
-      enumerable: false,
-      get() {
-        const scope = scopes.getStore()
-        if (!scope) return outside.get(name)
-        return name === 'Netlify' ? scope.netlify : scope.identity
-      },
-      set(value: unknown) {
-        const scope = scopes.getStore()
-        if (!scope) outside.set(name, value)
-        else if (name === 'Netlify') scope.netlify = value as NetlifyGlobal
-        else scope.identity = value as NetlifyIdentityContext | undefined
-      },
-    })
+    Object.defineProperty(globalThis, name, accessors.get(name)!)
+  }
+}
+
+/**
+ * Puts our accessors back where a call deleted or redefined them (`delete globalThis.Netlify`
+ * inside one call must not break the calls after it; issue 10 §2). Only the deleting call's
+ * concurrent siblings can see the gap, until the next call starts.
+ */
+function repair(): void {
+  for (const name of NAMES) {
+    const mine = accessors.get(name)!
+    if (Object.getOwnPropertyDescriptor(globalThis, name)?.get !== mine.get) Object.defineProperty(globalThis, name, mine)
   }
 }
 
@@ -130,10 +145,12 @@ function uninstall(): void {
  */
 export async function withGlobals<T>(scope: GlobalScope, fn: () => Promise<T>): Promise<T> {
   if (active++ === 0) install()
+  else repair()
   try {
     const context = scope.netlify.context
     return await scopes.run(scope, () => (context ? requestContextStore().run({ context }, fn) : fn()))
   } finally {
     if (--active === 0) uninstall()
+    else repair()
   }
 }

@@ -1,0 +1,72 @@
+import type { Diagnostic } from '../types.js'
+
+/** One request to the emulated GoTrue made during a call, as the emulator answered it. @internal */
+export interface GoTrueExchange {
+  method: string
+  /** The path under the instance URL (`/admin/users/…`). */
+  path: string
+  status: number
+  /** The request body as text. */
+  text: string
+}
+
+const ADMIN_USER = '/admin/users/'
+
+/**
+ * Pitfalls in a function's request to the GoTrue admin API that GoTrue accepts but that break
+ * Identity afterwards (real-world-patterns.md, "Defects"):
+ *
+ * - `admin-roles-not-array`: a `PUT /admin/users/:id` (or `POST /admin/users`) whose
+ *   `app_metadata.roles` is not an array of strings — GoTrue stores it, and the Identity UI and
+ *   Netlify's role redirects break (netlify/functions#406 is exactly this admin case).
+ * - `admin-malformed-id`: braces in the id (`/admin/users/{${id}}`, seen twice in real
+ *   functions: GoTrue's UUID parser happens to accept `{…}`, which hides the template mistake),
+ *   or an id GoTrue refused with 400/404.
+ * @internal
+ */
+export function adminWriteDiagnostics(x: GoTrueExchange, name: string): Diagnostic[] {
+  const out: Diagnostic[] = []
+  const isUserPath = x.path.startsWith(ADMIN_USER)
+  if (isUserPath) {
+    const raw = x.path.slice(ADMIN_USER.length)
+    let id = raw
+    try {
+      id = decodeURIComponent(raw)
+    } catch {
+      // keep the raw text
+    }
+    if (id.includes('{') || id.includes('}')) {
+      out.push({
+        code: 'admin-malformed-id',
+        message: `${name} sent ${x.method} ${x.path}: the user id is wrapped in braces (a template literal like \`/admin/users/{\${id}}\`). Write \`/admin/users/\${id}\`.`,
+      })
+    } else if (x.status === 400 || x.status === 404) {
+      out.push({
+        code: 'admin-malformed-id',
+        message: `${name} sent ${x.method} ${x.path} and GoTrue answered ${x.status}: ${JSON.stringify(id)} is not the id of a stored user (GoTrue ids are UUIDs; use user.id from the event body, not the e-mail).`,
+      })
+    }
+  }
+  if ((x.method === 'PUT' && isUserPath) || (x.method === 'POST' && x.path === '/admin/users')) {
+    const roles = rolesIn(x.text)
+    if (roles.present && !(Array.isArray(roles.value) && roles.value.every((r) => typeof r === 'string'))) {
+      out.push({
+        code: 'admin-roles-not-array',
+        message: `${name} sent ${x.method} ${x.path} with app_metadata.roles = ${JSON.stringify(roles.value)}: roles must be an array of strings (netlify/functions#406: a string broke the Identity UI and role-based redirects). Send { app_metadata: { roles: [${JSON.stringify(typeof roles.value === 'string' ? roles.value : 'member')}] } }.`,
+      })
+    }
+  }
+  return out
+}
+
+function rolesIn(text: string): { present: boolean; value?: unknown } {
+  if (!text.includes('roles')) return { present: false }
+  try {
+    const body = JSON.parse(text) as { app_metadata?: { roles?: unknown } } | null
+    const meta = body !== null && typeof body === 'object' ? body.app_metadata : undefined
+    if (meta === null || typeof meta !== 'object' || !Object.hasOwn(meta, 'roles')) return { present: false }
+    return meta.roles === null ? { present: false } : { present: true, value: meta.roles }
+  } catch {
+    return { present: false }
+  }
+}

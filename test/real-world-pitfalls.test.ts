@@ -1,0 +1,137 @@
+/**
+ * Issue 11 items 6, 10–16: pitfalls seen in real Identity functions (real-world-patterns.md,
+ * "Defects the harness should surface"), each with a small function of the pattern. The
+ * production outcome is kept; a diagnostic names the mistake.
+ */
+import { describe, expect, test } from 'vitest'
+import { createIdentity } from '../src/index.js'
+import type { GoTrueUser, HandlerEvent, LambdaContext } from '../src/index.js'
+
+const codes = (x: { diagnostics: { code: string }[] }) => x.diagnostics.map((d) => d.code)
+const adminFetch = (context: LambdaContext, path: string, init: RequestInit = {}) =>
+  fetch(`${context.clientContext.identity!.url}${path}`, { ...init, headers: { authorization: `Bearer ${context.clientContext.identity!.token}` } })
+
+describe('request bodies as clients send them (item 6)', () => {
+  test("a string body without a content type gets fetch's text/plain;charset=UTF-8 and arrives as text", async () => {
+    const identity = createIdentity({ seed: 20 })
+    const res = await identity.invoke(async (e: HandlerEvent) => ({ statusCode: 200, body: JSON.stringify({ type: e.headers['content-type'], b64: e.isBase64Encoded, x: JSON.parse(e.body!).x }) }), { method: 'POST', body: JSON.stringify({ x: 1 }) })
+    expect(JSON.parse(res.body)).toEqual({ type: 'text/plain;charset=UTF-8', b64: false, x: 1 })
+  })
+
+  test('json: value sends JSON with content-type application/json; json and body together are refused', async () => {
+    const identity = createIdentity({ seed: 21 })
+    const res = await identity.invoke(async (e: HandlerEvent) => ({ statusCode: 200, body: `${e.headers['content-type']} ${e.body}` }), { method: 'POST', json: { a: [1] } })
+    expect(res.body).toBe('application/json {"a":[1]}')
+    await expect(identity.invoke(async () => ({ statusCode: 200 }), { json: {}, body: 'x' })).rejects.toMatchObject({ code: 'ERR_INVALID_OPTION' })
+  })
+
+  test('a body base64-encoded by its content type, then a failed parse: base64-body', async () => {
+    const identity = createIdentity({ seed: 22 })
+    const res = await identity.invoke(async (e: HandlerEvent) => ({ statusCode: 200, body: String(JSON.parse(e.body!).x) }), { method: 'POST', body: '{"x":1}', headers: { 'content-type': 'application/octet-stream' } })
+    expect(res.statusCode).toBe(500)
+    expect(res.diagnostics.find((d) => d.code === 'base64-body')?.message).toContain('application/octet-stream')
+  })
+})
+
+describe('GoTrue answers during the call', () => {
+  test('a GoTrue error the function ignored before answering 2xx: ignored-gotrue-error (item 11)', async () => {
+    const identity = createIdentity({ seed: 23 })
+    identity.listen()
+    try {
+      const outcome = await identity.trigger(async (event: HandlerEvent, context: LambdaContext) => {
+        const { user } = JSON.parse(event.body!) as { user: GoTrueUser }
+        await adminFetch(context, `/admin/users/${user.id}`, { method: 'PUT', body: JSON.stringify({ app_metadata: { roles: ['member'] } }) })
+        return { statusCode: 200, body: '' }
+      }, 'signup')
+      expect(outcome.allowed).toBe(true)
+      // the user is not stored yet when its signup hook runs: GoTrue answers 404
+      expect(outcome.diagnostics.find((d) => d.code === 'ignored-gotrue-error')?.message).toMatch(/PUT \/admin\/users\/\S+ with 404/)
+    } finally {
+      identity.close()
+    }
+  })
+
+  test('roles not an array in an admin PUT: admin-roles-not-array (item 12, netlify/functions#406)', async () => {
+    const identity = createIdentity({ seed: 24 })
+    identity.listen()
+    try {
+      const stored = identity.createUser()
+      const res = await identity.invoke(async (_e: HandlerEvent, context: LambdaContext) => {
+        const r = await adminFetch(context, `/admin/users/${stored.id}`, { method: 'PUT', body: JSON.stringify({ app_metadata: { roles: 'admin' } }) })
+        return { statusCode: r.status, body: '' }
+      })
+      expect(res.statusCode).toBe(200)
+      expect(res.diagnostics.find((d) => d.code === 'admin-roles-not-array')?.message).toContain('"admin"')
+    } finally {
+      identity.close()
+    }
+  })
+
+  test('braces around the id in an admin path: admin-malformed-id (item 12)', async () => {
+    const identity = createIdentity({ seed: 25 })
+    identity.listen()
+    try {
+      const stored = identity.createUser()
+      const res = await identity.invoke(async (_e: HandlerEvent, context: LambdaContext) => {
+        const r = await adminFetch(context, `/admin/users/{${stored.id}}`)
+        return { statusCode: 200, body: String(r.status) }
+      })
+      expect(res.diagnostics.find((d) => d.code === 'admin-malformed-id')?.message).toContain('braces')
+      const byEmail = await identity.invoke(async (_e: HandlerEvent, context: LambdaContext) => {
+        await adminFetch(context, `/admin/users/${stored.email}`)
+        return { statusCode: 500, body: '' }
+      })
+      expect(codes(byEmail)).toContain('admin-malformed-id')
+    } finally {
+      identity.close()
+    }
+  })
+})
+
+describe('metadata, logs and files', () => {
+  test('app_metadata.provider changed to another value: changed-provider (item 13)', async () => {
+    const identity = createIdentity({ seed: 26 })
+    const outcome = await identity.trigger(async (event: HandlerEvent) => {
+      const { user } = JSON.parse(event.body!) as { user: GoTrueUser }
+      return { statusCode: 200, body: JSON.stringify({ app_metadata: { ...user.app_metadata, provider: 'github' } }) }
+    }, 'signup')
+    expect(outcome.user.app_metadata.provider).toBe('github')
+    expect(outcome.diagnostics.find((d) => d.code === 'changed-provider')?.message).toContain('"email" to "github"')
+    const kept = await identity.trigger(async (event: HandlerEvent) => ({ statusCode: 200, body: JSON.stringify({ app_metadata: { ...JSON.parse(event.body!).user.app_metadata, roles: ['a'] } }) }), 'signup')
+    expect(codes(kept)).toEqual([])
+  })
+
+  test('the admin token written to the log: admin-token-logged (item 14)', async () => {
+    const identity = createIdentity({ seed: 27 })
+    {
+      const res = await identity.invoke(async (_e: HandlerEvent, context: LambdaContext) => {
+        console.log('calling GoTrue with', context.clientContext.identity) // prints a test-only token
+        return { statusCode: 200, body: '' }
+      })
+      expect(res.diagnostics.find((d) => d.code === 'admin-token-logged')?.message).toContain('console.log()')
+      const quiet = await identity.invoke(async (_e: HandlerEvent, context: LambdaContext) => {
+        console.log('calling', context.clientContext.identity!.url)
+        return { statusCode: 200, body: '' }
+      })
+      expect(codes(quiet)).toEqual([])
+    }
+  })
+
+  test('a file read outside the function folder: unbundled-file-read; a file beside it is fine (item 15)', async () => {
+    const identity = createIdentity({ seed: 28 })
+    const outside = await identity.trigger('test/fixtures/reads/netlify/functions/identity-validate.mjs', identity.fakeUser({ email: 'a@example.com' }))
+    expect(outside.allowed).toBe(true)
+    expect(outside.diagnostics.find((d) => d.code === 'unbundled-file-read')?.message).toContain('data/allowlist.txt')
+    const beside = await identity.trigger('test/fixtures/reads/netlify/functions/identity-login.mjs')
+    expect(codes(beside)).toEqual([])
+  })
+
+  test('sync-return: the diagnostic quotes the body Netlify answers (item 16)', async () => {
+    const identity = createIdentity({ seed: 29 })
+    const res = await identity.invoke((() => ({ statusCode: 200, body: 'ok' })) as never)
+    expect(res.statusCode).toBe(500)
+    const d = res.diagnostics.find((x) => x.code === 'sync-return')!
+    expect(d.message).toContain(res.body)
+    expect(d.message).not.toContain('invalid status code')
+  })
+})
