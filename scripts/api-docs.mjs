@@ -13,6 +13,7 @@ const ENTRIES = [
   ['netlify-identity-harness/vitest', 'src/vitest.ts'],
   ['netlify-identity-harness/jest', 'src/jest.ts'],
   ['netlify-identity-harness/serializer', 'src/serializer.ts'],
+  ['netlify-identity-harness/server', 'src/server.ts'],
 ]
 
 const config = ts.getParsedCommandLineOfConfigFile(resolve(root, 'tsconfig.json'), {}, { ...ts.sys, onUnRecoverableConfigFileDiagnostic: () => {} })

@@ -23,6 +23,9 @@ import { inspect } from 'node:util'
  * - `ERR_DUPLICATE_USER`: `users.add()`/`createUser()` with an id or e-mail already stored.
  * - `ERR_INVALID_FAULT`: a bad `identity.inject()` fault spec.
  * - `ERR_SITE_CONFIG`: a site's `netlify.toml` is not valid TOML, or a path in it leaves the site.
+ * - `ERR_SERVE_LISTEN`: `serve`/`serveIdentity()` cannot listen on the host and port (in use, or
+ *   not an address of this machine).
+ * - `ERR_SERVE_FILE`: a `--users` or `--state` file is unreadable or not the JSON it should be.
  */
 export type HarnessErrorCode =
   | 'ERR_INVALID_OPTION'
@@ -38,6 +41,8 @@ export type HarnessErrorCode =
   | 'ERR_DUPLICATE_USER'
   | 'ERR_INVALID_FAULT'
   | 'ERR_SITE_CONFIG'
+  | 'ERR_SERVE_LISTEN'
+  | 'ERR_SERVE_FILE'
   | (string & {})
 
 /**

@@ -197,7 +197,7 @@ export class Identity {
     this.#gotrue = new Emulator(this.rt, {
       autoconfirm: options.autoconfirm ?? false,
       requestLogLimit: limit,
-      hook: (event, user) => this.#fire(event, user),
+      hook: (event, user) => this.fire(event, user),
     })
   }
 
@@ -235,11 +235,16 @@ export class Identity {
     this.#users = this.#seeded(seed, this.#explicitSecret ? this.jwtSecret : defaultJwtSecret(seed, this.siteUrl))
   }
 
-  /** Runs the function wired to `event`, if any, through GoTrue's hook rules. */
-  #fire(event: IdentityEvent, user: GoTrueUser): Promise<HookOutcome> | undefined {
+  /** Runs the function wired to `event`, if any, through GoTrue's hook rules (fronts observe the verdict). @internal */
+  protected fire(event: IdentityEvent, user: GoTrueUser): Promise<HookOutcome> | undefined {
     const fn = this.wiredFunction(event)
     if (fn === undefined) return undefined
     return this.resolve(fn, `identity-${event}`).then((resolved) => runHook(this.rt, resolved, event, user))
+  }
+
+  /** The transport-neutral GoTrue core (`handle(request)`), for fronts other than msw. @internal */
+  protected get emulator(): Emulator {
+    return this.#gotrue
   }
 
   /** The function wired to an event through `options.functions`, if any. @internal */

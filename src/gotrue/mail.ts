@@ -36,13 +36,17 @@ export interface Outbox {
 export class MailBox implements Outbox {
   readonly #sent: SentMail[] = []
   readonly #siteUrl: string
+  /** Called with a copy of each mail as it is sent (the HTTP server prints the outbox). */
+  onSend: ((mail: SentMail) => void) | undefined
 
   constructor(siteUrl: string) {
     this.#siteUrl = siteUrl
   }
 
   send(type: MailType, to: string, token: string, sentAt: string): void {
-    this.#sent.push({ type, to, token, url: `${this.#siteUrl}/#${type}_token=${token}`, sent_at: sentAt })
+    const mail: SentMail = { type, to, token, url: `${this.#siteUrl}/#${type}_token=${token}`, sent_at: sentAt }
+    this.#sent.push(mail)
+    this.onSend?.({ ...mail })
   }
 
   all(): SentMail[] {

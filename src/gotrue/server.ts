@@ -5,6 +5,7 @@ import type { SetupServer } from 'msw/node'
 import { errorLabel, HarnessError } from '../errors.js'
 import { currentCall } from '../functions/call-scope.js'
 import { guardNetwork } from '../functions/network-guard.js'
+import { addCorsHeaders, isPreflight, preflightResponse } from './cors.js'
 import { STRICT_LISTEN_OPTIONS } from '../msw-options.js'
 import type { Runtime } from '../runtime.js'
 import type { FlowContext, HookRunner, Reply } from './flows.js'
@@ -86,6 +87,11 @@ export class Emulator {
     const path = href.slice(this.#base, end) || '/'
     const query = new URLSearchParams(q >= 0 ? href.slice(q + 1, hash > q ? hash : undefined) : '')
     const method = request.method
+    // GoTrue's CORS middleware wraps the router: preflights never reach a route or a fault (cors.ts).
+    if (isPreflight(method, request.headers)) {
+      this.log.push({ method, path, query, headers: request.headers, text: '', status: 204, responseText: undefined, json: false, fault: false, error: undefined })
+      return preflightResponse(request.headers)
+    }
     const text = method === 'GET' || method === 'HEAD' ? '' : await request.text()
     const req: Incoming = { method, path, query, headers: request.headers, text }
     const fault = this.faults.take(method, path)
@@ -139,6 +145,7 @@ export class Emulator {
       error: failure,
     })
     call?.exchanged({ method, path, status: reply.status, text })
+    addCorsHeaders(method, request.headers, response.headers)
     return response
   }
 

@@ -1,0 +1,177 @@
+/**
+ * `netlify-identity-harness serve`: arguments, what it prints (the outbox with its links, a line
+ * per request, GoTrue's verdict per hook), and a clean stop on Ctrl-C in a real child process.
+ */
+import { spawn } from 'node:child_process'
+import { copyFileSync, mkdirSync, rmSync } from 'node:fs'
+import { join, relative, resolve } from 'node:path'
+import { afterAll, beforeAll, describe, expect, test } from 'vitest'
+import type { CliIO } from '../src/cli/io.js'
+import { main } from '../src/cli/main.js'
+import { formatEvent, parseServeArgs, serveUntil } from '../src/cli/serve.js'
+import { DEFAULT_SERVE_PORT } from '../src/server.js'
+import { copySite, until } from './server-helpers.js'
+
+const root = resolve(import.meta.dirname, '..')
+
+function captured(cwd = root): CliIO & { stdout: string; stderr: string } {
+  const io = {
+    stdout: '',
+    stderr: '',
+    out: (t: string) => void (io.stdout += t),
+    err: (t: string) => void (io.stderr += t),
+    cwd,
+    env: {},
+    isTTY: false,
+    style: (_f: unknown, t: string) => t,
+  }
+  return io
+}
+
+describe('arguments', () => {
+  test('map onto serveIdentity options, paths from the working directory', () => {
+    const { options, quiet } = parseServeArgs(
+      ['site', '--proxy', 'http://localhost:5173', '--port', '0', '--host', '::1', '--seed', '42', '--autoconfirm', '--jwt-secret', 's3', '--users', 'u.json', '--state', 'st.json', '--quiet', '--no-watch'],
+      '/work/app',
+    )
+    expect(options).toEqual({
+      site: '/work/app/site',
+      proxy: 'http://localhost:5173',
+      port: 0,
+      host: '::1',
+      seed: 42,
+      autoconfirm: true,
+      jwtSecret: 's3',
+      users: '/work/app/u.json',
+      state: '/work/app/st.json',
+      watch: false,
+    })
+    expect(quiet).toBe(true)
+    expect(parseServeArgs([], '/work/app').options).toEqual({ site: '/work/app' })
+  })
+
+  test('mistakes are usage errors (exit 2) that name the option', async () => {
+    for (const [args, text] of [
+      [['--port', 'eighty'], '--port must be an integer'],
+      [['--bogus'], "Unknown option '--bogus'"],
+      [['a', 'b'], 'serve takes one site directory'],
+      [['--proxy', 'http://x', '--dir', 'y'], 'either proxy'],
+    ] as const) {
+      const io = captured()
+      expect(await main(['serve', ...args], io)).toBe(2)
+      expect(io.stderr).toContain(text)
+    }
+  })
+
+  test('--help lists every option and the two-terminal recipe', async () => {
+    const io = captured()
+    expect(await main(['serve', '--help'], io)).toBe(0)
+    for (const option of ['--proxy', '--dir', '--port', '--host', '--seed', '--autoconfirm', '--jwt-secret', '--users', '--state', '--quiet', '--no-watch']) expect(io.stdout).toContain(option)
+    expect(io.stdout).toContain(`default ${DEFAULT_SERVE_PORT}`)
+    expect(io.stdout).toContain('serve --proxy http://localhost:5173')
+  })
+})
+
+test('the README names every serve option --help lists, and no other', async () => {
+  const readme = (await import('node:fs')).readFileSync(join(root, 'README.md'), 'utf8')
+  const section = readme.slice(readme.indexOf('## Local Identity for `netlify dev`'), readme.indexOf('### End-to-end tests against it'))
+  const io = captured()
+  await main(['serve', '--help'], io)
+  const fromHelp = new Set([...io.stdout.matchAll(/^ {2}(?:-h, )?(--[a-z-]+)/gm)].map((m) => m[1]!).filter((o) => o !== '--help'))
+  const fromReadme = new Set([...section.matchAll(/`(--[a-z-]+)/g)].map((m) => m[1]!))
+  expect([...fromReadme].sort()).toEqual([...fromHelp].sort())
+})
+
+describe('what it prints', () => {
+  test('the banner, the confirmation mail with its link, the hook verdicts and a line per request', async () => {
+    const site = copySite()
+    try {
+      const io = captured()
+      const code = await serveUntil([site.dir, '--port', '0', '--no-watch'], io, async (server) => {
+        await fetch(`${server.url}/.netlify/identity/signup`, { method: 'POST', body: JSON.stringify({ email: 'p@example.test', password: 'pw-123456' }) })
+        await fetch(`${server.url}/.netlify/identity/signup`, { method: 'POST', body: JSON.stringify({ email: 'p@blocked.test', password: 'pw-123456' }) })
+        await fetch(`${server.url}/members/`)
+        // lines are printed when each answer is written
+        await until(() => io.stdout.includes('GET    /members/ 401'), 'the last request line')
+      })
+      expect(code).toBe(0)
+      const out = io.stdout
+      expect(out).toMatch(/Open {7}http:\/\/127\.0\.0\.1:\d+/)
+      expect(out).toContain('Functions  ')
+      expect(out).toContain('identity-signup, identity-validate, roles, users-count')
+      expect(out).toContain(`Pages      files in ${relative(root, join(site.dir, 'public'))}`)
+      expect(out).toMatch(/✉ {2}confirmation mail to p@example\.test\n {3}http:\/\/127\.0\.0\.1:\d+\/#confirmation_token=\S+\n/)
+      expect(out).toContain('↳  identity-validate: allowed (function answered 200, 1 attempt)')
+      expect(out).toContain('↳  identity-validate: blocked: GoTrue answers 422 "Failed to handle signup webhook" (function answered 403, 3 attempts)')
+      expect(out).toMatch(/POST {3}\/\.netlify\/identity\/signup 200 \d+ms identity/)
+      expect(out).toMatch(/GET {4}\/members\/ 401 \d+ms rewrite .*_redirects:4 → \/login\.html \(401\)/)
+      expect(out.trimEnd().endsWith('stopped')).toBe(true)
+    } finally {
+      site.remove()
+    }
+  })
+
+  test('warnings go to stderr; --quiet drops request lines only', () => {
+    const io = captured()
+    expect(formatEvent({ type: 'warning', message: 'careful' }, io)).toBe('!  careful\n')
+    expect(formatEvent({ type: 'reload', what: 'functions', files: ['a.mjs'] }, io)).toBe('↻  functions reloaded (a.mjs)\n')
+    expect(formatEvent({ type: 'hook', event: 'login', allowed: false, status: 500, attempts: 0, diagnostics: [], failure: 'HarnessError: cannot build' }, io)).toBe(
+      '↳  identity-login: could not run (HarnessError: cannot build) → GoTrue answers 500\n',
+    )
+  })
+})
+
+describe('the real bin, in a child process', () => {
+  // The bin runs dist/; a bundle of the sources, built the way `npm run build` builds it, stands in.
+  const build = join(root, '.tmp', `cli-serve-${process.pid}`)
+  beforeAll(async () => {
+    mkdirSync(join(build, 'bin'), { recursive: true })
+    copyFileSync(join(root, 'package.json'), join(build, 'package.json'))
+    copyFileSync(join(root, 'bin/netlify-identity-harness.mjs'), join(build, 'bin/netlify-identity-harness.mjs'))
+    const esbuild = await import('esbuild')
+    await esbuild.build({
+      entryPoints: [join(root, 'src/cli/main.ts')],
+      outdir: join(build, 'dist'),
+      outbase: join(root, 'src'),
+      bundle: true,
+      splitting: true,
+      format: 'esm',
+      platform: 'node',
+      target: 'node20',
+      packages: 'external',
+      logLevel: 'warning',
+    })
+  })
+  afterAll(() => rmSync(build, { recursive: true, force: true }))
+
+  test('serves until Ctrl-C (SIGINT), then closes cleanly with exit code 0', async () => {
+    const site = copySite()
+    const child = spawn(process.execPath, [join(build, 'bin/netlify-identity-harness.mjs'), 'serve', site.dir, '--port', '0'], { stdio: ['ignore', 'pipe', 'pipe'] })
+    let out = ''
+    child.stdout.on('data', (d: Buffer) => (out += d))
+    child.stderr.on('data', (d: Buffer) => (out += d))
+    try {
+      const url = await new Promise<string>((done, fail) => {
+        const timer = setTimeout(() => fail(new Error(`no banner in 15 s:\n${out}`)), 15_000)
+        child.stdout.on('data', () => {
+          const m = /Open\s+(http:\/\/127\.0\.0\.1:\d+)/.exec(out)
+          if (m) {
+            clearTimeout(timer)
+            done(m[1]!)
+          }
+        })
+      })
+      const res = await fetch(`${url}/.netlify/identity/settings`)
+      expect(res.status).toBe(200)
+      const exit = new Promise<number | null>((done) => child.on('exit', (code) => done(code)))
+      child.kill('SIGINT')
+      expect(await exit).toBe(0)
+      expect(out).toContain('stopping…')
+      expect(out).toContain('stopped')
+      await expect(fetch(`${url}/`)).rejects.toThrow()
+    } finally {
+      if (child.exitCode === null) child.kill('SIGKILL')
+      site.remove()
+    }
+  })
+})
