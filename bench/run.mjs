@@ -43,9 +43,12 @@ for (const r of rows) {
   r.withinNoise = r.absolute ? r.harness < r.target * NOISE : r.ratio <= r.target * NOISE
 }
 const fmt = (n) => (n === undefined ? '—' : n >= 100 ? n.toFixed(0) : n >= 10 ? n.toFixed(1) : n.toFixed(2))
-const table = [['case', 'harness', 'baseline', 'ratio', 'target', 'pass']]
+// A row whose issue goal is not reached yet carries `goal` (the ratio asked for) beside `target`
+// (the regression guard CI holds): the table says so instead of hiding it.
+for (const r of rows) if (r.goal !== undefined) r.goalMet = r.ratio <= r.goal
+const table = [['case', 'harness', 'baseline', 'ratio', 'target', 'pass', 'goal']]
 for (const r of rows) {
-  table.push([r.case, `${fmt(r.harness)} ${r.unit}`, r.baseline === undefined ? '—' : `${fmt(r.baseline)} ${r.unit}`, r.ratio === undefined ? '—' : `${r.ratio.toFixed(2)}×`, r.absolute ? `< ${r.target} ${r.unit}` : `≤ ${r.target}×`, r.pass ? 'yes' : r.withinNoise ? 'noise' : 'NO'])
+  table.push([r.case, `${fmt(r.harness)} ${r.unit}`, r.baseline === undefined ? '—' : `${fmt(r.baseline)} ${r.unit}`, r.ratio === undefined ? '—' : `${r.ratio.toFixed(2)}×`, r.absolute ? `< ${r.target} ${r.unit}` : `≤ ${r.target}×`, r.pass ? 'yes' : r.withinNoise ? 'noise' : 'NO', r.goal === undefined ? '' : `≤ ${r.goal}× ${r.goalMet ? 'met' : 'NOT MET'}`])
 }
 const widths = table[0].map((_, i) => Math.max(...table.map((row) => row[i].length)))
 const line = (row) => `| ${row.map((c, i) => c.padEnd(widths[i])).join(' | ')} |`

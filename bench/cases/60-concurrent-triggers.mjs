@@ -50,5 +50,5 @@ export default function concurrentTriggers() {
   log(`case: ${N} concurrent triggers …`)
   const [harness, baseline] = alternate(5, () => timeRound('harness'), () => timeRound('baseline'))
   // Target 2.0 guards against regressions; the issue's goal is 0.5× (not reached yet, see the README).
-  return [row(`${N} concurrent triggers vs hand-written jose (median ms per batch)`, median(harness), median(baseline), 2.0, 'ms')]
+  return [row(`${N} concurrent triggers vs hand-written jose (median ms per batch)`, median(harness), median(baseline), 2.0, 'ms', { goal: 0.5 })]
 }
