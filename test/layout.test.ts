@@ -68,3 +68,19 @@ test('the core never imports a front (CLI, server, runner entries)', () => {
   const offenders = [...graph].filter(([m]) => !fronts(m)).flatMap(([m, deps]) => deps.filter(fronts).map((d) => `${m} → ${d}`))
   expect(offenders).toEqual([])
 })
+
+test('src/ imports only node: built-ins, its dependencies and its peers (a devDependency would be missing when installed)', () => {
+  const pkg = JSON.parse(readFileSync(resolve(src, '../package.json'), 'utf8')) as Record<string, Record<string, string> | undefined>
+  const allowed = new Set([...Object.keys(pkg.dependencies ?? {}), ...Object.keys(pkg.peerDependencies ?? {})])
+  const strays: string[] = []
+  for (const file of files(src)) {
+    const text = readFileSync(file, 'utf8')
+    for (const m of text.matchAll(/^\s*(?:import|export)\s+(?!type\b)[^'"]*?from\s+['"]([^'"./][^'"]*)['"]|import\s*\(\s*['"]([^'"./][^'"]*)['"]\s*\)/gm)) {
+      const spec = (m[1] ?? m[2])!
+      if (spec.startsWith('node:')) continue
+      const name = spec.startsWith('@') ? spec.split('/').slice(0, 2).join('/') : spec.split('/')[0]!
+      if (!allowed.has(name)) strays.push(`${relative(src, file)}: ${spec}`)
+    }
+  }
+  expect(strays).toEqual([])
+})

@@ -1,7 +1,6 @@
 import { createHash } from 'node:crypto'
 import type { IncomingMessage, ServerResponse } from 'node:http'
 import type { Duplex } from 'node:stream'
-import { jwtVerify } from 'jose'
 import { errorLabel, HarnessError } from '../errors.js'
 import type { InvokeRequest } from '../functions/invoke-http.js'
 import type { RedirectRule } from '../site/redirects.js'
@@ -12,6 +11,8 @@ import { harnessApi, HARNESS_PREFIX } from './harness-api.js'
 import { BodyTooLarge, fetchHeaders, parseCookieHeader, readBody, sendFunctionResponse, sendResponse, sendText } from './http.js'
 import type { ServedIdentity } from './identity.js'
 import { redirectRoles } from './roles.js'
+import { epochSeconds } from '../clock.js'
+import { verifyHmacJwt } from '../tokens/hmac-jwt.js'
 import { sendFile } from './static.js'
 import type { StaticFiles } from './static.js'
 import { Upstream } from './upstream.js'
@@ -218,13 +219,9 @@ export class FrontDoor {
   async #signedByGoTrue(req: IncomingMessage, body: Buffer): Promise<boolean> {
     const signature = req.headers['x-webhook-signature']
     if (typeof signature !== 'string') return false
-    try {
-      const rt = this.#o.identity.runtime
-      const { payload } = await jwtVerify(signature, rt.key.bytes, { algorithms: ['HS256'], issuer: 'gotrue' })
-      return payload.sha256 === createHash('sha256').update(body).digest('hex')
-    } catch {
-      return false
-    }
+    const rt = this.#o.identity.runtime
+    const payload = verifyHmacJwt(signature, rt.key.bytes, { algorithms: ['HS256'], now: epochSeconds(rt.clock), issuer: 'gotrue' })
+    return payload?.sha256 === createHash('sha256').update(body).digest('hex')
   }
 
   /** The site's redirect rules; `true` when a rule answered. */

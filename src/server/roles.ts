@@ -1,5 +1,6 @@
-import { decodeProtectedHeader, jwtVerify } from 'jose'
 import type { Clock } from '../clock.js'
+import { epochSeconds } from '../clock.js'
+import { verifyHmacJwt } from '../tokens/hmac-jwt.js'
 import type { SecretKey } from '../tokens/key.js'
 import { isRecord } from '../values.js'
 
@@ -17,17 +18,8 @@ export const IDENTITY_ROLE_CLAIM = 'app_metadata.roles'
  */
 export async function redirectRoles(token: string | undefined, key: SecretKey, clock: Clock): Promise<string[] | undefined> {
   if (!token) return undefined
-  let claims: Record<string, unknown>
-  try {
-    if (!('typ' in decodeProtectedHeader(token))) return undefined
-    ;({ payload: claims } = await jwtVerify(token, key.bytes, {
-      algorithms: ['HS256', 'HS384', 'HS512'],
-      currentDate: clock(),
-      requiredClaims: ['exp'],
-    }))
-  } catch {
-    return undefined
-  }
+  const claims = verifyHmacJwt(token, key.bytes, { algorithms: ['HS256', 'HS384', 'HS512'], now: epochSeconds(clock), requireExp: true, requireTyp: true })
+  if (!claims) return undefined
   const app = claims.app_metadata
   const roles = isRecord(app) ? app.roles : undefined
   if (typeof roles === 'string') return [roles]
