@@ -235,6 +235,16 @@ export class Identity {
     this.#users = this.#seeded(seed, this.#explicitSecret ? this.jwtSecret : defaultJwtSecret(seed, this.siteUrl))
   }
 
+  /**
+   * Starts the `testTimeout` budget over (for runner helpers that keep one instance across tests
+   * and call this as each test starts); does nothing without `testTimeout`.
+   * @internal
+   */
+  restartTestDeadline(): void {
+    const deadline = this.rt.deadline
+    if (deadline) (this.rt as { deadline: Runtime['deadline'] }).deadline = { at: performance.now() + deadline.timeoutMs, timeoutMs: deadline.timeoutMs }
+  }
+
   /** Runs the function wired to `event`, if any, through GoTrue's hook rules (fronts observe the verdict). @internal */
   protected fire(event: IdentityEvent, user: GoTrueUser): Promise<HookOutcome> | undefined {
     const fn = this.wiredFunction(event)

@@ -88,6 +88,8 @@ export function useIdentity(options: UseIdentityOptions = {}): Identity {
   beforeEach(() => {
     // Seeded by the test's name, like the Vitest fixture, so that order never changes a value.
     if (identityOptions.seed === undefined) identity.reseed(seedForTest(jestExpect.getState().currentTestName ?? ''))
+    // `testTimeout` is a per-test budget: it starts again with every test, not once per file.
+    identity.restartTestDeadline()
     if (server) stop = serveIdentity(server, identity)
   })
   afterEach(() => {

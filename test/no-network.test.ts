@@ -6,7 +6,9 @@
  * are small functions of the patterns in real-world-patterns.md ("Stripe customer on signup",
  * "mirror the new user into … Supabase", axios, node-fetch v2/v3), not copies of third-party code.
  */
+import dns from 'node:dns'
 import http2 from 'node:http2'
+import { createRequire } from 'node:module'
 import net from 'node:net'
 import { createClient } from '@supabase/supabase-js'
 import axios from 'axios'
@@ -14,7 +16,7 @@ import { http, HttpResponse } from 'msw'
 import nodeFetch2 from 'node-fetch'
 import nodeFetch3 from 'node-fetch-3'
 import Stripe from 'stripe'
-import { describe } from 'vitest'
+import { describe, vi } from 'vitest'
 import { expect, test } from '../src/vitest.js'
 import type { GoTrueUser } from '../src/index.js'
 
@@ -135,16 +137,50 @@ describe.each(Object.entries(clients))('%s under the fixture', (_name, client) =
 })
 
 describe('raw sockets never leave the machine while the harness serves', () => {
-  const connect = (make: () => { on(e: string, f: (x?: unknown) => void): unknown; destroy(): void }) => new Promise<string>((resolve) => {
+  // A client connects and then speaks (a database's startup message). Under msw 3 (Node ≥ 22) msw
+  // answers every socket's connect itself and opens the real socket only when the first bytes are
+  // not HTTP, so the refusal comes then; under msw 2 it comes at connect.
+  const connect = (make: () => { on(e: string, f: (x?: unknown) => void): unknown; destroy(): void; write?: (b: string) => unknown }) => new Promise<string>((resolve) => {
     const s = make()
     s.on('error', (e) => resolve(String((e as Error).message)))
-    s.on('connect', () => { s.destroy(); resolve('connected') })
+    s.on('connect', () => {
+      if (typeof s.write !== 'function') {
+        s.destroy()
+        resolve('connected')
+        return
+      }
+      s.write('\u0000\u0000\u0000\u0008\u0004\u00d2\u0016\u002f')
+      setTimeout(() => { s.destroy(); resolve('connected') }, 300)
+    })
   })
 
   test('net.connect to a database host and http2.connect (faunadb) fail with an error naming host and port', async ({ identity }) => {
     void identity
     expect(await connect(() => net.connect(5432, 'db.example.test'))).toContain('db.example.test:5432 refused')
-    expect(await connect(() => http2.connect('https://db.fauna.com'))).toContain('db.fauna.com:443 refused')
+    // faunadb's transport: a session, then a request on it (under msw 3 the refusal comes when
+    // msw lets the HTTP/2 bytes through to a real socket, which the guard refuses).
+    const lookups = vi.spyOn(dns, 'lookup')
+    const h2 = await new Promise<string>((resolve) => {
+      const session = http2.connect('https://db.fauna.com')
+      session.on('error', (e) => resolve(String(e.message)))
+      session.on('connect', () => {
+        const stream = session.request({ ':path': '/', ':method': 'POST' })
+        stream.on('error', (e) => resolve(String(e.message)))
+        stream.on('response', () => resolve('answered'))
+        stream.end('{}')
+        setTimeout(() => { session.destroy(); resolve('held') }, 500)
+      })
+    })
+    const mswMajor = Number.parseInt((createRequire(import.meta.url)('msw/package.json') as { version: string }).version, 10)
+    if (mswMajor >= 3) {
+      // msw 3 takes the socket itself and holds HTTP/2 bytes it cannot parse: never answered, and
+      // nothing reached DNS or a real socket.
+      expect(h2).toMatch(/^held$|db\.fauna\.com:443 refused/)
+    } else {
+      expect(h2).toContain('db.fauna.com:443 refused')
+    }
+    expect(lookups.mock.calls.map((c) => c[0])).not.toContain('db.fauna.com')
+    lookups.mockRestore()
   })
 
   test('loopback stays allowed (a local database)', async ({ identity }) => {

@@ -14,9 +14,9 @@ import { currentCall } from './call-scope.js'
  *
  * The single patch point is `net.Socket.prototype.connect`, which `net.connect`, `tls.connect`
  * (TLSSocket inherits it), `http.Agent`, `https.Agent`, undici (global `fetch`) and
- * `http2.connect` all go through. msw 3 intercepts at the socket level itself (on Node ≥ 22) and
- * errors unhandled frames (`onUnhandledFrame: 'error'`), so under msw 3 the guard only refuses
- * what msw passed through as unhandled.
+ * `http2.connect` all go through. msw 3 intercepts at the socket level itself (on Node ≥ 22): the
+ * harness's `onUnhandledFrame` fails an unhandled HTTP request, and the guard refuses the real
+ * socket msw opens for traffic no handler took (raw TCP), see `isMswPassthrough`.
  */
 
 let guards = 0
@@ -76,7 +76,7 @@ function patch(): void {
       const pending = unhandled.get(key)
       const url = pending?.shift()
       if (pending && pending.length === 0) unhandled.delete(key)
-      if (url !== undefined || (guards > 0 && !underMsw3 && !isLoopback(target.host))) {
+      if (url !== undefined || (guards > 0 && !isLoopback(target.host) && (!underMsw3 || isMswPassthrough()))) {
         const error = refusal(target.host, target.port, url)
         // (An unhandled request was recorded on its call already, by onUnhandledRequest.)
         if (url === undefined) currentCall()?.unservedRequest(`a connection to ${target.host}:${target.port}`)
@@ -87,6 +87,21 @@ function patch(): void {
     return connect.apply(this, args)
   } as typeof net.Socket.prototype.connect
   patchMockSocketConnect()
+}
+
+/**
+ * Under msw 3 (Node ≥ 22) every socket's first `connect` is msw's: it answers the socket itself,
+ * and only when no handler takes the traffic (raw TCP such as Postgres, or a frame let through)
+ * does `@mswjs/interceptors` open a real socket from its `createRealSocket`, which the guard must
+ * refuse. The stack is the only place that says which of the two a `connect` is; it is read only
+ * for non-loopback connections while the harness serves.
+ */
+function isMswPassthrough(): boolean {
+  const limit = Error.stackTraceLimit
+  Error.stackTraceLimit = 40
+  const stack = new Error().stack ?? ''
+  Error.stackTraceLimit = limit
+  return /\bcreateRealSocket\b|TcpSocketController\.createConnection/.test(stack)
 }
 
 /**
@@ -145,3 +160,34 @@ export function onUnhandledRequest(request: Request, print: { error(): void }): 
   else unhandled.set(key, [what])
   currentCall()?.unservedRequest(what)
 }
+
+/** The part of an msw 3 unhandled frame the harness reads (an HTTP frame carries its request). */
+interface UnhandledFrameLike {
+  frame: { data?: { request?: unknown } }
+  defaults: { error(): unknown }
+}
+
+/**
+ * msw 3's `onUnhandledFrame` for the harness's servers (msw 3 renamed the option and calls it
+ * with `{ frame, defaults }`, mswjs/msw src/core/experimental/on-unhandled-frame.ts): msw prints
+ * its usual error, an HTTP request is recorded on the call that made it (`unserved-request`), and
+ * the frame fails with the same error the guard gives under msw 2, naming the method and URL
+ * (msw 3's own "Cannot bypass a request when using the error strategy" names neither). Any other
+ * frame (a WebSocket) fails as msw's "error" strategy fails it.
+ * @internal
+ */
+export async function onUnhandledFrame({ frame, defaults }: UnhandledFrameLike): Promise<void> {
+  await defaults.error()
+  const request = frame.data?.request
+  if (!(request instanceof Request)) throw new Error('[netlify-identity-harness] an unhandled network frame (no msw handler): tests never reach the network')
+  const url = new URL(request.url)
+  const port = url.port ? Number(url.port) : url.protocol === 'https:' ? 443 : 80
+  const what = `${request.method} ${request.url}`
+  currentCall()?.unservedRequest(what)
+  throw refusal(url.hostname.replace(/^\[|\]$/g, ''), port, what)
+}
+
+// Patched as soon as the harness is imported, before any msw server listens: msw 3 keeps the
+// `connect` it finds when it patches and opens its real (passthrough) sockets with it, so the guard
+// must already be underneath. The patch does nothing while no harness server runs.
+patch()

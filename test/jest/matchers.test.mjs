@@ -58,3 +58,24 @@ describe('useIdentity', () => {
     expect(identity.users.all()).toEqual([])
   })
 })
+
+describe('useIdentity({ testTimeout }) budgets each test, not the file', () => {
+  const timed = useIdentity({ seed: 9, testTimeout: 1500 })
+  const hang = () => new Promise(() => {})
+
+  test('a first test that takes longer than the budget', async () => {
+    await new Promise((resolve) => setTimeout(resolve, 1600))
+  })
+
+  test('the next test gets the whole budget again: three attempts share ~1.35 s, not nothing', async () => {
+    const started = performance.now()
+    const outcome = await timed.trigger(hang, 'validate', timed.fakeUser())
+    const elapsed = performance.now() - started
+    const note = outcome.diagnostics.find((d) => d.code === 'timeout-budget')
+    const perAttempt = Number(/to (\d+) ms/.exec(note?.message ?? '')?.[1])
+    // 1500 ms minus the 150 ms margin, over 3 attempts: ~450 ms each (before the fix: the 10 ms floor).
+    expect(perAttempt).toBeGreaterThan(300)
+    expect(elapsed).toBeGreaterThan(900)
+    expect(outcome).toBlockSignup()
+  }, 5000)
+})
