@@ -163,7 +163,7 @@ export function onUnhandledRequest(request: Request, print: { error(): void }): 
 
 /** The part of an msw 3 unhandled frame the harness reads (an HTTP frame carries its request). */
 interface UnhandledFrameLike {
-  frame: { data?: { request?: unknown } }
+  frame: { data?: unknown }
   defaults: { error(): unknown }
 }
 
@@ -178,7 +178,8 @@ interface UnhandledFrameLike {
  */
 export async function onUnhandledFrame({ frame, defaults }: UnhandledFrameLike): Promise<void> {
   await defaults.error()
-  const request = frame.data?.request
+  const data = frame.data
+  const request = data !== null && typeof data === 'object' ? (data as { request?: unknown }).request : undefined
   if (!(request instanceof Request)) throw new Error('[netlify-identity-harness] an unhandled network frame (no msw handler): tests never reach the network')
   const url = new URL(request.url)
   const port = url.port ? Number(url.port) : url.protocol === 'https:' ? 443 : 80
