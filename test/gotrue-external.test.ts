@@ -71,7 +71,7 @@ describe('GET /settings (gotrue:api/settings.go)', () => {
       external_labels: {}, disable_signup: false, autoconfirm: false,
     }))
     const inviteOnly = createIdentity({ providers: ['google'], emailLogin: false, disableSignup: true, autoconfirm: true })
-    const direct = await inviteOnly.handlers[0]!.run({ request: new Request(`${inviteOnly.url}/settings`) })
+    const direct = await inviteOnly.handlers[0]!.run({ requestId: 'test', request: new Request(`${inviteOnly.url}/settings`) })
     expect(await direct!.response!.json()).toEqual({
       external: { bitbucket: false, github: false, gitlab: false, google: true, facebook: false, email: false, saml: false },
       external_labels: {}, disable_signup: true, autoconfirm: true,
@@ -319,7 +319,7 @@ describe('invites with an external provider (processInvite)', () => {
     const closed = createIdentity({ seed: 5, siteUrl: 'https://closed.netlify.test', providers: ['github'], disableSignup: true })
     const rt = closed.handlers[0]!
     const adminToken = await closed.adminToken()
-    const inv = await rt.run({ request: new Request(`${closed.url}/invite`, { method: 'POST', headers: { authorization: `Bearer ${adminToken}` }, body: JSON.stringify({ email: 'i@example.com' }) }) })
+    const inv = await rt.run({ requestId: 'test', request: new Request(`${closed.url}/invite`, { method: 'POST', headers: { authorization: `Bearer ${adminToken}` }, body: JSON.stringify({ email: 'i@example.com' }) }) })
     expect(inv!.response!.status).toBe(200)
     const r = await closed.loginWith('github', { email: 'i@example.com' }, { inviteToken: closed.mail.last('i@example.com', 'invite')!.token })
     expect(r.tokens).toBeDefined()
@@ -331,7 +331,7 @@ describe('invite-only and e-mail-less sites (gotrue:api/signup.go, api/middlewar
   const noEmail = createIdentity({ seed: 7, siteUrl: 'https://noemail.netlify.test', providers: ['github'], emailLogin: false })
   const send = async (target: Identity, method: string, path: string, init: RequestInit = {}) => {
     const handler = target.handlers[0]!
-    const res = (await handler.run({ request: new Request(`${target.url}${path}`, { method, ...init }) }))!.response!
+    const res = (await handler.run({ requestId: 'test', request: new Request(`${target.url}${path}`, { method, ...init }) }))!.response!
     return { status: res.status, body: await res.json().catch(() => undefined) }
   }
 

@@ -158,7 +158,7 @@ export class FakeProvider {
     const deny = `${redirectUri}${redirectUri.includes('?') ? '&' : '?'}${goEncodeValues({ error: 'access_denied', error_description: DENIED, state })}`
     const body = `<!doctype html><html lang="en"><head><meta charset="utf-8"><title>Authorize with ${this.spec.title} (fake)</title></head><body>
 <h1>${this.spec.title} (netlify-identity-harness fake provider)</h1>
-<p>Signing in as <span id="who">${who}</span>. Scope: <code>${esc(query.get('scope') ?? '')}</code>.</p>
+<p>Signing in as <span id="profile">${who}</span>. Scope: <code>${esc(query.get('scope') ?? '')}</code>.</p>
 <p><a id="authorize" href="${esc(location)}">Authorize</a> <a id="cancel" href="${esc(deny)}">Cancel</a></p>
 </body></html>`
     return new Response(body, { status: 200, headers: HTML })
