@@ -461,3 +461,27 @@ describe('POST /logout (gotrue:api/logout.go)', () => {
     expect(live.status).toBe(204)
   })
 })
+
+describe('README recipe: testing a GitHub login', () => {
+  // The recipe's code, with the example site's identity-signup.js (member unless @acme.test).
+  const recipe = createIdentity({
+    siteUrl: 'https://recipe.netlify.test',
+    providers: ['github'],
+    functions: { signup: new URL('../examples/site/netlify/functions/identity-signup.js', import.meta.url).pathname },
+  })
+
+  test('a new GitHub user gets the member role and a session', async () => {
+    recipe.providers.github.next({ email: 'octo@example.com', name: 'Octo Cat', verified: true })
+    const { tokens, user } = await recipe.loginWith('github')
+    expect(tokens?.token_type).toBe('bearer')
+    expect(user?.app_metadata).toEqual({ provider: 'github', roles: ['member'] })
+    expect(user?.user_metadata?.full_name).toBe('Octo Cat')
+  })
+
+  test("a refused signup comes back as GoTrue's error fragment", async () => {
+    const blocking = createIdentity({ providers: ['github'], functions: { signup: { handler: async () => ({ statusCode: 403 }) } } })
+    const result = await blocking.loginWith('github', { email: 'eve@example.com' })
+    expect(result.error).toEqual({ error: 'server_error', error_description: 'Failed to handle signup webhook' })
+    expect(blocking.users.all()).toEqual([])
+  })
+})
