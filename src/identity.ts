@@ -30,7 +30,7 @@ import { authorize, callback } from './gotrue/external.js'
 import type { FakeProvider } from './gotrue/fake-provider.js'
 import type { ProviderProfile } from './gotrue/providers.js'
 import type { ExternalProviderName } from './gotrue/settings.js'
-import { EXTERNAL_PROVIDERS, siteSettings } from './gotrue/settings.js'
+import { siteSettings } from './gotrue/settings.js'
 import type { AuditLogEntry } from './gotrue/audit.js'
 import type { Fault, FaultSpec } from './gotrue/faults.js'
 import type { RecordedRequest } from './gotrue/log.js'
@@ -448,7 +448,8 @@ export class Identity {
    * An external login without HTTP, through the same code as `GET /authorize` → the provider's
    * consent → `GET /callback`: creates or links the user as GoTrue does, fires `validate`,
    * `signup` or `login` at GoTrue's points, and returns the redirect's tokens or error fragment.
-   * `profile` queues who the provider says the user is (else the queued one, else a seeded fake).
+   * `profile` is who the provider says the user is for this login (else the next one queued with
+   * `providers.<name>.next()`, else a seeded fake with a verified e-mail).
    *
    * @example
    * ```ts
@@ -462,14 +463,14 @@ export class Identity {
     const gotrue = this.#gotrue
     const ctx = gotrue.ctx
     const none = { location: undefined, tokens: undefined, error: undefined, user: undefined }
-    if (profile !== undefined && EXTERNAL_PROVIDERS.includes(provider)) gotrue.providers[provider].next(profile)
     const query = new URLSearchParams({ provider: String(provider) })
     if (options.inviteToken !== undefined) query.set('invite_token', options.inviteToken)
     const start = authorize(ctx, gotrue.external, query, options.referrer ?? null)
     if (start.status !== 302) return { ...none, status: start.status, body: structuredClone(start.body) }
     const to = new URL(start.headers!.location!)
     const fake = gotrue.providers[provider.toLowerCase() as ExternalProviderName]
-    const consent = fake.consent(to.searchParams.get('redirect_uri')!, to.searchParams.get('state')!)
+    // A profile given here is this login's; otherwise the provider's queue (or a seeded fake) decides.
+    const consent = fake.consent(to.searchParams.get('redirect_uri')!, to.searchParams.get('state')!, profile)
     const back = new URL(consent.location)
     const done = await callback(ctx, gotrue.external, back.searchParams, '')
     const reply = done.reply

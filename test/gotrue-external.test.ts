@@ -485,3 +485,34 @@ describe('README recipe: testing a GitHub login', () => {
     expect(blocking.users.all()).toEqual([])
   })
 })
+
+describe('the fake providers\' queue and inputs', () => {
+  test('next() queues in order; a loginWith profile is that login\'s and leaves the queue alone', async () => {
+    const p = identity.providers.gitlab
+    p.next({ email: 'first@example.com' }).next({ email: 'second@example.com' })
+    expect(p.pending).toBe(2)
+    expect((await identity.loginWith('gitlab', { email: 'direct@example.com' })).user?.email).toBe('direct@example.com')
+    expect(p.pending).toBe(2)
+    expect((await identity.loginWith('gitlab')).user?.email).toBe('first@example.com')
+    expect((await identity.loginWith('gitlab')).user?.email).toBe('second@example.com')
+    identity.reset()
+    expect(identity.providers.gitlab.pending).toBe(0)
+  })
+
+  test('bad profiles and failures are HarnessErrors', () => {
+    expect(() => identity.providers.github.next({ email: 42 as unknown as string })).toThrow(/profile.email must be a string/)
+    expect(() => identity.providers.github.next({ verified: 'yes' as unknown as boolean })).toThrow(/profile.verified must be a boolean/)
+    expect(() => identity.providers.github.fail('boom' as 'token')).toThrow(/fail\(\) takes 'denied', 'token' or 'userinfo'/)
+  })
+
+  test('the provider name as written is what GoTrue stores (it matches case-insensitively)', async () => {
+    const { fragment } = await browserLogin(identity, 'GitHub')
+    expect(claimsOf(fragment.get('access_token')!).app_metadata).toEqual({ provider: 'GitHub' })
+  })
+
+  test('an unknown fake provider path is a 404 that names the providers', async () => {
+    const res = await fetch(`${identity.siteUrl}/.netlify/harness/oauth/twitter/authorize`)
+    expect(res.status).toBe(404)
+    expect((await res.json()).message).toMatch(/use one of bitbucket, github/)
+  })
+})

@@ -112,8 +112,8 @@ export class FakeProvider {
   }
 
   /** The consent step: takes the next answer and returns where the browser goes (the callback with a code, or an error). @internal */
-  consent(redirectUri: string, state: string): { location: string; answer: Answer } {
-    const answer = this.#queue.shift() ?? { profile: this.#resolve({}) }
+  consent(redirectUri: string, state: string, profile?: ProviderProfile): { location: string; answer: Answer } {
+    const answer = profile !== undefined ? { profile: this.#resolve(profile) } : (this.#queue.shift() ?? { profile: this.#resolve({}) })
     const sep = redirectUri.includes('?') ? '&' : '?'
     if ('fail' in answer && answer.fail === 'denied') {
       return { answer, location: `${redirectUri}${sep}${goEncodeValues({ error: 'access_denied', error_description: answer.description ?? DENIED, state })}` }
