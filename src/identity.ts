@@ -32,6 +32,7 @@ import type { ProviderProfile } from './gotrue/providers.js'
 import type { ExternalProviderName } from './gotrue/settings.js'
 import { siteSettings } from './gotrue/settings.js'
 import type { AuditLogEntry } from './gotrue/audit.js'
+import { DEFAULT_AUDIT_LOG_LIMIT } from './gotrue/audit.js'
 import type { Fault, FaultSpec } from './gotrue/faults.js'
 import type { RecordedRequest } from './gotrue/log.js'
 import { DEFAULT_REQUEST_LOG_LIMIT } from './gotrue/log.js'
@@ -100,6 +101,11 @@ export interface IdentityOptions {
   functions?: IdentityFunctions | string
   /** How many requests `identity.requests` keeps (the oldest are dropped). Default 1000. */
   requestLogLimit?: number
+  /**
+   * How many audit entries (`GET /admin/audit`, {@link Identity.audit}) the instance keeps, the
+   * newest; GoTrue keeps every one, an in-memory log must stop somewhere. Default 1000.
+   */
+  auditLogLimit?: number
   /**
    * The test runner's timeout (ms) for the test that uses this instance, counted from
    * `createIdentity()`. When set, the default timeouts of `trigger` (GoTrue's 3 × 5 s) and
@@ -261,8 +267,13 @@ export class Identity {
     if (!Number.isSafeInteger(limit) || limit < 1) {
       throw new HarnessError('ERR_INVALID_OPTION', `requestLogLimit must be a positive integer; got ${String(limit)}`)
     }
+    const auditLimit = options.auditLogLimit ?? DEFAULT_AUDIT_LOG_LIMIT
+    if (!Number.isSafeInteger(auditLimit) || auditLimit < 1) {
+      throw new HarnessError('ERR_INVALID_OPTION', `auditLogLimit must be a positive integer; got ${String(auditLimit)}`)
+    }
     this.#functions = options.functions
     this.#gotrue = new Emulator(this.rt, {
+      auditLogLimit: auditLimit,
       settings,
       defaultProfile: (provider) => {
         const user = this.#profiles.make({ provider })
@@ -490,7 +501,8 @@ export class Identity {
   /**
    * The audit log GoTrue keeps (`GET /admin/audit`), oldest first: `login`, `logout`,
    * `user_signedup`, `user_invited`, `invite_accepted`, `user_modified`, `user_deleted`,
-   * `user_recovery_requested`, `token_refreshed`. A flow a hook refused leaves no entry.
+   * `user_recovery_requested`, `token_refreshed`. A flow a hook refused leaves no entry. Only the
+   * newest `auditLogLimit` (default 1000) are kept.
    */
   get audit(): AuditLogEntry[] {
     return this.#gotrue.audit.all()

@@ -440,6 +440,14 @@ describe('GET /admin/audit (gotrue:api/audit.go, api/audit_test.go)', () => {
     expect(res.body[1].payload).not.toHaveProperty('actor_name')
   })
 
+  test('auditLogLimit keeps the newest entries (default 1000)', async () => {
+    const small = createIdentity({ seed: 10, siteUrl: 'https://small.netlify.test', auditLogLimit: 2 })
+    small.createUser({ email: 's@example.com', password: 'pw' })
+    for (let i = 0; i < 3; i++) expect((await small.login('s@example.com', 'pw')).status).toBe(200)
+    expect(small.audit.map((e) => e.payload.action)).toEqual(['login', 'login'])
+    expect(() => createIdentity({ auditLogLimit: 0 })).toThrow(/auditLogLimit must be a positive integer/)
+  })
+
   test('a refused login hook rolls its audit entry back with the transaction', async () => {
     const blocked = createIdentity({ seed: 8, siteUrl: 'https://blocked.netlify.test', functions: { login: { handler: async () => ({ statusCode: 403 }) } } })
     blocked.createUser({ email: 'b@example.com', password: 'pw' })

@@ -42,6 +42,9 @@ export interface AuditLogEntry {
   created_at: string
 }
 
+/** How many audit entries an instance keeps by default (the newest). */
+export const DEFAULT_AUDIT_LOG_LIMIT = 1000
+
 /** The system user's id: the actor of admin actions made with a `sub: "0"` token (gotrue:models/user.go `NewSystemUser`). */
 export const SYSTEM_USER_ID = '00000000-0000-0000-0000-000000000000'
 
@@ -64,6 +67,12 @@ const FILTER_COLUMNS: Record<string, readonly string[]> = {
  */
 export class AuditLog {
   #entries: AuditLogEntry[] = []
+  readonly #limit: number
+
+  /** Keeps the newest `limit` entries (GoTrue keeps all; an in-memory log must not grow without end). */
+  constructor(limit: number) {
+    this.#limit = limit
+  }
 
   /** `models.NewAuditLogEntry`: builds and appends an entry; returns it (for rollback). */
   add(id: string, at: Date, actor: AuditActor, action: AuditAction, traits?: { user_id: string; user_email: string }): AuditLogEntry {
@@ -80,6 +89,7 @@ export class AuditLog {
     if (traits) payload.traits = { user_email: traits.user_email, user_id: traits.user_id }
     const entry: AuditLogEntry = { id, payload, created_at: stamp }
     this.#entries.push(entry)
+    if (this.#entries.length > this.#limit) this.#entries.shift()
     return entry
   }
 

@@ -44,6 +44,7 @@ export interface EmulatorOptions {
   /** Who a fake provider says the user is when a test queued nobody. */
   defaultProfile: (provider: ExternalProviderName) => ProviderProfile
   requestLogLimit: number
+  auditLogLimit: number
   hook: HookRunner
 }
 
@@ -56,7 +57,7 @@ export class Emulator {
   readonly mail: MailBox
   readonly log: RequestLog
   readonly faults = new Faults()
-  readonly audit = new AuditLog()
+  readonly audit: AuditLog
   /** The fake OAuth providers, served under `${siteUrl}/.netlify/harness/oauth/<provider>`. */
   readonly providers: Readonly<Record<ExternalProviderName, FakeProvider>>
   readonly external: ExternalDeps
@@ -74,6 +75,7 @@ export class Emulator {
     this.#base = rt.url.length
     this.mail = new MailBox(rt.siteUrl)
     this.log = new RequestLog(options.requestLogLimit)
+    this.audit = new AuditLog(options.auditLogLimit)
     // Netlify production has a real SMTP mailer, so GoTrue validates addresses (gotrue:mailer/mailer.go).
     this.ctx = {
       rt, store: this.store, mail: this.mail, autoconfirm: options.settings.autoconfirm, hook: options.hook, validateEmails: true,
