@@ -91,6 +91,8 @@ describe('GET /authorize (gotrue:api/external.go ExternalProviderRedirect)', () 
     const res = await call(identity, 'GET', '/authorize?provider=external')
     expect(res.status).toBe(400)
     expect(res.body).toEqual({ code: 400, msg: 'Unsupported provider: Provider external could not be found' })
+    // SAML is not emulated: answered as GoTrue answers with SAML off (gotrue:api/provider/saml.go).
+    expect((await call(identity, 'GET', '/authorize?provider=saml')).body).toEqual({ code: 400, msg: 'Unsupported provider: SAML Provider is not enabled' })
     const off = createIdentity({ seed: 2, siteUrl: 'https://off.netlify.test', providers: ['github'] })
     const result = await off.loginWith('google')
     expect(result).toMatchObject({ status: 400, body: { code: 400, msg: 'Unsupported provider: Provider is not enabled' }, location: undefined })
