@@ -4,9 +4,10 @@ import { inspect } from 'node:util'
  * Stable codes for every error the harness itself throws. Branch on these, not on messages.
  *
  * - `ERR_INVALID_OPTION`: a bad option to `createIdentity()`/`useIdentity()` (seed, siteUrl,
- *   jwtSecret, now, mode, autoconfirm, requestLogLimit, testTimeout), to `trigger()` (`timeoutMs`,
+ *   jwtSecret, now, mode, autoconfirm, requestLogLimit, auditLogLimit, testTimeout), to `trigger()` (`timeoutMs`,
  *   `attempts`), to `invoke()` (two sources of the Authorization header, or `json` with `body`)
- *   or to `identity.signup()`.
+ *   or to `identity.signup()`; bad site settings (`providers`, `emailLogin`, `disableSignup`) or a
+ *   bad fake-provider profile or failure (`identity.providers.github.next()`, `.fail()`).
  * - `ERR_EVENT_REQUIRED`: `trigger()` got no event and cannot read one from the function's name.
  * - `ERR_UNKNOWN_EVENT`: `trigger()` got an event that is not an identity event.
  * - `ERR_UNSUPPORTED_FUNCTION`: the value or module is no function Netlify can run (no `handler`,

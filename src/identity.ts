@@ -24,8 +24,15 @@ import type { FakeUserOverrides } from './users/fake.js'
 import type { GoTrueUser, HookOutcome, IdentityEvent } from './types.js'
 import type { HttpHandler, RequestHandler } from 'msw'
 import { Emulator } from './gotrue/server.js'
-import { passwordGrant, signup as signupFlow } from './gotrue/flows.js'
-import type { SignupParams } from './gotrue/flows.js'
+import { emailProviderGate, passwordGrant, signup as signupFlow } from './gotrue/flows.js'
+import type { SignupParams, TokenResponse } from './gotrue/flows.js'
+import { authorize, callback } from './gotrue/external.js'
+import type { FakeProvider } from './gotrue/fake-provider.js'
+import type { ProviderProfile } from './gotrue/providers.js'
+import type { ExternalProviderName } from './gotrue/settings.js'
+import { siteSettings } from './gotrue/settings.js'
+import type { AuditLogEntry } from './gotrue/audit.js'
+import { DEFAULT_AUDIT_LOG_LIMIT } from './gotrue/audit.js'
 import type { Fault, FaultSpec } from './gotrue/faults.js'
 import type { RecordedRequest } from './gotrue/log.js'
 import { DEFAULT_REQUEST_LOG_LIMIT } from './gotrue/log.js'
@@ -54,8 +61,34 @@ export interface IdentityOptions {
    * `{}` without a bearer) for tests that want to see the difference.
    */
   mode?: ContextMode
-  /** GoTrue's autoconfirm setting: `/signup` confirms at once (and fires `signup`). Default `false`. */
+  /**
+   * GoTrue's autoconfirm setting: `/signup` confirms at once (and fires `signup`), and external
+   * logins with an unverified provider e-mail are confirmed too. Default `false`.
+   */
   autoconfirm?: boolean
+  /**
+   * The external OAuth providers enabled on the site (`/settings`' `external.<name>`): `/authorize`
+   * answers 400 `Unsupported provider: Provider is not enabled` for the others. Each is a fake
+   * provider the emulator serves itself ({@link Identity.providers}). Default `[]`.
+   *
+   * @example
+   * ```ts
+   * const identity = createIdentity({ providers: ['github', 'google'], disableSignup: true })
+   * ```
+   */
+  providers?: ExternalProviderName[]
+  /**
+   * Whether the e-mail provider is on (`/settings`' `external.email`). Off, GoTrue answers 400
+   * `Unsupported email provider` on `/signup`, `/recover`, `/token` (both grants) and `POST /admin/users`.
+   * Default `true`.
+   */
+  emailLogin?: boolean
+  /**
+   * GoTrue's `disable_signup` (an invite-only site): `/signup` answers 403 `Signups not allowed for
+   * this instance`, and so does an external login of someone with no account (as
+   * `#error=access_denied`); `/invite`, admin create and invite acceptance still work. Default `false`.
+   */
+  disableSignup?: boolean
   /**
    * Functions wired to identity events for the emulator's flows (`/signup`, `/verify`, `/token`,
    * `/invite`, admin PUT/DELETE), each anything {@link Identity.trigger} accepts. Resolved lazily,
@@ -68,6 +101,11 @@ export interface IdentityOptions {
   functions?: IdentityFunctions | string
   /** How many requests `identity.requests` keeps (the oldest are dropped). Default 1000. */
   requestLogLimit?: number
+  /**
+   * How many audit entries (`GET /admin/audit`, {@link Identity.audit}) the instance keeps, the
+   * newest; GoTrue keeps every one, an in-memory log must stop somewhere. Default 1000.
+   */
+  auditLogLimit?: number
   /**
    * The test runner's timeout (ms) for the test that uses this instance, counted from
    * `createIdentity()`. When set, the default timeouts of `trigger` (GoTrue's 3 × 5 s) and
@@ -98,6 +136,42 @@ export interface FlowResult {
   status: number
   /** The JSON body: the user (signup), the token response (login), or GoTrue's error. */
   body: unknown
+}
+
+/** The tokens of a successful external login: the redirect fragment's values. */
+export interface ExternalTokens {
+  /** The access token. */
+  access_token: string
+  /** Seconds, 3600. */
+  expires_in: number
+  /** A refresh token. */
+  refresh_token: string
+  /** Always `bearer`. */
+  token_type: 'bearer'
+}
+
+/** Options for {@link Identity.loginWith}. */
+export interface LoginWithOptions {
+  /** An invite's token (`/authorize?invite_token=`): the invited user accepts with the provider. */
+  inviteToken?: string
+  /** The page the login started from (`Referer`): GoTrue redirects back there when it is on the site. */
+  referrer?: string
+}
+
+/** What {@link Identity.loginWith} returns: where GoTrue sends the browser, and what the redirect says. */
+export interface ExternalLoginResult {
+  /** 302 for every redirect (success or error fragment); 400/404 when `/authorize` or the state refused (JSON `body`). */
+  status: number
+  /** The redirect to the site, with its fragment; `undefined` when GoTrue answered JSON. */
+  location: string | undefined
+  /** The fragment's tokens on success; `undefined` when no token was issued (error, or an unverified e-mail). */
+  tokens: ExternalTokens | undefined
+  /** The fragment's `error` and `error_description` (e.g. a refused `identity-signup`). */
+  error: { error: string; error_description: string } | undefined
+  /** GoTrue's JSON error body when it answered without a redirect. */
+  body: unknown
+  /** The user as stored after the flow (created, linked or confirmed), if any. */
+  user: GoTrueUser | undefined
 }
 
 /** Overrides for {@link Identity.createUser}: a fake user's overrides plus a password. */
@@ -150,6 +224,7 @@ export class Identity {
   /** @internal */
   protected readonly rt: Runtime
   #users: UserFactory
+  #profiles: UserFactory
   readonly #gotrue: Emulator
   readonly #explicitSecret: boolean
   readonly #userClock: Clock | undefined
@@ -186,16 +261,25 @@ export class Identity {
     this.instanceId = ''
     this.jwtSecret = secret
     this.#users = this.#seeded(seed, secret)
-    if (options.autoconfirm !== undefined && typeof options.autoconfirm !== 'boolean') {
-      throw new HarnessError('ERR_INVALID_OPTION', `autoconfirm must be a boolean; got ${JSON.stringify(options.autoconfirm)}`)
-    }
+    this.#profiles = this.#profileStream()
+    const settings = siteSettings(options)
     const limit = options.requestLogLimit ?? DEFAULT_REQUEST_LOG_LIMIT
     if (!Number.isSafeInteger(limit) || limit < 1) {
       throw new HarnessError('ERR_INVALID_OPTION', `requestLogLimit must be a positive integer; got ${String(limit)}`)
     }
+    const auditLimit = options.auditLogLimit ?? DEFAULT_AUDIT_LOG_LIMIT
+    if (!Number.isSafeInteger(auditLimit) || auditLimit < 1) {
+      throw new HarnessError('ERR_INVALID_OPTION', `auditLogLimit must be a positive integer; got ${String(auditLimit)}`)
+    }
     this.#functions = options.functions
     this.#gotrue = new Emulator(this.rt, {
-      autoconfirm: options.autoconfirm ?? false,
+      auditLogLimit: auditLimit,
+      settings,
+      defaultProfile: (provider) => {
+        const user = this.#profiles.make({ provider })
+        const meta = user.user_metadata as Record<string, string>
+        return { email: user.email, name: meta.full_name, avatar: meta.avatar_url }
+      },
       requestLogLimit: limit,
       hook: (event, user) => this.fire(event, user),
     })
@@ -233,6 +317,12 @@ export class Identity {
     if (!Number.isSafeInteger(seed)) throw new HarnessError('ERR_INVALID_OPTION', `seed must be an integer; got ${String(seed)}`)
     this.#gotrue.reset()
     this.#users = this.#seeded(seed, this.#explicitSecret ? this.jwtSecret : defaultJwtSecret(seed, this.siteUrl))
+    this.#profiles = this.#profileStream()
+  }
+
+  /** Fake provider users come from their own seeded stream, so they never shift `fakeUser()`'s sequence. */
+  #profileStream(): UserFactory {
+    return new UserFactory(hash32(`${streamSeed(this.seed, this.siteUrl)}|providers`), this.#userClock)
   }
 
   /**
@@ -353,8 +443,79 @@ export class Identity {
 
   /** `POST /token` `grant_type=password` without HTTP (fires `login`); the body is the token response or the error. */
   async login(email: string, password: string): Promise<FlowResult> {
-    const reply = await passwordGrant(this.#gotrue.ctx, email ?? '', password ?? '')
+    const reply = emailProviderGate(this.#gotrue.ctx) ?? (await passwordGrant(this.#gotrue.ctx, email ?? '', password ?? ''))
     return { status: reply.status, body: reply.body }
+  }
+
+  /**
+   * The fake OAuth providers (`github`, `gitlab`, `google`, `bitbucket`, `facebook`): choose who
+   * the next login is (`next(profile)`) or make it fail (`fail('denied' | 'token' | 'userinfo')`).
+   * Each serves a consent page, a token and user-info endpoints with the real provider's JSON under
+   * `${siteUrl}/.netlify/harness/oauth/<provider>` (never a real host). Enable a provider on the
+   * site with {@link IdentityOptions.providers}.
+   *
+   * @example
+   * ```ts
+   * const identity = createIdentity({ providers: ['github'] })
+   * identity.providers.github.next({ email: 'ada@example.com', name: 'Ada Lovelace', verified: true })
+   * const { tokens, user } = await identity.loginWith('github')
+   * ```
+   */
+  get providers(): Readonly<Record<ExternalProviderName, FakeProvider>> {
+    return this.#gotrue.providers
+  }
+
+  /**
+   * An external login without HTTP, through the same code as `GET /authorize` → the provider's
+   * consent → `GET /callback`: creates or links the user as GoTrue does, fires `validate`,
+   * `signup` or `login` at GoTrue's points, and returns the redirect's tokens or error fragment.
+   * `profile` is who the provider says the user is for this login (else the next one queued with
+   * `providers.<name>.next()`, else a seeded fake with a verified e-mail).
+   *
+   * @example
+   * ```ts
+   * const identity = createIdentity({ providers: ['google'], functions: { signup: './netlify/functions/identity-signup.ts' } })
+   * const result = await identity.loginWith('google', { email: 'ada@example.com', name: 'Ada' })
+   * expect(result.tokens?.token_type).toBe('bearer')
+   * expect(result.user?.app_metadata.provider).toBe('google')
+   * ```
+   */
+  async loginWith(provider: ExternalProviderName, profile?: ProviderProfile, options: LoginWithOptions = {}): Promise<ExternalLoginResult> {
+    const gotrue = this.#gotrue
+    const ctx = gotrue.ctx
+    const none = { location: undefined, tokens: undefined, error: undefined, user: undefined }
+    const query = new URLSearchParams({ provider: String(provider) })
+    if (options.inviteToken !== undefined) query.set('invite_token', options.inviteToken)
+    const start = authorize(ctx, gotrue.external, query, options.referrer ?? null)
+    if (start.status !== 302) return { ...none, status: start.status, body: structuredClone(start.body) }
+    const to = new URL(start.headers!.location!)
+    const fake = gotrue.providers[provider.toLowerCase() as ExternalProviderName]
+    // A profile given here is this login's; otherwise the provider's queue (or a seeded fake) decides.
+    const consent = fake.consent(to.searchParams.get('redirect_uri')!, to.searchParams.get('state')!, profile)
+    const back = new URL(consent.location)
+    const done = await callback(ctx, gotrue.external, back.searchParams, '')
+    const reply = done.reply
+    const user = done.record ? serializeUser(done.record.user) : undefined
+    if (reply.status !== 302) return { ...none, status: reply.status, body: structuredClone(reply.body), user }
+    const t: TokenResponse | undefined = done.tokens
+    return {
+      status: 302,
+      location: reply.headers!.location!,
+      tokens: t ? { access_token: t.access_token, expires_in: t.expires_in, refresh_token: t.refresh_token, token_type: t.token_type } : undefined,
+      error: done.failure ? { error: done.failure.error, error_description: done.failure.description } : undefined,
+      body: undefined,
+      user,
+    }
+  }
+
+  /**
+   * The audit log GoTrue keeps (`GET /admin/audit`), oldest first: `login`, `logout`,
+   * `user_signedup`, `user_invited`, `invite_accepted`, `user_modified`, `user_deleted`,
+   * `user_recovery_requested`, `token_refreshed`. A flow a hook refused leaves no entry. Only the
+   * newest `auditLogLimit` (default 1000) are kept.
+   */
+  get audit(): AuditLogEntry[] {
+    return this.#gotrue.audit.all()
   }
 
   /**

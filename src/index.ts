@@ -4,7 +4,12 @@
  * @packageDocumentation
  */
 export { createIdentity, Identity, DEFAULT_SITE_URL, DEFAULT_JWT_SECRET, DEFAULT_SEED } from './identity.js'
-export type { IdentityOptions, IdentityFunctions, FlowResult, CreateUserOverrides } from './identity.js'
+export type { IdentityOptions, IdentityFunctions, FlowResult, CreateUserOverrides, ExternalLoginResult, ExternalTokens, LoginWithOptions } from './identity.js'
+export type { FakeProvider, ProviderFailure } from './gotrue/fake-provider.js'
+export type { ProviderProfile } from './gotrue/providers.js'
+export type { ExternalProviderName } from './gotrue/settings.js'
+export { EXTERNAL_PROVIDERS } from './gotrue/settings.js'
+export type { AuditLogEntry, AuditAction } from './gotrue/audit.js'
 export type { UserStore, AddUserOptions } from './gotrue/store.js'
 export type { Outbox, SentMail, MailType } from './gotrue/mail.js'
 export type { RecordedRequest } from './gotrue/log.js'

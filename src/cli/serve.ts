@@ -8,6 +8,7 @@ import { HARNESS_PREFIX } from '../server/harness-api.js'
 import type { IdentityServer, ServeOptions } from '../server/serve.js'
 import { DEFAULT_SERVE_PORT, publishDirOf, serveIdentity } from '../server/serve.js'
 import type { CliIO } from './io.js'
+import type { ExternalProviderName } from '../gotrue/settings.js'
 
 const HELP = `Usage: netlify-identity-harness serve [site-dir] [options]
 
@@ -22,6 +23,10 @@ role-based redirects as production applies them, and everything else from your d
                      behave as on a deployed site, nf_jwt cookie included)
   --seed N           every fake value derives from it (default 1)
   --autoconfirm      GoTrue's autoconfirm: signups are confirmed at once
+  --providers LIST   external providers to enable, comma-separated (github,gitlab,google,
+                     bitbucket,facebook): fake ones with a consent page, never a real host
+  --disable-signup   an invite-only site (GoTrue's disable_signup)
+  --no-email-login   turn GoTrue's e-mail provider off (/signup, /token, /recover answer 400)
   --jwt-secret S     the instance's JWT secret (tokens, admin token, hook signatures)
   --users FILE       JSON array of users to create at start ({ email, password, roles, … })
   --state FILE       keep users in this file between runs
@@ -46,6 +51,9 @@ export function parseServeArgs(args: string[], cwd: string): { options: ServeOpt
         host: { type: 'string' },
         seed: { type: 'string' },
         autoconfirm: { type: 'boolean' },
+        providers: { type: 'string' },
+        'disable-signup': { type: 'boolean' },
+        'no-email-login': { type: 'boolean' },
         'jwt-secret': { type: 'string' },
         users: { type: 'string' },
         state: { type: 'string' },
@@ -74,6 +82,10 @@ export function parseServeArgs(args: string[], cwd: string): { options: ServeOpt
   const seed = int('seed', values.seed)
   if (seed !== undefined) options.seed = seed
   if (values.autoconfirm) options.autoconfirm = true
+  // Names are checked by createIdentity(), with its list of the supported ones.
+  if (values.providers !== undefined) options.providers = values.providers.split(',').map((p) => p.trim()).filter(Boolean) as ExternalProviderName[]
+  if (values['disable-signup']) options.disableSignup = true
+  if (values['no-email-login']) options.emailLogin = false
   if (values['jwt-secret'] !== undefined) options.jwtSecret = values['jwt-secret']
   if (values.users !== undefined) options.users = at(values.users)!
   if (values.state !== undefined) options.state = at(values.state)

@@ -7,6 +7,10 @@ import type { GoTrueUser, HookOutcome, IdentityEvent, JsonObject, JsonValue } fr
 import type { MailBox, MailType } from './mail.js'
 import { hookChanges, isNonBlockingEvent } from './rules.js'
 import type { RecordField, Store, UserRecord } from './store.js'
+import type { AuditAction, AuditActor, AuditLog, AuditLogEntry } from './audit.js'
+import { SYSTEM_ACTOR } from './audit.js'
+import type { SiteSettings } from './settings.js'
+import { settingsBody } from './settings.js'
 
 /** What a route answers: a status, a JSON body (or none), extra headers. @internal */
 export interface Reply {
@@ -34,6 +38,10 @@ export interface FlowContext {
    * with a real SMTP mailer, which Netlify production has; gotrue:mailer/mailer.go `NewMailer`).
    */
   readonly validateEmails: boolean
+  /** The site's settings (providers, e-mail provider, `disable_signup`, autoconfirm). */
+  readonly settings: SiteSettings
+  /** The instance's audit log (`GET /admin/audit`). */
+  readonly audit: AuditLog
 }
 
 /** What `/token` and `/verify` answer on success (gotrue.md §4). */
@@ -100,7 +108,7 @@ export function withClearedCookie(ctx: FlowContext, reply: Reply): Reply {
   return { ...reply, headers: { ...reply.headers, 'set-cookie': `nf_jwt=; Path=/; Expires=${expired}; Max-Age=0; HttpOnly; Secure` } }
 }
 
-function nowIso(ctx: FlowContext): string {
+export function nowIso(ctx: FlowContext): string {
   return ctx.rt.clock().toISOString()
 }
 
@@ -157,6 +165,7 @@ export function mergeMetadata(current: JsonObject | null | undefined, updates: J
 export class Tx {
   readonly #store: Store
   readonly #undo: { record: UserRecord; field: RecordField; before: unknown; after: unknown }[] = []
+  readonly #audits: { log: AuditLog; entry: AuditLogEntry }[] = []
 
   constructor(store: Store) {
     this.#store = store
@@ -169,7 +178,14 @@ export class Tx {
     this.#undo.push({ record, field, before, after: value })
   }
 
+  /** Records an audit entry written by this request: a rollback removes it again. */
+  audited(log: AuditLog, entry: AuditLogEntry): void {
+    this.#audits.push({ log, entry })
+  }
+
   rollback(): void {
+    for (const { log, entry } of this.#audits) log.remove(entry)
+    this.#audits.length = 0
     for (let i = this.#undo.length - 1; i >= 0; i--) {
       const { record, field, before, after } = this.#undo[i]!
       if (Object.is(read(record, field), after)) this.#store.write(record, field, before)
@@ -206,7 +222,7 @@ export async function transaction(ctx: FlowContext, work: (tx: Tx) => Promise<Re
  * the reply to send (non-blocking events never refuse); accepted → only the maps the hook's body
  * set are written (an empty or metadata-free body writes nothing, gotrue.md §2.3).
  */
-async function fire(ctx: FlowContext, tx: Tx, event: IdentityEvent, record: UserRecord, view?: GoTrueUser): Promise<Reply | undefined> {
+export async function fireHook(ctx: FlowContext, tx: Tx, event: IdentityEvent, record: UserRecord, view?: GoTrueUser): Promise<Reply | undefined> {
   const pending = ctx.hook(event, record.user)
   if (!pending) return undefined
   const outcome = await pending
@@ -222,7 +238,29 @@ async function fire(ctx: FlowContext, tx: Tx, event: IdentityEvent, record: User
   return undefined
 }
 
-function newToken(ctx: FlowContext): string {
+/**
+ * `models.NewAuditLogEntry` inside the request's transaction (gotrue:models/audit_log_entry.go):
+ * undone with the transaction's other writes. @internal
+ */
+export function audit(ctx: FlowContext, tx: Tx, actor: AuditActor, action: AuditAction, subject?: GoTrueUser): void {
+  const entry = ctx.audit.add(ctx.rt.ids.uuid(), ctx.rt.clock(), actor, action, subject ? { user_id: subject.id, user_email: subject.email } : undefined)
+  tx.audited(ctx.audit, entry)
+}
+
+/**
+ * `requireEmailProvider` (gotrue:api/middleware.go) on `/signup`, `/recover`, `/token` and
+ * `POST /admin/users`: 400 `Unsupported email provider` when the e-mail provider is off. @internal
+ */
+export function emailProviderGate(ctx: FlowContext): Reply | undefined {
+  return ctx.settings.emailEnabled ? undefined : fail(ctx, 400, 'Unsupported email provider')
+}
+
+/** `/signup`'s own first check (gotrue:api/signup.go): 403 on an invite-only site, before the body is read. @internal */
+export function signupGate(ctx: FlowContext): Reply | undefined {
+  return emailProviderGate(ctx) ?? (ctx.settings.disableSignup ? fail(ctx, 403, 'Signups not allowed for this instance') : undefined)
+}
+
+export function newToken(ctx: FlowContext): string {
   return ctx.rt.ids.base64url(16)
 }
 
@@ -241,13 +279,13 @@ export async function issueTokens(ctx: FlowContext, user: GoTrueUser): Promise<R
 }
 
 /** `User.Confirm`: clears the confirmation token, sets `confirmed_at` (again, if already set). */
-function confirm(tx: Tx, record: UserRecord, at: string): void {
+export function confirm(tx: Tx, record: UserRecord, at: string): void {
   tx.write(record, 'confirmationToken', undefined)
   tx.write(record, 'confirmed_at', at)
 }
 
 /** `sendConfirmation` (gotrue:api/mail.go): silently skipped within `SMTP.MaxFrequency` of the last one. */
-function sendConfirmation(ctx: FlowContext, tx: Tx, record: UserRecord, at: string): void {
+export function sendConfirmation(ctx: FlowContext, tx: Tx, record: UserRecord, at: string): void {
   if (tooSoon(ctx, record.user.confirmation_sent_at)) return
   const token = newToken(ctx)
   tx.write(record, 'confirmationToken', token)
@@ -256,7 +294,7 @@ function sendConfirmation(ctx: FlowContext, tx: Tx, record: UserRecord, at: stri
 }
 
 /** What creates a user (signup, invite, admin create, and later external providers). */
-interface NewUser {
+export interface NewUser {
   email: string
   /** `undefined` = no password (an invite); GoTrue hashes even `""`, so `""` is a password. */
   password: string | undefined
@@ -267,7 +305,7 @@ interface NewUser {
 }
 
 /** GoTrue's `models.NewUser` plus `app_metadata.provider` and `SetRole` (trimmed): a record not stored yet. */
-function newUserRecord(ctx: FlowContext, params: NewUser): UserRecord {
+export function newUserRecord(ctx: FlowContext, params: NewUser): UserRecord {
   const at = nowIso(ctx)
   return ctx.store.newRecord({
     id: ctx.rt.ids.uuid(),
@@ -294,7 +332,7 @@ function validateEmail(ctx: FlowContext, email: string): Reply | undefined {
 }
 
 /** GoTrue's `FindUserByEmailAndAudience`. */
-function findInAud(ctx: FlowContext, email: string, aud: string): UserRecord | undefined {
+export function findInAud(ctx: FlowContext, email: string, aud: string): UserRecord | undefined {
   return ctx.store.recordByEmail(email, aud)
 }
 
@@ -309,15 +347,7 @@ function emailTaken(ctx: FlowContext): Reply {
 
 /** `GET /settings` (gotrue.md §5.4). @internal */
 export function settings(ctx: FlowContext): Reply {
-  return {
-    status: 200,
-    body: {
-      external: { bitbucket: false, github: false, gitlab: false, google: false, facebook: false, email: true, saml: false },
-      external_labels: {},
-      disable_signup: false,
-      autoconfirm: ctx.autoconfirm,
-    },
-  }
+  return { status: 200, body: settingsBody(ctx.settings) }
 }
 
 /** Parameters of `/signup`. */
@@ -340,6 +370,8 @@ export interface SignupParams {
  * @internal
  */
 export async function signup(ctx: FlowContext, params: SignupParams): Promise<Reply> {
+  const gated = signupGate(ctx)
+  if (gated) return gated
   if (!params.password) return fail(ctx, 422, 'Signup requires a valid password')
   const invalid = validateEmail(ctx, params.email)
   if (invalid) return invalid
@@ -357,11 +389,12 @@ export async function signup(ctx: FlowContext, params: SignupParams): Promise<Re
       tx.write(record, 'updated_at', at)
     } else {
       record = newUserRecord(ctx, { email: params.email, password: params.password, aud, role: '', data, provider: 'email' })
-      const blocked = await fire(ctx, tx, 'validate', record)
+      const blocked = await fireHook(ctx, tx, 'validate', record)
       if (blocked) return blocked
     }
     if (ctx.autoconfirm) {
-      const blocked = await fire(ctx, tx, 'signup', record)
+      audit(ctx, tx, record.user, 'user_signedup')
+      const blocked = await fireHook(ctx, tx, 'signup', record)
       if (blocked) return blocked
       confirm(tx, record, record === existing ? at : record.user.created_at)
     } else {
@@ -380,8 +413,9 @@ export async function passwordGrant(ctx: FlowContext, email: string, password: s
   if (!record.user.confirmed_at) return oauthFail('invalid_grant', 'Email not confirmed')
   if (record.password === undefined || record.password !== password) return noUser()
   return transaction(ctx, async (tx) => {
+    audit(ctx, tx, record.user, 'login')
     // The login hook runs before the token is minted: its metadata is in the token (§1.2).
-    const blocked = await fire(ctx, tx, 'login', record)
+    const blocked = await fireHook(ctx, tx, 'login', record)
     if (blocked) return blocked
     return issueTokens(ctx, record.user)
   })
@@ -400,6 +434,7 @@ export async function refreshGrant(ctx: FlowContext, token: string): Promise<Rep
   if (stored.revoked) return withClearedCookie(ctx, oauthFail('invalid_grant', 'Invalid Refresh Token'))
   if (ctx.rt.clock().getTime() - stored.createdAt > REFRESH_TOKEN_LIFETIME_MS) return withClearedCookie(ctx, oauthFail('invalid_grant', 'Refresh token expired'))
   stored.revoked = true
+  audit(ctx, new Tx(ctx.store), record.user, 'token_refreshed')
   return issueTokens(ctx, record.user)
 }
 
@@ -430,7 +465,8 @@ export async function verify(ctx: FlowContext, params: VerifyParams): Promise<Re
         if (!params.password) return fail(ctx, 422, 'Invited users must specify a password')
         tx.write(record, 'password', params.password)
       }
-      const blocked = await fire(ctx, tx, 'signup', record)
+      audit(ctx, tx, record.user, 'user_signedup')
+      const blocked = await fireHook(ctx, tx, 'signup', record)
       if (blocked) return blocked
       confirm(tx, record, nowIso(ctx))
       return issueTokens(ctx, record.user)
@@ -443,7 +479,8 @@ export async function verify(ctx: FlowContext, params: VerifyParams): Promise<Re
     return transaction(ctx, async (tx) => {
       tx.write(record, 'recoveryToken', undefined)
       if (!record.user.confirmed_at) {
-        const blocked = await fire(ctx, tx, 'signup', record)
+        audit(ctx, tx, record.user, 'user_signedup')
+        const blocked = await fireHook(ctx, tx, 'signup', record)
         // A blocked hook during recovery surfaces as a database error (gotrue.md §2.2).
         if (blocked) return fail(ctx, 500, 'Database error updating user')
         confirm(tx, record, nowIso(ctx))
@@ -462,6 +499,7 @@ export function recover(ctx: FlowContext, email: string, aud = ''): Reply {
   if (tooSoon(ctx, record.user.recovery_sent_at)) return fail(ctx, 429, 'Rate limit exceeded, try again later')
   const at = nowIso(ctx)
   const token = newToken(ctx)
+  audit(ctx, new Tx(ctx.store), record.user, 'user_recovery_requested')
   ctx.store.write(record, 'recoveryToken', token)
   ctx.store.write(record, 'recovery_sent_at', at)
   sendMail(ctx, record, 'recovery', token, at)
@@ -512,6 +550,7 @@ export async function updateSelf(ctx: FlowContext, record: UserRecord, params: U
       sendMail(ctx, record, 'email_change', token, at)
     }
     tx.write(record, 'updated_at', at)
+    audit(ctx, tx, record.user, 'user_modified')
     return { status: 200, body: serializeUser(record.user, false) }
   })
 }
@@ -524,14 +563,15 @@ export async function updateSelf(ctx: FlowContext, record: UserRecord, params: U
  * `POST /invite` (gotrue.md §1.2, §5.3; gotrue:api/invite.go, gotrue:api/mail.go `sendInvite`):
  * the user gets `invited_at` and a confirmation token, never `confirmation_sent_at`. @internal
  */
-export async function invite(ctx: FlowContext, email: string, data: JsonObject | null, aud: string): Promise<Reply> {
+export async function invite(ctx: FlowContext, email: string, data: JsonObject | null, aud: string, actor: AuditActor = SYSTEM_ACTOR): Promise<Reply> {
   const invalid = validateEmail(ctx, email)
   if (invalid) return invalid
   if (findInAud(ctx, email, aud)) return emailTaken(ctx)
   return transaction(ctx, async (tx) => {
     const record = newUserRecord(ctx, { email, password: undefined, aud, role: '', data, provider: 'email' })
-    const blocked = await fire(ctx, tx, 'validate', record)
+    const blocked = await fireHook(ctx, tx, 'validate', record)
     if (blocked) return blocked
+    audit(ctx, tx, actor, 'user_invited', record.user)
     const at = record.user.created_at
     const token = newToken(ctx)
     tx.write(record, 'confirmationToken', token)
@@ -553,13 +593,16 @@ export interface AdminCreateParams {
 }
 
 /** `POST /admin/users` (gotrue.md §5.3; gotrue:api/admin.go `adminUserCreate`): 200, `app_metadata` ignored, no hooks, no mail. @internal */
-export function adminCreate(ctx: FlowContext, params: AdminCreateParams, requestAud: string): Reply {
+export function adminCreate(ctx: FlowContext, params: AdminCreateParams, requestAud: string, actor: AuditActor = SYSTEM_ACTOR): Reply {
+  const gated = emailProviderGate(ctx)
+  if (gated) return gated
   const invalid = validateEmail(ctx, params.email)
   if (invalid) return invalid
   const aud = params.aud || requestAud
   if (findInAud(ctx, params.email, aud)) return emailTaken(ctx)
   const record = newUserRecord(ctx, { email: params.email, password: params.password ?? '', aud, role: params.role ?? '', data: params.user_metadata ?? null, provider: 'email' })
   if (params.confirm === true) record.user.confirmed_at = record.user.created_at
+  audit(ctx, new Tx(ctx.store), actor, 'user_signedup', record.user)
   ctx.store.insert(record)
   return { status: 200, body: serializeUser(record.user, false) }
 }
@@ -580,7 +623,7 @@ export interface AdminUpdateParams {
  * check, so it may be another user's: the database allows it), then `usermodified`
  * (non-blocking), whose body's maps are written too and shown in the response. @internal
  */
-export async function adminUpdate(ctx: FlowContext, record: UserRecord, params: AdminUpdateParams): Promise<Reply> {
+export async function adminUpdate(ctx: FlowContext, record: UserRecord, params: AdminUpdateParams, actor: AuditActor = SYSTEM_ACTOR): Promise<Reply> {
   const tx = new Tx(ctx.store)
   const at = nowIso(ctx)
   if (params.role) tx.write(record, 'role', goTrimSpace(params.role))
@@ -590,15 +633,17 @@ export async function adminUpdate(ctx: FlowContext, record: UserRecord, params: 
   if (params.app_metadata) tx.write(record, 'app_metadata', mergeMetadata(record.user.app_metadata as JsonObject, params.app_metadata))
   if (params.user_metadata) tx.write(record, 'user_metadata', mergeMetadata(record.user.user_metadata as JsonObject | null, params.user_metadata))
   tx.write(record, 'updated_at', at)
+  audit(ctx, tx, actor, 'user_modified', record.user)
   // This request's view of the user once committed; the hook's maps are applied to it as well.
   const view: GoTrueUser = { ...record.user }
-  await fire(ctx, new Tx(ctx.store), 'usermodified', record, view)
+  await fireHook(ctx, new Tx(ctx.store), 'usermodified', record, view)
   return { status: 200, body: serializeUser(view, false) }
 }
 
 /** `DELETE /admin/users/{id}` (gotrue.md §5.3): 200 `{}`, then `userdeleted` (body ignored). @internal */
-export async function adminDelete(ctx: FlowContext, record: UserRecord): Promise<Reply> {
+export async function adminDelete(ctx: FlowContext, record: UserRecord, actor: AuditActor = SYSTEM_ACTOR): Promise<Reply> {
+  audit(ctx, new Tx(ctx.store), actor, 'user_deleted', record.user)
   ctx.store.remove(record)
-  await fire(ctx, new Tx(ctx.store), 'userdeleted', record)
+  await fireHook(ctx, new Tx(ctx.store), 'userdeleted', record)
   return { status: 200, body: {} }
 }

@@ -5,13 +5,18 @@ import { serializeUser } from '../users/json.js'
 import type { GoTrueUser, JsonObject } from '../types.js'
 import type { FlowContext, Reply } from './flows.js'
 import {
-  adminCreate, adminDelete, adminUpdate, fail, invite, oauthFail, passwordGrant, recover, refreshGrant,
-  settings, signup, updateSelf, verify, withClearedCookie, withJwtCookie,
+  adminCreate, adminDelete, adminUpdate, audit, emailProviderGate, fail, invite, oauthFail, passwordGrant, recover, refreshGrant,
+  settings, signup, signupGate, Tx, updateSelf, verify, withClearedCookie, withJwtCookie,
 } from './flows.js'
+import type { AuditActor } from './audit.js'
+import { SYSTEM_ACTOR } from './audit.js'
+import type { ExternalDeps } from './external.js'
+import { authorize, callback } from './external.js'
 import { checkParams, decodeParams, str } from './params.js'
 import type { GoFieldType } from './params.js'
 import { decodeFirstJsonValue } from './json-decode.js'
 import { foldText } from './store.js'
+import { goQueryEscape } from '../go/url-values.js'
 import type { UserRecord } from './store.js'
 
 /** A request as the routes see it: the path relative to `identity.url`, the body as text. @internal */
@@ -47,12 +52,7 @@ export function canonicalUuid(input: string): string | undefined {
   return `${hex.slice(0, 8)}-${hex.slice(8, 12)}-${hex.slice(12, 16)}-${hex.slice(16, 20)}-${hex.slice(20)}`
 }
 
-/** Go's `url.QueryEscape`. @internal */
-export function goQueryEscape(s: string): string {
-  return encodeURIComponent(s)
-    .replace(/[!'()*]/g, (c) => `%${c.charCodeAt(0).toString(16).toUpperCase()}`)
-    .replace(/%20/g, '+')
-}
+export { goQueryEscape }
 
 /** Go's `url.Values.Encode`: keys sorted, values in order. @internal */
 function goEncode(values: Map<string, string[]>): string {
@@ -63,7 +63,7 @@ function goEncode(values: Map<string, string[]>): string {
 }
 
 /** An admin caller and the request's decoded params. */
-type Caller = { claims: TokenClaims; params: Record<string, unknown> }
+type Caller = { claims: TokenClaims; params: Record<string, unknown>; actor: AuditActor }
 /** A refusal from a middleware step: the reply to send instead. */
 type Refused = { refused: Reply }
 
@@ -73,8 +73,10 @@ type Refused = { refused: Reply }
  */
 export class Routes {
   readonly #ctx: FlowContext
-  constructor(ctx: FlowContext) {
+  readonly #external: ExternalDeps
+  constructor(ctx: FlowContext, external: ExternalDeps) {
     this.#ctx = ctx
+    this.#external = external
   }
 
   /** Answers a request, or `undefined` for an unknown route (a 404). */
@@ -92,6 +94,13 @@ export class Routes {
       return undefined
     }
     switch (`${method} ${path}`) {
+      case 'GET /authorize':
+        return authorize(this.#ctx, this.#external, req.query, req.headers.get('referer'))
+      case 'GET /callback':
+        // requestAud at the callback: X-JWT-AUD, else the configured "" (gotrue:api/external.go).
+        return (await callback(this.#ctx, this.#external, req.query, req.headers.get('x-jwt-aud') ?? '')).reply
+      case 'GET /admin/audit':
+        return this.#audit(req)
       case 'GET /settings':
         return settings(this.#ctx)
       case 'POST /signup':
@@ -157,7 +166,7 @@ export class Routes {
     }
     const typed = checkParams(value, struct, fields)
     if (!typed.ok) return { refused: fail(this.#ctx, 400, `${prefix}: ${typed.error}`) }
-    return { claims, params: typed.params }
+    return { claims, params: typed.params, actor: record ? record.user : { ...SYSTEM_ACTOR } }
   }
 
   /** `X-JWT-AUD`, else the token's `aud`, else the configured aud (`""` on Netlify). */
@@ -212,7 +221,7 @@ export class Routes {
       role: str(body, 'role'),
       confirm: body.confirm === true,
       user_metadata: (body.user_metadata as JsonObject | null | undefined) ?? null,
-    }, this.#requestAud(req, caller.claims))
+    }, this.#requestAud(req, caller.claims), caller.actor)
   }
 
   async #adminUser(req: Incoming, rawId: string): Promise<Reply> {
@@ -231,7 +240,7 @@ export class Routes {
     const record = ctx.store.record(id)
     if (!record) return fail(ctx, 404, 'User not found')
     if (req.method === 'GET') return { status: 200, body: serializeUser(record.user, false) }
-    if (req.method === 'DELETE') return adminDelete(ctx, record)
+    if (req.method === 'DELETE') return adminDelete(ctx, record, caller.actor)
     return adminUpdate(ctx, record, {
       role: str(body, 'role'),
       confirm: body.confirm === true,
@@ -239,7 +248,28 @@ export class Routes {
       email: str(body, 'email'),
       app_metadata: body.app_metadata as JsonObject | null | undefined,
       user_metadata: body.user_metadata as JsonObject | null | undefined,
-    })
+    }, caller.actor)
+  }
+
+  /**
+   * `GET /admin/audit` (gotrue:api/audit.go `adminAuditLog`; gotrue:api/audit_test.go): admin
+   * only; `page`/`per_page` as the user list; `query=author:|action:|type:<value>`; newest first,
+   * with `X-Total-Count` and `Link`. Entries of every audience (the handler leaves aud out).
+   */
+  async #audit(req: Incoming): Promise<Reply> {
+    const caller = await this.#admin(req, 'adminUserParams', {})
+    if ('refused' in caller) return caller.refused
+    const ctx = this.#ctx
+    const page = parseUint(req.query.get('page'), 1)
+    const perPage = parseUint(req.query.get('per_page'), 50)
+    if (page.error || perPage.error) return fail(ctx, 400, `Bad Pagination Parameters: ${page.error ?? perPage.error}`)
+    const found = ctx.audit.find(req.query.get('query'))
+    if ('error' in found) return fail(ctx, 400, found.error)
+    const total = found.entries.length
+    const per = perPage.value
+    const offset = (Math.max(page.value, 1) - 1) * per
+    const entries = per > 0 ? found.entries.slice(offset, offset + per) : []
+    return { status: 200, body: entries, headers: { 'x-total-count': String(total), link: linkHeader(req, page.value, per, total) } }
   }
 
   async #invite(req: Incoming): Promise<Reply> {
@@ -248,12 +278,15 @@ export class Routes {
     if ('refused' in caller) return caller.refused
     const body = caller.params
     // `app_metadata` in an invite is ignored (gotrue.md §5.3, netlify/gotrue-js#49).
-    return invite(this.#ctx, str(body, 'email'), (body.data as JsonObject | null | undefined) ?? null, this.#requestAud(req, caller.claims))
+    return invite(this.#ctx, str(body, 'email'), (body.data as JsonObject | null | undefined) ?? null, this.#requestAud(req, caller.claims), caller.actor)
   }
 
   // ---- public routes (gotrue.md §5.4) ----
 
   async #signup(req: Incoming): Promise<Reply> {
+    // requireEmailProvider, then Signup's DisableSignup check, both before the body is read.
+    const gated = signupGate(this.#ctx)
+    if (gated) return gated
     const decoded = decodeParams(req.text, 'SignupParams', { email: 'string', password: 'string', data: 'object' })
     if (!decoded.ok) return fail(this.#ctx, 400, `Could not read Signup params: ${decoded.error}`)
     const p = decoded.params
@@ -264,6 +297,8 @@ export class Routes {
   }
 
   async #token(req: Incoming): Promise<Reply> {
+    const gated = emailProviderGate(this.#ctx)
+    if (gated) return gated
     const form = await formValues(req)
     const grant = form('grant_type')
     const cookie = req.headers.get('x-use-cookie')
@@ -285,6 +320,8 @@ export class Routes {
   }
 
   async #recover(req: Incoming): Promise<Reply> {
+    const gated = emailProviderGate(this.#ctx)
+    if (gated) return gated
     const decoded = decodeParams(req.text, 'RecoverParams', { email: 'string' })
     // GoTrue's recover.go words its decode error like /verify's.
     if (!decoded.ok) return fail(this.#ctx, 400, `Could not read verification params: ${decoded.error}`)
@@ -294,9 +331,21 @@ export class Routes {
   async #logout(req: Incoming): Promise<Reply> {
     const auth = await this.#authenticate(req)
     if ('refused' in auth) return auth.refused
+    const ctx = this.#ctx
     const claims = auth.claims
-    if (typeof claims.sub === 'string') this.#ctx.store.deleteRefreshTokens(canonicalUuid(claims.sub) ?? claims.sub)
-    return withClearedCookie(this.#ctx, { status: 204 })
+    // gotrue:api/logout.go: the cookie is cleared first; then getUserFromClaims must find the
+    // user (the system user for sub "0"), else 401 `Invalid user`; then the audit entry.
+    const sub = typeof claims.sub === 'string' ? claims.sub : ''
+    let actor: AuditActor | undefined
+    if (sub === '0' || sub === NIL_UUID) actor = { ...SYSTEM_ACTOR }
+    else {
+      const id = canonicalUuid(sub)
+      actor = id ? ctx.store.record(id)?.user : undefined
+    }
+    if (!actor) return withClearedCookie(ctx, fail(ctx, 401, 'Invalid user'))
+    audit(ctx, new Tx(ctx.store), actor, 'logout')
+    ctx.store.deleteRefreshTokens(actor.id)
+    return withClearedCookie(ctx, { status: 204 })
   }
 
   async #user(req: Incoming): Promise<Reply> {

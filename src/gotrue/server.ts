@@ -17,6 +17,14 @@ import { MailBox } from './mail.js'
 import type { Incoming } from './routes.js'
 import { Routes } from './routes.js'
 import { Store } from './store.js'
+import { AuditLog } from './audit.js'
+import { FakeProvider, OAUTH_PREFIX } from './fake-provider.js'
+import type { ProviderProfile } from './providers.js'
+import { PROVIDER_SPECS } from './providers.js'
+import type { ExternalProviderName, SiteSettings } from './settings.js'
+import { EXTERNAL_PROVIDERS } from './settings.js'
+import { SecretKey } from '../tokens/key.js'
+import type { ExternalDeps } from './external.js'
 
 /** Go's `http.NotFound` page (gotrue.md §5.1: unknown routes are a plain-text 404). */
 const NOT_FOUND_TEXT = '404 page not found\n'
@@ -32,8 +40,11 @@ let activeListener: string | undefined
 
 /** Options of the emulated GoTrue. @internal */
 export interface EmulatorOptions {
-  autoconfirm: boolean
+  settings: SiteSettings
+  /** Who a fake provider says the user is when a test queued nobody. */
+  defaultProfile: (provider: ExternalProviderName) => ProviderProfile
   requestLogLimit: number
+  auditLogLimit: number
   hook: HookRunner
 }
 
@@ -46,6 +57,10 @@ export class Emulator {
   readonly mail: MailBox
   readonly log: RequestLog
   readonly faults = new Faults()
+  readonly audit: AuditLog
+  /** The fake OAuth providers, served under `${siteUrl}/.netlify/harness/oauth/<provider>`. */
+  readonly providers: Readonly<Record<ExternalProviderName, FakeProvider>>
+  readonly external: ExternalDeps
   readonly ctx: FlowContext
   readonly routes: Routes
   readonly #rt: Runtime
@@ -60,16 +75,29 @@ export class Emulator {
     this.#base = rt.url.length
     this.mail = new MailBox(rt.siteUrl)
     this.log = new RequestLog(options.requestLogLimit)
+    this.audit = new AuditLog(options.auditLogLimit)
     // Netlify production has a real SMTP mailer, so GoTrue validates addresses (gotrue:mailer/mailer.go).
-    this.ctx = { rt, store: this.store, mail: this.mail, autoconfirm: options.autoconfirm, hook: options.hook, validateEmails: true }
-    this.routes = new Routes(this.ctx)
+    this.ctx = {
+      rt, store: this.store, mail: this.mail, autoconfirm: options.settings.autoconfirm, hook: options.hook, validateEmails: true,
+      settings: options.settings, audit: this.audit,
+    }
+    const providers = {} as Record<ExternalProviderName, FakeProvider>
+    for (const name of EXTERNAL_PROVIDERS) providers[name] = new FakeProvider(rt, PROVIDER_SPECS[name], () => options.defaultProfile(name))
+    this.providers = providers
+    // GoTrue signs the OAuth state with its operator token, not the instance's JWT secret.
+    this.external = { providers, stateKey: new SecretKey(`operator-token:${rt.key.secret}`) }
+    this.routes = new Routes(this.ctx, this.external)
   }
 
   /** One msw handler for everything under the instance URL, so unknown routes get GoTrue's 404. */
   get handlers(): HttpHandler[] {
     if (!this.#handlers) {
       const pattern = new RegExp(`^${this.#rt.url.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')}(?:/.*)?$`)
-      this.#handlers = [http.all(pattern, ({ request }) => this.handle(request))]
+      const oauth = `${this.#rt.siteUrl}${OAUTH_PREFIX}`.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')
+      this.#handlers = [
+        http.all(pattern, ({ request }) => this.handle(request)),
+        http.all(new RegExp(`^${oauth}/.*$`), ({ request }) => this.handleProvider(request)),
+      ]
     }
     return this.#handlers
   }
@@ -149,6 +177,20 @@ export class Emulator {
     return response
   }
 
+  /**
+   * Answers a request to a fake OAuth provider under `${siteUrl}/.netlify/harness/oauth/<provider>`
+   * (consent page, token and user-info endpoints); 404 for anything else.
+   */
+  async handleProvider(request: Request): Promise<Response> {
+    const url = new URL(request.url)
+    const rest = url.pathname.slice(OAUTH_PREFIX.length + 1)
+    const slash = rest.indexOf('/')
+    const name = (slash < 0 ? rest : rest.slice(0, slash)) as ExternalProviderName
+    const provider = EXTERNAL_PROVIDERS.includes(name) ? this.providers[name] : undefined
+    if (!provider) return Response.json({ message: `no fake provider here: use one of ${EXTERNAL_PROVIDERS.join(', ')}` }, { status: 404 })
+    return provider.handle(request, slash < 0 ? '' : rest.slice(slash), url.searchParams)
+  }
+
   #faultReply(fault: FaultSpec): Reply {
     const status = fault.status!
     if (fault.body !== undefined) return { status, body: fault.body }
@@ -192,5 +234,7 @@ export class Emulator {
     this.mail.clear()
     this.log.clear()
     this.faults.clear()
+    this.audit.clear()
+    for (const p of Object.values(this.providers)) p.clear()
   }
 }

@@ -37,6 +37,11 @@ export class ServedIdentity extends Identity {
     return this.emulator.handle(request)
   }
 
+  /** A fake OAuth provider's answer (consent page, token, user info) under `/.netlify/harness/oauth/`. */
+  handleProvider(request: Request): Promise<Response> {
+    return this.emulator.handleProvider(request)
+  }
+
   /** The instance runtime: secret, clock, URLs. */
   get runtime(): Runtime {
     return this.rt

@@ -17,7 +17,8 @@ import { isRecord } from '../values.js'
 import type { ServeEvent, ServeListener } from './events.js'
 import { FrontDoor } from './front-door.js'
 import { FunctionTable } from './functions.js'
-import { sendText } from './http.js'
+import { fetchHeaders, sendResponse, sendText } from './http.js'
+import { OAUTH_PREFIX } from '../gotrue/fake-provider.js'
 import { ServedIdentity } from './identity.js'
 import { IDENTITY_ROLE_CLAIM } from './roles.js'
 import { readState, restoreState, snapshotState, writeState } from './state.js'
@@ -299,6 +300,18 @@ export async function serveIdentity(options: ServeOptions = {}): Promise<Identit
       },
       functionTimeoutMs: timeout,
       emit: listener,
+    })
+
+    // The fake OAuth providers (consent page, token, user info) answer through the same core as msw.
+    door.mount(OAUTH_PREFIX, async ({ req, res, url, body }) => {
+      const method = req.method ?? 'GET'
+      const payload = await body()
+      const request = new Request(`${identity.siteUrl}${url.pathname}${url.search}`, {
+        method,
+        headers: fetchHeaders(req),
+        ...(payload.length && method !== 'GET' && method !== 'HEAD' ? { body: new Uint8Array(payload) } : {}),
+      })
+      await sendResponse(res, await identity.handleProvider(request), method === 'HEAD')
     })
 
     let closing: Promise<void> | undefined
