@@ -5,6 +5,7 @@ import { invokeHttp } from './functions/invoke-http.js'
 import type { InvokeRequest, InvokeResponse } from './functions/invoke-http.js'
 import type { FunctionInput, ResolvedFunction } from './functions/resolve.js'
 import { resolveInput } from './functions/resolve.js'
+import { netlifyRuntimeEnv } from './netlify/runtime-env.js'
 import { discoverIdentityFunctions } from './functions/discover.js'
 import type { DiscoveredIdentityFunctions } from './functions/discover.js'
 import type { EnvOverrides } from './functions/env.js'
@@ -426,7 +427,7 @@ export class Identity {
   /** Resolves anything a user has at hand to a runnable function. @internal */
   protected resolve(fn: FunctionInput, name: string | undefined, load: { env?: EnvOverrides; fresh?: boolean; shape?: 'v1' | 'v2' } = {}): Promise<ResolvedFunction> {
     // A path is loaded the way Netlify bundles it; its file name is its function name.
-    return resolveInput(fn, { name, shape: load.shape }, { env: load.env, fresh: load.fresh })
+    return resolveInput(fn, { name, shape: load.shape }, { env: load.env, fresh: load.fresh, runtimeEnv: netlifyRuntimeEnv(this.rt) })
   }
 }
 

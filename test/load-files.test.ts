@@ -86,13 +86,36 @@ describe('env, fresh and the cache', () => {
     const ok = await identity.trigger(file, user, { env: { ALLOWED_DOMAIN: 'corp.test' }, fresh: true })
     expect(ok.allowed).toBe(true)
     expect(process.env.ALLOWED_DOMAIN).toBeUndefined()
-    // Cached: the module kept the value it read at load time, as a warm Lambda does.
-    const again = await identity.trigger(file, user)
-    expect(again.allowed).toBe(true)
     // fresh: a new instance reads the (now unset) variable at module scope and blocks every signup.
     const cold = await identity.trigger(file, user, { fresh: true })
     expect(cold.allowed).toBe(false)
     expect(cold.response?.body).toBe('ALLOWED_DOMAIN is not set')
+  })
+
+  test('module instances are cached per (file, env): a call without env never sees what another env read (issue 10)', async () => {
+    const file = `${F}/env/identity-validate.mjs`
+    const user = identity.fakeUser({ email: 'lee@corp.test' })
+    // A fresh load under an env does not replace the shared instance…
+    expect((await identity.trigger(file, user, { env: { ALLOWED_DOMAIN: 'corp.test' }, fresh: true })).allowed).toBe(true)
+    const plain = await identity.trigger(file, user)
+    expect(plain.response?.body).toBe('ALLOWED_DOMAIN is not set')
+    // …and a cached load under an env is its own instance, kept for the same env only.
+    const a = await identity.trigger(file, user, { env: { ALLOWED_DOMAIN: 'corp.test' } })
+    const b = await identity.trigger(file, user, { env: { ALLOWED_DOMAIN: 'corp.test' } })
+    expect(a.allowed && b.allowed).toBe(true)
+    expect(JSON.parse(b.response!.body!)).toEqual({ calls: 2 })
+    expect((await identity.trigger(file, user)).response?.body).toBe('ALLOWED_DOMAIN is not set')
+    expect((await identity.trigger(file, user, { env: { ALLOWED_DOMAIN: 'other.test' } })).allowed).toBe(false)
+  })
+
+  test("module scope sees Netlify's runtime variables of the instance that loads it (functions-runtime.md §2.2)", async () => {
+    const a = createIdentity({ seed: 1, siteUrl: 'https://a.example.test' })
+    const b = createIdentity({ seed: 2, siteUrl: 'https://b.example.test' })
+    const ra = JSON.parse((await a.invoke(`${F}/env/module-scope-url.mjs`)).body)
+    const rb = JSON.parse((await b.invoke(`${F}/env/module-scope-url.mjs`)).body)
+    expect(ra).toEqual({ url: 'https://a.example.test', context: 'production' })
+    expect(rb.url).toBe('https://b.example.test')
+    expect(process.env.URL).toBeUndefined()
   })
 
   test('the same unchanged file is loaded once; a changed file is rebuilt', async () => {

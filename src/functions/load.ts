@@ -1,13 +1,17 @@
 import { existsSync, readFileSync, realpathSync, statSync, unlinkSync, writeFileSync } from 'node:fs'
-import { createRequire } from 'node:module'
+import { Module } from 'node:module'
 import { basename, dirname, extname, join, resolve } from 'node:path'
 import { pathToFileURL } from 'node:url'
 import { errorLabel, HarnessError } from '../errors.js'
 import { getNetlifyEnv, withGlobals } from '../netlify/globals.js'
-import { hash32 } from '../random.js'
+import type { Diagnostic } from '../types.js'
+import { bundleFunction } from './bundle.js'
+import type { Bundle } from './bundle.js'
 import { entryCandidates, FUNCTION_EXTENSIONS, folderEntry } from './discover.js'
 import type { EnvOverrides } from './env.js'
-import { withEnv } from './env.js'
+import { runInEnv } from './env.js'
+import { mapErrorStack, registerSourceMap, userLocation } from './source-map.js'
+import { bundleDir } from './temp-dir.js'
 
 /** Options for loading a function file. */
 export interface LoadOptions {
@@ -15,6 +19,12 @@ export interface LoadOptions {
   fresh?: boolean
   /** `process.env` values while the module loads (module-scope reads see them). */
   env?: EnvOverrides
+  /**
+   * Netlify's runtime variables of the instance that loads the file (`URL`, `CONTEXT`, …), seen
+   * by module scope as by calls, below `env`.
+   * @internal
+   */
+  runtimeEnv?: Readonly<Record<string, string>> | undefined
 }
 
 /** A loaded function file. @internal */
@@ -27,16 +37,9 @@ export interface LoadedFunction {
   file: string
   /** The module format the bundle was built in. */
   format: 'esm' | 'cjs'
+  /** What bundling found (esbuild's warnings, unresolvable `require`s), reported with every call. */
+  diagnostics: Diagnostic[]
 }
-
-interface CacheEntry {
-  loaded: LoadedFunction
-  /** Every bundled source file with its mtime and size when bundled. */
-  inputs: Array<[string, number, number]>
-}
-
-const cache = new Map<string, CacheEntry>()
-let counter = 0
 
 /**
  * The module format Netlify builds a file in (functions-runtime.md §6): `.mjs`/`.mts` ESM,
@@ -47,16 +50,21 @@ export function moduleFormat(file: string): 'esm' | 'cjs' {
   const ext = extname(file)
   if (ext === '.mjs' || ext === '.mts') return 'esm'
   if (ext === '.cjs' || ext === '.cts') return 'cjs'
+  const pkg = nearestPackageJson(file)
+  if (!pkg) return 'cjs'
+  try {
+    return (JSON.parse(readFileSync(pkg, 'utf8')) as { type?: unknown }).type === 'module' ? 'esm' : 'cjs'
+  } catch {
+    return 'cjs'
+  }
+}
+
+/** The `package.json` that decides a file's module type (Node's lookup: the nearest one up). */
+function nearestPackageJson(file: string): string | undefined {
   for (let dir = dirname(file); ; dir = dirname(dir)) {
     const pkg = join(dir, 'package.json')
-    if (existsSync(pkg)) {
-      try {
-        return (JSON.parse(readFileSync(pkg, 'utf8')) as { type?: unknown }).type === 'module' ? 'esm' : 'cjs'
-      } catch {
-        return 'cjs'
-      }
-    }
-    if (dirname(dir) === dir) return 'cjs'
+    if (existsSync(pkg)) return pkg
+    if (dirname(dir) === dir) return undefined
   }
 }
 
@@ -87,118 +95,150 @@ export function locateFunctionFile(input: string): { file: string; name: string 
   return { file: abs, name: basename(abs, ext) }
 }
 
-function unchanged(entry: CacheEntry): boolean {
-  for (const [file, mtime, size] of entry.inputs) {
-    try {
-      const s = statSync(file)
-      if (s.mtimeMs !== mtime || s.size !== size) return false
-    } catch {
-      return false
-    }
+
+/** A bundle kept for every later load of the same unchanged file (any instance, any env). */
+interface BundleEntry {
+  file: string
+  format: 'esm' | 'cjs'
+  bundle: Bundle
+  /** Every bundled input with its mtime and size when bundled. */
+  stamps: Array<[string, number, number]>
+}
+
+/** A module instance: per file and per environment it was loaded under (issue 10). */
+interface ModuleEntry {
+  loaded: LoadedFunction
+  built: BundleEntry
+}
+
+/** Where an input string last led (a function folder's entry, the real path). */
+const located = new Map<string, { file: string; name: string }>()
+const bundles = new Map<string, BundleEntry>()
+const modules = new Map<string, ModuleEntry>()
+const inflight = new Map<string, Promise<LoadedFunction>>()
+let counter = 0
+
+/** One `stat` per bundled input: the only file-system work a warm load does. */
+function unchanged(entry: BundleEntry): boolean {
+  for (const [file, mtime, size] of entry.stamps) {
+    const s = statSync(file, { throwIfNoEntry: false })
+    if (!s || s.mtimeMs !== mtime || s.size !== size) return false
   }
   return true
 }
 
-/** `require`s a CommonJS bundle and drops it from the require cache (each load has its own file). */
-function requireOnce(from: string, outfile: string): Record<string, unknown> {
-  const req = createRequire(from)
-  try {
-    return req(outfile) as Record<string, unknown>
-  } finally {
-    delete req.cache[outfile]
-  }
+function envKey(env: Readonly<Record<string, string | undefined>> | undefined): string {
+  if (!env) return ''
+  const keys = Object.keys(env)
+  if (keys.length === 0) return ''
+  return JSON.stringify(keys.sort().map((k) => [k, env[k] ?? null]))
 }
 
 /**
- * Banner for ESM bundles, like Netlify's bundler adds: CommonJS `require`, `__filename` and
- * `__dirname` work in ESM output (for `.mjs` files that still `require`). The names are
- * prefixed; esbuild's `define` maps the free identifiers onto them.
- */
-const ESM_BANNER = [
-  'import { createRequire as __nihCreateRequire } from "node:module";',
-  'import { fileURLToPath as __nihFileURLToPath } from "node:url";',
-  'import { dirname as __nihDirname } from "node:path";',
-  'const require = __nihCreateRequire(import.meta.url);',
-  'const __nih_filename = __nihFileURLToPath(import.meta.url);',
-  'const __nih_dirname = __nihDirname(__nih_filename);',
-].join('\n')
-
-/**
- * Loads a function file the way Netlify bundles it: esbuild (imported only now) bundles the
- * entry with its local imports, keeps every package import external (so the test's module
- * mocks and the function share instances), and builds ESM or CommonJS per §6. The bundle is
- * written beside the entry file — so bare imports, `import.meta.url`, `__dirname` and relative
- * file reads resolve from the function's own folder — imported, then deleted. Same file
- * unchanged (every bundled input's mtime and size) → the cached module, unless `fresh`.
+ * Loads a function file the way Netlify bundles it: esbuild (imported only when a path is
+ * loaded, once per process) bundles the entry with its local imports, keeps every package
+ * import external (resolved from the function's folder, so the test's module mocks and the
+ * function share instances), and builds ESM or CommonJS per §6. Nothing is ever written in the
+ * user's tree: a CommonJS bundle is compiled in memory under the original file name; an ESM
+ * bundle is imported from a temporary folder outside the tree with `import.meta.url`,
+ * `__dirname` and `require` pointing at the original file. Stack frames map back to the
+ * original files (source maps). An unchanged file is bundled once per process; a module
+ * instance is cached per file and per environment (`env` and the instance's Netlify
+ * variables), so a call never sees module-scope values read under another call's `env`;
+ * `fresh` loads a new instance and leaves the cache alone.
  * @internal
  */
 export async function loadFunctionFile(input: string, options: LoadOptions = {}): Promise<LoadedFunction> {
-  const located = locateFunctionFile(input)
-  const file = realpathSync(located.file)
-  const cached = cache.get(file)
-  if (cached && !options.fresh && unchanged(cached)) return { ...cached.loaded, name: located.name }
-  if (options.fresh) return build(file, located.name, options)
-  // Concurrent first loads of one file share a single build.
-  let pending = inflight.get(file)
-  if (!pending) {
-    pending = build(file, located.name, options).finally(() => inflight.delete(file))
-    inflight.set(file, pending)
+  const where = locate(input)
+  const key = `${where.file}\n${envKey(options.env)}\n${envKey(options.runtimeEnv)}`
+  if (!options.fresh) {
+    const cached = modules.get(key)
+    if (cached && bundles.get(where.file) === cached.built && unchanged(cached.built)) {
+      return cached.loaded.name === where.name ? cached.loaded : { ...cached.loaded, name: where.name }
+    }
   }
-  return { ...(await pending), name: located.name }
+  if (options.fresh) return instantiate(await bundled(where.file), where.name, options)
+  // Concurrent first loads of one file under one environment share a single instance.
+  let pending = inflight.get(key)
+  if (!pending) {
+    pending = (async () => {
+      const built = await bundled(where.file)
+      const loaded = await instantiate(built, where.name, options)
+      modules.set(key, { loaded, built })
+      return loaded
+    })().finally(() => inflight.delete(key))
+    inflight.set(key, pending)
+  }
+  const loaded = await pending
+  return loaded.name === where.name ? loaded : { ...loaded, name: where.name }
 }
 
-const inflight = new Map<string, Promise<LoadedFunction>>()
+function locate(input: string): { file: string; name: string } {
+  const abs = resolve(input)
+  const seen = located.get(abs)
+  if (seen && bundles.has(seen.file)) return seen
+  const found = locateFunctionFile(abs)
+  const where = { file: realpathSync(found.file), name: found.name }
+  located.set(abs, where)
+  return where
+}
 
-async function build(file: string, name: string, options: LoadOptions): Promise<LoadedFunction> {
-  const format = moduleFormat(file)
-  const dir = dirname(file)
-  const outfile = join(dir, `.${basename(file)}.nih-${hash32(file).toString(36)}-${process.pid}-${++counter}.${format === 'esm' ? 'mjs' : 'cjs'}`)
-  const esbuild = await import('esbuild')
-  let built: import('esbuild').BuildResult<{ write: false; metafile: true }>
-  try {
-    built = await esbuild.build({
-      entryPoints: [file],
-      outfile,
-      absWorkingDir: dir,
-      bundle: true,
-      platform: 'node',
-      target: 'node20',
-      format,
-      packages: 'external',
-      write: false,
-      metafile: true,
-      sourcemap: 'inline',
-      logLevel: 'silent',
-      ...(format === 'esm' ? { banner: { js: ESM_BANNER }, define: { __dirname: '__nih_dirname', __filename: '__nih_filename' } } : {}),
-    })
-  } catch (error) {
-    const errors = (error as { errors?: Array<{ text: string; location?: { file: string; line: number; column: number } | null }> }).errors ?? []
-    const detail = errors.length
-      ? errors.map((e) => `${e.location ? `${e.location.file}:${e.location.line}:${e.location.column}: ` : ''}${e.text}`).join('; ')
-      : String(error)
-    throw new HarnessError('ERR_FUNCTION_LOAD', `cannot build ${file} as Netlify would (esbuild, ${format}): ${detail}`, { cause: error })
+const building = new Map<string, Promise<BundleEntry>>()
+
+/** The file's bundle: the cached one while every input is unchanged, else a new build. */
+async function bundled(file: string): Promise<BundleEntry> {
+  const cached = bundles.get(file)
+  if (cached && unchanged(cached)) return cached
+  let pending = building.get(file)
+  if (!pending) {
+    pending = (async () => {
+      if (!existsSync(file)) {
+        throw new HarnessError('ERR_FUNCTION_NOT_FOUND', `function file ${JSON.stringify(file)} does not exist (it was removed since it was loaded)`)
+      }
+      const format = moduleFormat(file)
+      const outfile = join(bundleDir(), `${basename(file)}.${process.pid}-${++counter}.${format === 'esm' ? 'mjs' : 'cjs'}`)
+      const bundle = await bundleFunction({ file, format, outfile })
+      const stamps: Array<[string, number, number]> = bundle.inputs.map((p) => {
+        const s = statSync(p)
+        return [p, s.mtimeMs, s.size]
+      })
+      const entry: BundleEntry = { file, format, bundle, stamps }
+      bundles.set(file, entry)
+      return entry
+    })().finally(() => building.delete(file))
+    building.set(file, pending)
   }
-  const output = built.outputFiles.find((f) => f.path.endsWith(extname(outfile))) ?? built.outputFiles[0]!
-  const inputs: Array<[string, number, number]> = Object.keys(built.metafile.inputs).map((p) => {
-    const abs = resolve(dir, p)
-    const s = statSync(abs)
-    return [abs, s.mtimeMs, s.size]
-  })
+  return pending
+}
 
-  let mod: Record<string, unknown>
-  writeFileSync(outfile, output.contents)
+interface CompilableModule {
+  filename: string
+  paths: string[]
+  exports: unknown
+  _compile(code: string, filename: string): unknown
+}
+
+/**
+ * Evaluates a CommonJS bundle without writing a file: a `Module` named after the original file
+ * (so `__filename`, `__dirname`, `require` and its package lookup are the original folder's),
+ * compiled from memory and never put in `require.cache`.
+ */
+function compileCommonJs(code: string, file: string): Record<string, unknown> {
+  const M = Module as unknown as { new (id: string): CompilableModule; _nodeModulePaths(dir: string): string[] }
+  const mod = new M(file)
+  mod.filename = file
+  mod.paths = M._nodeModulePaths(dirname(file))
+  mod._compile(code, file)
+  return mod.exports as Record<string, unknown>
+}
+
+/** Imports an ESM bundle from the temporary folder (outside the user's tree), then deletes it. */
+async function importEsm(code: string, outfile: string, built: BundleEntry): Promise<Record<string, unknown>> {
+  const map = registerSourceMap(outfile, built.bundle.map, built.bundle.mapDir)
+  const inline = Buffer.from(JSON.stringify(map)).toString('base64')
+  writeFileSync(outfile, `${code}\n//# sourceMappingURL=data:application/json;charset=utf-8;base64,${inline}\n`)
   try {
-    mod = await withEnv(options.env, () =>
-      withGlobals({ netlify: { context: null, env: getNetlifyEnv() }, identity: undefined }, async () =>
-        format === 'cjs' ? requireOnce(file, outfile) : ((await import(pathToFileURL(outfile).href)) as Record<string, unknown>),
-      ),
-    )
-  } catch (error) {
-    throw new HarnessError(
-      'ERR_FUNCTION_LOAD',
-      `${file} threw while loading (module scope, ${format}): ${errorLabel(error)}`,
-      { cause: error },
-    )
+    return (await import(pathToFileURL(outfile).href)) as Record<string, unknown>
   } finally {
     try {
       unlinkSync(outfile)
@@ -206,7 +246,50 @@ async function build(file: string, name: string, options: LoadOptions): Promise<
       // already gone
     }
   }
-  const loaded: LoadedFunction = { module: mod ?? {}, name, file, format }
-  cache.set(file, { loaded, inputs })
-  return loaded
+}
+
+async function instantiate(built: BundleEntry, name: string, options: LoadOptions): Promise<LoadedFunction> {
+  const { file, format, bundle } = built
+  let mod: Record<string, unknown>
+  try {
+    mod = await runInEnv(options.env, options.runtimeEnv, () =>
+      withGlobals({ netlify: { context: null, env: getNetlifyEnv() }, identity: undefined }, async () => {
+        if (format === 'cjs') {
+          registerSourceMap(file, bundle.map, bundle.mapDir)
+          return compileCommonJs(bundle.code, file)
+        }
+        const outfile = join(bundleDir(), `${basename(file)}.${process.pid}-${++counter}.mjs`)
+        return importEsm(bundle.code, outfile, built)
+      }),
+    )
+  } catch (error) {
+    throw loadError(error, file, format)
+  }
+  return { module: mod ?? {}, name, file, format, diagnostics: bundle.diagnostics }
+}
+
+/** A throw at module scope as a `HarnessError` naming the user's file, line and column. */
+function loadError(error: unknown, file: string, format: 'esm' | 'cjs'): HarnessError {
+  mapErrorStack(error)
+  const at = userLocation(error)
+  const label = errorLabel(error)
+  const cjsName = error instanceof ReferenceError ? /^(exports|module) is not defined/.exec(error.message)?.[1] : undefined
+  if (format === 'esm' && cjsName) {
+    const pkg = nearestPackageJson(file)
+    const ext = extname(file)
+    const fixed = `${basename(file, ext)}${ext === '.ts' || ext === '.mts' ? '.cts' : '.cjs'}`
+    return new HarnessError(
+      'ERR_FUNCTION_FORMAT',
+      `${file}${at ? ` (${at})` : ''} is CommonJS (it uses \`${cjsName}\`) but runs as an ES module${pkg && ext !== '.mjs' && ext !== '.mts' ? ` because ${pkg} says "type": "module"` : ''}: ${label}. Netlify fails the same way (${cjsName} is not defined in ES module scope). Fix: rename it to ${fixed}, or put a package.json with {"type": "commonjs"} in ${dirname(file)}, or use \`export const handler\`.`,
+      { cause: error },
+    )
+  }
+  const strict = error instanceof ReferenceError && /is not defined$/.test(error.message) && format === 'esm'
+    ? ' ES modules run in strict mode: assigning an undeclared variable throws; declare it with let or const.'
+    : ''
+  return new HarnessError(
+    'ERR_FUNCTION_LOAD',
+    `${file} threw while loading (module scope, ${format})${at ? ` at ${at}` : ''}: ${label}.${strict}`,
+    { cause: error },
+  )
 }

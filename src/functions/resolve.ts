@@ -6,6 +6,7 @@ import type { LoadOptions } from './load.js'
 import { loadFunctionFile } from './load.js'
 import type { V1Handler } from './run-v1.js'
 import { describeValue, isRecord } from '../values.js'
+import type { Diagnostic } from '../types.js'
 
 /**
  * Anything a user has at hand that Netlify can run: a v1 `handler` function, a module namespace
@@ -27,6 +28,8 @@ interface ResolvedCommon {
   background?: boolean
   /** The module's (or typed object's) `config` export, when it has one. */
   config?: FunctionConfig
+  /** What loading the file found (esbuild's warnings…), added to every call's diagnostics. */
+  loadDiagnostics?: Diagnostic[]
 }
 
 /** The parts of a v2 `config` export the harness reads (functions-runtime.md §2.1). */
@@ -140,7 +143,7 @@ export async function resolveInput(fn: unknown, hints: ResolveHints = {}, load: 
   const loaded = await loadFunctionFile(fn, load)
   try {
     const resolved = resolveFunction(loaded.module, { ...hints, name: loaded.name })
-    return { ...resolved, source: loaded.file }
+    return { ...resolved, source: loaded.file, ...(loaded.diagnostics.length ? { loadDiagnostics: loaded.diagnostics } : {}) }
   } catch (error) {
     if (error instanceof HarnessError && error.code === 'ERR_UNSUPPORTED_FUNCTION') {
       const keys = Object.keys(loaded.module)

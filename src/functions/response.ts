@@ -1,4 +1,5 @@
 import { errorLabel } from '../errors.js'
+import { mapStack, thrownAt } from './source-map.js'
 import type { Diagnostic, FunctionResponse } from '../types.js'
 import { safeGet, safeInspect, safeString } from './safe.js'
 
@@ -41,7 +42,7 @@ export function errorBody(error: unknown): string {
   }
   if (isError) {
     const stack = field('stack')
-    const lines = (typeof stack === 'string' ? stack : '').split('\n').slice(1).map((l) => l.trim().replace(/^at /, '')).filter(Boolean)
+    const lines = (typeof stack === 'string' ? mapStack(stack) : '').split('\n').slice(1).map((l) => l.trim().replace(/^at /, '')).filter(Boolean)
     return `${safeString(field('name') ?? 'Error')}: ${safeString(field('message') ?? '')}\n ${lines.map((l) => `    at ${l}`).join('\n')}`
   }
   if (error !== null && typeof error === 'object') {
@@ -58,7 +59,7 @@ function describeError(error: unknown): string {
   } catch {
     // a Proxy whose getPrototypeOf trap throws
   }
-  if (isError) return errorLabel(error)
+  if (isError) return thrownAt(error)
   return safeInspect(error, { depth: 1, breakLength: Infinity })
 }
 
