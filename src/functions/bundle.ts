@@ -18,6 +18,11 @@ export interface Bundle {
   inputs: string[]
   /** esbuild's warnings and unresolvable `require`s, as diagnostics for every call. */
   diagnostics: Diagnostic[]
+  /**
+   * An ESM bundle without any `export` whose code uses CommonJS's `exports`/`module`: a
+   * CommonJS file that Node (and Netlify) run as an ES module, where it fails.
+   */
+  commonJsInEsm?: 'exports' | 'module'
 }
 
 /** What the loader asks esbuild for. @internal */
@@ -163,7 +168,12 @@ export async function bundleFunction(request: BundleRequest): Promise<Bundle> {
   const inputs = Object.keys(built.metafile.inputs)
     .filter((p) => !p.includes(':'))
     .map((p) => resolve(dir, p))
+  const output = Object.values(built.metafile.outputs).find((o) => o.entryPoint !== undefined)
+  const cjsVariable = format === 'esm' && (output?.exports.length ?? 0) === 0
+    ? built.warnings.map((w) => (w.id === 'commonjs-variable-in-esm' ? /"(exports|module)"/.exec(w.text)?.[1] : undefined)).find((v) => v !== undefined)
+    : undefined
   return {
+    ...(cjsVariable === 'exports' || cjsVariable === 'module' ? { commonJsInEsm: cjsVariable } : {}),
     code: js.text,
     map: map ? (JSON.parse(map.text) as SourceMapPayload) : { version: 3, file: '', sources: [], sourcesContent: [], names: [], mappings: '', sourceRoot: '' },
     mapDir: dirname(outfile),

@@ -250,6 +250,7 @@ async function importEsm(code: string, outfile: string, built: BundleEntry): Pro
 
 async function instantiate(built: BundleEntry, name: string, options: LoadOptions): Promise<LoadedFunction> {
   const { file, format, bundle } = built
+  if (bundle.commonJsInEsm) throw commonJsInEsmError(file, bundle.commonJsInEsm, undefined)
   let mod: Record<string, unknown>
   try {
     mod = await runInEnv(options.env, options.runtimeEnv, () =>
@@ -274,16 +275,7 @@ function loadError(error: unknown, file: string, format: 'esm' | 'cjs'): Harness
   const at = userLocation(error)
   const label = errorLabel(error)
   const cjsName = error instanceof ReferenceError ? /^(exports|module) is not defined/.exec(error.message)?.[1] : undefined
-  if (format === 'esm' && cjsName) {
-    const pkg = nearestPackageJson(file)
-    const ext = extname(file)
-    const fixed = `${basename(file, ext)}${ext === '.ts' || ext === '.mts' ? '.cts' : '.cjs'}`
-    return new HarnessError(
-      'ERR_FUNCTION_FORMAT',
-      `${file}${at ? ` (${at})` : ''} is CommonJS (it uses \`${cjsName}\`) but runs as an ES module${pkg && ext !== '.mjs' && ext !== '.mts' ? ` because ${pkg} says "type": "module"` : ''}: ${label}. Netlify fails the same way (${cjsName} is not defined in ES module scope). Fix: rename it to ${fixed}, or put a package.json with {"type": "commonjs"} in ${dirname(file)}, or use \`export const handler\`.`,
-      { cause: error },
-    )
-  }
+  if (format === 'esm' && cjsName) return commonJsInEsmError(file, cjsName === 'module' ? 'module' : 'exports', error)
   const strict = error instanceof ReferenceError && /is not defined$/.test(error.message) && format === 'esm'
     ? ' ES modules run in strict mode: assigning an undeclared variable throws; declare it with let or const.'
     : ''
@@ -291,5 +283,23 @@ function loadError(error: unknown, file: string, format: 'esm' | 'cjs'): Harness
     'ERR_FUNCTION_LOAD',
     `${file} threw while loading (module scope, ${format})${at ? ` at ${at}` : ''}: ${label}.${strict}`,
     { cause: error },
+  )
+}
+
+/**
+ * A CommonJS file run as an ES module (issue 11.3): `exports.handler` in a `.js` file under
+ * `"type": "module"`. Node throws "exports is not defined in ES module scope" and so does the
+ * function on Netlify (its bundle is ESM for such a file, functions-runtime.md §6); Vitest's
+ * module runner would hide it by providing `exports`, so the harness refuses the file itself.
+ */
+function commonJsInEsmError(file: string, variable: 'exports' | 'module', cause: unknown): HarnessError {
+  const pkg = nearestPackageJson(file)
+  const ext = extname(file)
+  const fixed = `${basename(file, ext)}${ext === '.ts' || ext === '.mts' ? '.cts' : '.cjs'}`
+  const why = ext === '.mjs' || ext === '.mts' ? `its ${ext} extension makes it one` : pkg ? `${pkg} says "type": "module"` : 'it is ESM'
+  return new HarnessError(
+    'ERR_FUNCTION_FORMAT',
+    `${file} is CommonJS (it uses \`${variable}\`) but runs as an ES module: ${why}. Netlify fails the same way (ReferenceError: ${variable} is not defined in ES module scope). Fix: rename it to ${fixed}, or put a package.json with {"type": "commonjs"} in ${dirname(file)} (or write \`export const handler\`).`,
+    cause === undefined ? undefined : { cause },
   )
 }

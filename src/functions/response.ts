@@ -1,5 +1,5 @@
 import { errorLabel } from '../errors.js'
-import { mapStack, thrownAt } from './source-map.js'
+import { mappedStack, thrownAt } from './source-map.js'
 import type { Diagnostic, FunctionResponse } from '../types.js'
 import { safeGet, safeInspect, safeString } from './safe.js'
 
@@ -41,8 +41,8 @@ export function errorBody(error: unknown): string {
     return got.ok ? got.value : undefined
   }
   if (isError) {
-    const stack = field('stack')
-    const lines = (typeof stack === 'string' ? mapStack(stack) : '').split('\n').slice(1).map((l) => l.trim().replace(/^at /, '')).filter(Boolean)
+    const stack = mappedStack(error) ?? field('stack')
+    const lines = (typeof stack === 'string' ? stack : '').split('\n').slice(1).map((l) => l.trim().replace(/^at /, '')).filter(Boolean)
     return `${safeString(field('name') ?? 'Error')}: ${safeString(field('message') ?? '')}\n ${lines.map((l) => `    at ${l}`).join('\n')}`
   }
   if (error !== null && typeof error === 'object') {

@@ -81,20 +81,34 @@ export function mapStack(stack: string): string {
   })
 }
 
+/** Errors whose stack was mapped already (a CommonJS frame names the original file: never map twice). */
+const mappedErrors = new WeakMap<object, string>()
+
 /**
- * Rewrites `error.stack` in place when it shows frames of a loaded bundle (so a test runner
- * printing the error, or its `cause`, shows the user's file). Never throws.
+ * The error's stack with its bundle frames mapped to the user's files, rewritten in place on the
+ * error too (so a test runner printing it, or a `cause`, shows the user's file); mapped once per
+ * error. `undefined` for a value without a string stack. Never throws.
  * @internal
  */
-export function mapErrorStack(error: unknown): void {
-  if (maps.size === 0) return
+export function mappedStack(error: unknown): string | undefined {
   try {
-    if (!(error instanceof Error) || typeof error.stack !== 'string') return
-    const mapped = mapStack(error.stack)
-    if (mapped !== error.stack) Object.defineProperty(error, 'stack', { value: mapped, writable: true, configurable: true, enumerable: false })
+    if (!(error instanceof Error)) return undefined
+    const done = mappedErrors.get(error)
+    if (done !== undefined) return done
+    const stack = error.stack
+    if (typeof stack !== 'string') return undefined
+    const mapped = mapStack(stack)
+    mappedErrors.set(error, mapped)
+    if (mapped !== stack) Object.defineProperty(error, 'stack', { value: mapped, writable: true, configurable: true, enumerable: false })
+    return mapped
   } catch {
-    // a frozen error or a throwing getter: leave it
+    return undefined // a frozen error, a throwing getter, a Proxy
   }
+}
+
+/** Maps `error.stack` in place (see {@link mappedStack}). @internal */
+export function mapErrorStack(error: unknown): void {
+  mappedStack(error)
 }
 
 /**
@@ -104,13 +118,8 @@ export function mapErrorStack(error: unknown): void {
  * @internal
  */
 export function userLocation(error: unknown): string | undefined {
-  let stack: unknown
-  try {
-    stack = error instanceof Error ? error.stack : undefined
-  } catch {
-    return undefined
-  }
-  if (typeof stack !== 'string') return undefined
+  const stack = mappedStack(error)
+  if (stack === undefined) return undefined
   for (const line of stack.split('\n')) {
     if (!/^\s+at /.test(line)) continue
     LOCATION.lastIndex = 0
@@ -118,9 +127,9 @@ export function userLocation(error: unknown): string | undefined {
     let last: RegExpExecArray | undefined
     while ((found = LOCATION.exec(line))) last = found
     if (!last) continue
-    const at = mapLocation(last[1]!, Number(last[2]), Number(last[3]))
-    if (at.file.startsWith('node:') || /[\\/]node_modules[\\/]/.test(at.file) || at.file.startsWith(HARNESS_DIR + sep)) continue
-    return `${at.file}:${at.line}:${at.column}`
+    const file = toPath(last[1]!)
+    if (file.startsWith('node:') || /[\\/]node_modules[\\/]/.test(file) || file.startsWith(HARNESS_DIR + sep)) continue
+    return `${file}:${last[2]}:${last[3]}`
   }
   return undefined
 }
