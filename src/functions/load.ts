@@ -5,6 +5,7 @@ import { pathToFileURL } from 'node:url'
 import { errorLabel, HarnessError } from '../errors.js'
 import { getNetlifyEnv, withGlobals } from '../netlify/globals.js'
 import type { Diagnostic } from '../types.js'
+import { filesRunningAsIs } from './as-is.js'
 import { bundleFunction } from './bundle.js'
 import type { Bundle } from './bundle.js'
 import { entryCandidates, FUNCTION_EXTENSIONS, folderEntry } from './discover.js'
@@ -96,11 +97,12 @@ export function locateFunctionFile(input: string): { file: string; name: string 
 }
 
 
-/** A bundle kept for every later load of the same unchanged file (any instance, any env). */
+/** A build kept for every later load of the same unchanged file (any instance, any env). */
 interface BundleEntry {
   file: string
   format: 'esm' | 'cjs'
-  bundle: Bundle
+  /** The bundle; `undefined` when the file runs as is (see `filesRunningAsIs`). */
+  bundle: Bundle | undefined
   /** Every bundled input with its mtime and size when bundled. */
   stamps: Array<[string, number, number]>
 }
@@ -185,6 +187,47 @@ function locate(input: string): { file: string; name: string } {
 
 const building = new Map<string, Promise<BundleEntry>>()
 
+/**
+ * Whether this module's own `import()` goes through Vite (Vitest loads the harness itself, so
+ * Vite transforms and resolves what it imports); natively `import.meta.env` is undefined.
+ */
+const VIA_VITE = typeof (import.meta as { env?: unknown }).env === 'object'
+
+function bundleOf(file: string, format: 'esm' | 'cjs'): Promise<Bundle> {
+  const outfile = join(bundleDir(), `${basename(file)}.${process.pid}-${++counter}.${format === 'esm' ? 'mjs' : 'cjs'}`)
+  return bundleFunction({ file, format, outfile })
+}
+
+/** Instances of files imported as is: the first is the file's URL, later ones add a query. */
+const asIsInstances = new Map<string, number>()
+
+/**
+ * Imports an ES module that runs as is from its original file: nothing is written, and its
+ * frames, `import.meta.url` and relative imports are the original's. A later instance (another
+ * env, `fresh`) is the same URL with `?nih-instance=<n>` (`fileURLToPath` drops the query).
+ * When it fails to link (a missing module, a syntax error), esbuild builds it to name file, line
+ * and column, as a bundled load does.
+ */
+async function importAsIs(file: string): Promise<Record<string, unknown>> {
+  const n = asIsInstances.get(file) ?? 0
+  asIsInstances.set(file, n + 1)
+  const url = pathToFileURL(file).href + (n === 0 ? '' : `?nih-instance=${n}`)
+  try {
+    return (await import(url)) as Record<string, unknown>
+  } catch (error) {
+    if (linkError(error)) await bundleOf(file, 'esm') // throws the precise build error, if any
+    throw error
+  }
+}
+
+function linkError(error: unknown): boolean {
+  if (error instanceof SyntaxError) return true
+  const code = (error as { code?: unknown } | null)?.code
+  if (typeof code === 'string' && /^ERR_(MODULE_NOT_FOUND|PACKAGE_PATH_NOT_EXPORTED|UNSUPPORTED_DIR_IMPORT|UNKNOWN_FILE_EXTENSION)$/.test(code)) return true
+  // Vite's own wording (Vitest loading the harness): an unresolvable import, a parse error.
+  return error instanceof Error && /^(Failed to load url|Cannot find (module|package)|Transform failed)|PARSE_ERROR/.test(error.message)
+}
+
 /** The file's bundle: the cached one while every input is unchanged, else a new build. */
 async function bundled(file: string): Promise<BundleEntry> {
   const cached = bundles.get(file)
@@ -196,9 +239,9 @@ async function bundled(file: string): Promise<BundleEntry> {
         throw new HarnessError('ERR_FUNCTION_NOT_FOUND', `function file ${JSON.stringify(file)} does not exist (it was removed since it was loaded)`)
       }
       const format = moduleFormat(file)
-      const outfile = join(bundleDir(), `${basename(file)}.${process.pid}-${++counter}.${format === 'esm' ? 'mjs' : 'cjs'}`)
-      const bundle = await bundleFunction({ file, format, outfile })
-      const stamps: Array<[string, number, number]> = bundle.inputs.map((p) => {
+      const asIs = format === 'esm' ? filesRunningAsIs(file, (f) => moduleFormat(f) === 'esm', VIA_VITE) : undefined
+      const bundle = asIs ? undefined : await bundleOf(file, format)
+      const stamps: Array<[string, number, number]> = (asIs ?? bundle!.inputs).map((p) => {
         const s = statSync(p)
         return [p, s.mtimeMs, s.size]
       })
@@ -233,8 +276,8 @@ function compileCommonJs(code: string, file: string): Record<string, unknown> {
 }
 
 /** Imports an ESM bundle from the temporary folder (outside the user's tree), then deletes it. */
-async function importEsm(code: string, outfile: string, built: BundleEntry): Promise<Record<string, unknown>> {
-  const map = registerSourceMap(outfile, built.bundle.map, built.bundle.mapDir)
+async function importEsm(code: string, outfile: string, bundle: Bundle): Promise<Record<string, unknown>> {
+  const map = registerSourceMap(outfile, bundle.map, bundle.mapDir)
   const inline = Buffer.from(JSON.stringify(map)).toString('base64')
   writeFileSync(outfile, `${code}\n//# sourceMappingURL=data:application/json;charset=utf-8;base64,${inline}\n`)
   try {
@@ -250,23 +293,24 @@ async function importEsm(code: string, outfile: string, built: BundleEntry): Pro
 
 async function instantiate(built: BundleEntry, name: string, options: LoadOptions): Promise<LoadedFunction> {
   const { file, format, bundle } = built
-  if (bundle.commonJsInEsm) throw commonJsInEsmError(file, bundle.commonJsInEsm, undefined)
+  if (bundle?.commonJsInEsm) throw commonJsInEsmError(file, bundle.commonJsInEsm, undefined)
   let mod: Record<string, unknown>
   try {
     mod = await runInEnv(options.env, options.runtimeEnv, () =>
       withGlobals({ netlify: { context: null, env: getNetlifyEnv() }, identity: undefined }, async () => {
+        if (!bundle) return importAsIs(file)
         if (format === 'cjs') {
           registerSourceMap(file, bundle.map, bundle.mapDir)
           return compileCommonJs(bundle.code, file)
         }
         const outfile = join(bundleDir(), `${basename(file)}.${process.pid}-${++counter}.mjs`)
-        return importEsm(bundle.code, outfile, built)
+        return importEsm(bundle.code, outfile, bundle)
       }),
     )
   } catch (error) {
-    throw loadError(error, file, format)
+    throw error instanceof HarnessError ? error : loadError(error, file, format)
   }
-  return { module: mod ?? {}, name, file, format, diagnostics: bundle.diagnostics }
+  return { module: mod ?? {}, name, file, format, diagnostics: bundle?.diagnostics ?? [] }
 }
 
 /** A throw at module scope as a `HarnessError` naming the user's file, line and column. */

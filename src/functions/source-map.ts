@@ -40,7 +40,7 @@ export function forgetSourceMap(framePath: string): void {
 }
 
 /** `path:line:column` inside a frame, the path either a file path or a `file:` URL. */
-const LOCATION = /((?:file:\/\/)?(?:\/|[A-Za-z]:[\\/])[^\s()]*?):(\d+):(\d+)/g
+const LOCATION = /(?<=^|[\s(])((?:file:\/\/)?(?:\/|[A-Za-z]:[\\/])[^\s()]*?):(\d+):(\d+)/g
 
 function toPath(p: string): string {
   if (!p.startsWith('file://')) return p
