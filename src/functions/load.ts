@@ -129,11 +129,20 @@ function unchanged(entry: BundleEntry): boolean {
   return true
 }
 
+/** Keys of frozen environments (an instance's Netlify variables): computed once per object. */
+const frozenKeys = new WeakMap<object, string>()
+
 function envKey(env: Readonly<Record<string, string | undefined>> | undefined): string {
   if (!env) return ''
+  const frozen = Object.isFrozen(env)
+  if (frozen) {
+    const known = frozenKeys.get(env)
+    if (known !== undefined) return known
+  }
   const keys = Object.keys(env)
-  if (keys.length === 0) return ''
-  return JSON.stringify(keys.sort().map((k) => [k, env[k] ?? null]))
+  const key = keys.length === 0 ? '' : JSON.stringify(keys.sort().map((k) => [k, env[k] ?? null]))
+  if (frozen) frozenKeys.set(env, key)
+  return key
 }
 
 /**
