@@ -1,6 +1,7 @@
 import { copyFileSync, mkdirSync, mkdtempSync, readdirSync, rmSync, utimesSync, writeFileSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
+import { fileURLToPath, pathToFileURL } from 'node:url'
 import { afterAll, describe, expect, test, vi } from 'vitest'
 import { createIdentity, HarnessError } from '../src/index.js'
 import { listFunctions, discoverIdentityFunctions } from '../src/functions/discover.js'
@@ -130,6 +131,34 @@ describe('env, fresh and the cache', () => {
     expect(outcome.user.user_metadata).toEqual({ v: 2 })
     const fresh = await loadFunctionFile(file, { fresh: true })
     expect(fresh.module).not.toBe(first.module)
+  })
+})
+
+describe('ES modules that run as is (no esbuild, issue 12)', () => {
+  test('a single-file ES module is imported from its own file: a change makes a new instance, fresh too', async () => {
+    const file = join(tmp, 'as-is.mjs')
+    writeFileSync(file, 'let n = 0\nexport const handler = async () => ({ statusCode: 200, body: JSON.stringify({ v: 1, n: ++n, url: import.meta.url }) })\n')
+    const a = await identity.invoke(file)
+    expect(JSON.parse(a.body)).toEqual({ v: 1, n: 1, url: pathToFileURL(file).href })
+    expect(JSON.parse((await identity.invoke(file)).body).n).toBe(2)
+    // fresh: its own instance (a query on the URL, so fileURLToPath(import.meta.url) is still the file)
+    const fresh = JSON.parse((await identity.invoke(file, { fresh: true })).body)
+    expect(fresh.n).toBe(1)
+    expect(fileURLToPath(fresh.url)).toBe(file)
+    writeFileSync(file, 'export const handler = async () => ({ statusCode: 200, body: JSON.stringify({ v: 2 }) })\n')
+    utimesSync(file, new Date(Date.UTC(2031, 0, 1)), new Date(Date.UTC(2031, 0, 1)))
+    expect(JSON.parse((await identity.invoke(file)).body)).toEqual({ v: 2 })
+  })
+
+  test('a helper beside the entry is bundled, so a changed helper is seen', async () => {
+    const dir = join(tmp, 'with-helper')
+    mkdirSync(dir)
+    writeFileSync(join(dir, 'helper.mjs'), 'export const v = 1\n')
+    writeFileSync(join(dir, 'entry.mjs'), "import { v } from './helper.mjs'\nexport const handler = async () => ({ statusCode: 200, body: String(v) })\n")
+    expect((await identity.invoke(join(dir, 'entry.mjs'))).body).toBe('1')
+    writeFileSync(join(dir, 'helper.mjs'), 'export const v = 22\n')
+    utimesSync(join(dir, 'helper.mjs'), new Date(Date.UTC(2031, 0, 1)), new Date(Date.UTC(2031, 0, 1)))
+    expect((await identity.invoke(join(dir, 'entry.mjs'))).body).toBe('22')
   })
 })
 

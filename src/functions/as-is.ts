@@ -10,15 +10,17 @@ const MAX_FILES = 50
 /**
  * The files of a function that runs exactly as Netlify's bundle would without being bundled, or
  * `undefined` when it must be bundled. That holds for an ES module (by extension and the nearest
- * `package.json`, `isEsm`) whose files use none of the CommonJS names the bundle's banner adds
- * (`require`, `__dirname`, `__filename`, `exports`) and whose relative imports all name existing
- * ES module files — the same module graph Node builds from the original files. Through Vite
+ * `package.json`, `isEsm`) that uses none of the CommonJS names the bundle's banner adds
+ * (`require`, `__dirname`, `__filename`, `exports`) and imports no local file (`allowRelative`
+ * lifts that: the same module graph Node builds from the original files — but Node caches an
+ * imported helper by URL, so a changed helper or a `fresh` instance would share the old one;
+ * the loader therefore keeps it off). Through Vite
  * (Vitest loading the harness), TypeScript files and extension-less imports qualify too: Vite
  * transforms and resolves them as esbuild does. Skipping esbuild then skips its start-up
  * (issue 12: the first load of a file). Read once per change of a file.
  * @internal
  */
-export function filesRunningAsIs(entry: string, isEsm: (file: string) => boolean, viaVite: boolean): string[] | undefined {
+export function filesRunningAsIs(entry: string, isEsm: (file: string) => boolean, viaVite: boolean, allowRelative = false): string[] | undefined {
   const exts = viaVite ? ['.mjs', '.js', '.ts', '.mts'] : ['.mjs', '.js']
   const seen = new Set<string>()
   const queue = [entry]
@@ -35,6 +37,7 @@ export function filesRunningAsIs(entry: string, isEsm: (file: string) => boolean
     }
     if (NEEDS_BUNDLE.test(source)) return undefined
     for (const m of source.matchAll(RELATIVE)) {
+      if (!allowRelative) return undefined
       const target = resolveRelative(dirname(file), m[2]!, viaVite)
       if (!target) return undefined
       queue.push(target)
