@@ -7,6 +7,7 @@ import type { FunctionInput, ResolvedFunction } from './functions/resolve.js'
 import { resolveInput } from './functions/resolve.js'
 import { netlifyRuntimeEnv } from './netlify/runtime-env.js'
 import { discoverIdentityFunctions } from './functions/discover.js'
+import { functionDirectory } from './functions/load.js'
 import type { DiscoveredIdentityFunctions } from './functions/discover.js'
 import type { EnvOverrides } from './functions/env.js'
 import { assertEvent, eventFromName } from './events.js'
@@ -254,7 +255,10 @@ export class Identity {
     if (typeof fns === 'string') {
       // String form: the identity event functions in that directory; a synchronous
       // identity-<event> wins over its -background variant (functions-runtime.md §5, §6).
-      this.#discovered ??= discoverIdentityFunctions(fns)
+      if (!this.#discovered) {
+        this.#discovered = discoverIdentityFunctions(fns)
+        functionDirectory(fns, Object.values(this.#discovered).flatMap((list) => list.map((f) => f.path)))
+      }
       return this.#discovered[event]?.find((f) => f.name === `identity-${event}`)?.path ?? this.#discovered[event]?.[0]?.path
     }
     return fns && typeof fns === 'object' ? fns[event] : undefined

@@ -231,3 +231,34 @@ describe('discovery (functions-runtime.md §6)', () => {
     }
   })
 })
+
+describe("a functions directory is bundled in one esbuild call (issue 12)", () => {
+  test('the first load bundles every file that needs it; each keeps its own __filename / import.meta.url; an error names its own file', async () => {
+    const dir = join(tmp, 'one-build')
+    mkdirSync(dir)
+    writeFileSync(join(dir, 'package.json'), '{ "type": "commonjs" }')
+    writeFileSync(join(dir, 'helper.js'), 'exports.tag = (n) => "tag-" + n')
+    for (const name of ['identity-signup', 'identity-login', 'identity-validate']) {
+      writeFileSync(join(dir, `${name}.js`), `const { tag } = require('./helper.js')\nexports.handler = async () => ({ statusCode: 200, body: JSON.stringify({ tag: tag(${JSON.stringify(name)}), file: __filename }) })\n`)
+    }
+    writeFileSync(join(dir, 'identity-usermodified.mjs'), "import { readFileSync } from 'node:fs'\nexport const handler = async () => ({ statusCode: 200, body: JSON.stringify({ url: import.meta.url, dir: __dirname }) })\n")
+    writeFileSync(join(dir, 'identity-userdeleted.mjs'), "export const handler = async () => ({ statusCode: 200, body: String(require('node:path').sep) })\n")
+    writeFileSync(join(dir, 'identity-broken.ts'), 'export const handler = async ( => 1\n')
+    const { functionDirectory } = await import('../src/functions/load.js')
+    const { esbuildBuilds } = await import('../src/functions/bundle.js')
+    const files = ['identity-signup.js', 'identity-login.js', 'identity-validate.js', 'identity-usermodified.mjs', 'identity-userdeleted.mjs'].map((f) => join(dir, f))
+    functionDirectory(dir, files)
+    const before = esbuildBuilds()
+    const signup = await loadFunctionFile(files[0]!)
+    expect(esbuildBuilds() - before).toBe(2) // one call for the CommonJS files, one for the ES modules
+    const others = await Promise.all(files.slice(1).map((f) => loadFunctionFile(f)))
+    expect(esbuildBuilds() - before).toBe(2)
+    const body = async (m: { module: Record<string, unknown> }) => JSON.parse(((await (m.module.handler as () => Promise<{ body: string }>)()).body))
+    expect(await body(signup)).toEqual({ tag: 'tag-identity-signup', file: files[0] })
+    expect(await body(others[1]!)).toEqual({ tag: 'tag-identity-validate', file: files[2] })
+    expect(await body(others[2]!)).toEqual({ url: pathToFileURL(files[3]!).href, dir })
+    // A directory with a broken file: the others still load; the error names the broken file.
+    functionDirectory(dir, [...files, join(dir, 'identity-broken.ts')])
+    expect(await codeOf(loadFunctionFile(join(dir, 'identity-broken.ts')))).toMatch(/^ERR_FUNCTION_LOAD: cannot build .*identity-broken\.ts.*identity-broken\.ts:1:/)
+  })
+})

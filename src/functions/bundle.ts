@@ -115,7 +115,7 @@ function toDiagnostic(dir: string, m: Message): Diagnostic {
   if (missing) {
     return {
       code: 'missing-module',
-      message: `${at}: ${JSON.stringify(missing[1])} cannot be found from ${dir}, so this require()/import() throws at run time (Netlify's bundle leaves it out too). Install the package, or keep the call inside try/catch if it is optional.`,
+      message: `${at}: ${JSON.stringify(missing[1])} cannot be found from ${m.location ? dirname(resolve(dir, m.location.file)) : dir}, so this require()/import() throws at run time (Netlify's bundle leaves it out too). Install the package, or keep the call inside try/catch if it is optional.`,
     }
   }
   const fix = WARNING_FIXES[m.id] ?? 'see esbuild\'s message; Netlify bundles the file with esbuild and gets the same warning'
@@ -123,6 +123,12 @@ function toDiagnostic(dir: string, m: Message): Diagnostic {
 }
 
 let esbuildModule: Promise<typeof import('esbuild')> | undefined
+let builds = 0
+
+/** How many esbuild builds this process ran (tests check that a directory is one build). @internal */
+export function esbuildBuilds(): number {
+  return builds
+}
 
 /** esbuild, imported once per process and only when a path is loaded (its service starts on first build). */
 function esbuild(): Promise<typeof import('esbuild')> {
@@ -140,6 +146,7 @@ export async function bundleFunction(request: BundleRequest): Promise<Bundle> {
   const { file, format, outfile } = request
   const dir = dirname(file)
   const { build } = await esbuild()
+  builds++
   let built: import('esbuild').BuildResult<{ write: false; metafile: true }>
   try {
     built = await build({
@@ -180,4 +187,75 @@ export async function bundleFunction(request: BundleRequest): Promise<Bundle> {
     inputs,
     diagnostics: built.warnings.map((w) => toDiagnostic(dir, w)),
   }
+}
+
+/** Placeholders of a shared banner, replaced per output file (the banner lines carry no mappings). */
+const PLACEHOLDER = { url: '"__nih_placeholder_url__"', file: '"__nih_placeholder_file__"', dir: '"__nih_placeholder_dir__"' }
+
+function sharedEsmBanner(): string {
+  return [
+    'import { createRequire as __nihCreateRequire } from "node:module";',
+    `const __nih_import_meta_url = ${PLACEHOLDER.url};`,
+    `const __nih_filename = ${PLACEHOLDER.file};`,
+    `const __nih_dirname = ${PLACEHOLDER.dir};`,
+    'const require = __nihCreateRequire(__nih_import_meta_url);',
+  ].join('\n')
+}
+
+/**
+ * Bundles several function files of one functions directory in ONE esbuild call (issue 12: a
+ * directory named by `functions: 'dir'`), each output exactly what {@link bundleFunction} makes
+ * for its file (the banner's names are filled in per file). All files share `format`. Rejects
+ * when any file fails: the caller then bundles file by file, so each error names its own file.
+ * @internal
+ */
+export async function bundleFunctions(files: string[], format: 'esm' | 'cjs', outdir: string, root: string): Promise<Map<string, Bundle>> {
+  const { build } = await esbuild()
+  builds++
+  const built = await build({
+    entryPoints: files,
+    outdir,
+    outbase: root,
+    absWorkingDir: root,
+    bundle: true,
+    platform: 'node',
+    target: 'node20',
+    format,
+    write: false,
+    metafile: true,
+    sourcemap: 'external',
+    sourcesContent: false,
+    logLevel: 'silent',
+    outExtension: { '.js': format === 'esm' ? '.mjs' : '.cjs' },
+    plugins: [packagesFromOriginalFolder(format)],
+    ...(format === 'esm' ? { banner: { js: sharedEsmBanner() }, define: ESM_DEFINE } : {}),
+  })
+  const byPath = new Map(built.outputFiles.map((f) => [f.path, f]))
+  const out = new Map<string, Bundle>()
+  for (const [rel, meta] of Object.entries(built.metafile.outputs)) {
+    if (meta.entryPoint === undefined || rel.endsWith('.map')) continue
+    const file = resolve(root, meta.entryPoint)
+    const jsPath = resolve(root, rel)
+    const js = byPath.get(jsPath)
+    const map = byPath.get(`${jsPath}.map`)
+    if (!js) continue
+    const inputs = Object.keys(meta.inputs).filter((p) => !p.includes(':')).map((p) => resolve(root, p))
+    const mine = new Set(inputs)
+    const warnings = built.warnings.filter((w) => !w.location || mine.has(resolve(root, w.location.file)))
+    const cjsVariable = format === 'esm' && meta.exports.length === 0
+      ? warnings.map((w) => (w.id === 'commonjs-variable-in-esm' ? /"(exports|module)"/.exec(w.text)?.[1] : undefined)).find((v) => v !== undefined)
+      : undefined
+    const code = format === 'esm'
+      ? js.text.replace(PLACEHOLDER.url, JSON.stringify(pathToFileURL(file).href)).replace(PLACEHOLDER.file, JSON.stringify(file)).replace(PLACEHOLDER.dir, JSON.stringify(dirname(file)))
+      : js.text
+    out.set(file, {
+      ...(cjsVariable === 'exports' || cjsVariable === 'module' ? { commonJsInEsm: cjsVariable } : {}),
+      code,
+      map: map ? (JSON.parse(map.text) as SourceMapPayload) : { version: 3, file: '', sources: [], sourcesContent: [], names: [], mappings: '', sourceRoot: '' },
+      mapDir: dirname(jsPath),
+      inputs,
+      diagnostics: warnings.map((w) => toDiagnostic(root, w)),
+    })
+  }
+  return out
 }

@@ -6,7 +6,7 @@ import { errorLabel, HarnessError } from '../errors.js'
 import { getNetlifyEnv, withGlobals } from '../netlify/globals.js'
 import type { Diagnostic } from '../types.js'
 import { filesRunningAsIs } from './as-is.js'
-import { bundleFunction } from './bundle.js'
+import { bundleFunction, bundleFunctions } from './bundle.js'
 import type { Bundle } from './bundle.js'
 import { entryCandidates, FUNCTION_EXTENSIONS, folderEntry } from './discover.js'
 import type { EnvOverrides } from './env.js'
@@ -237,10 +237,74 @@ function linkError(error: unknown): boolean {
   return error instanceof Error && /^(Failed to load url|Cannot find (module|package)|Transform failed)|PARSE_ERROR/.test(error.message)
 }
 
+/** Function files known to be one site's functions directory (see {@link functionDirectory}). */
+const groups = new Map<string, { root: string; files: string[] }>()
+const groupBuilds = new Map<string, Promise<void>>()
+
+/**
+ * Declares the function files of one functions directory (`createIdentity({ functions: dir })`):
+ * the first of them to need esbuild bundles every one of them that needs it in one esbuild call
+ * per module format (issue 12), instead of one call each.
+ * @internal
+ */
+export function functionDirectory(root: string, files: readonly string[]): void {
+  const real = files.flatMap((f) => {
+    try {
+      return [realpathSync(f)]
+    } catch {
+      return []
+    }
+  })
+  const group = { root: realpathSync(root), files: real }
+  for (const f of real) if (!groups.has(f)) groups.set(f, group)
+}
+
+/** Bundles the not-yet-bundled members of `file`'s directory together; errors fall back to one build each. */
+async function buildGroup(file: string): Promise<void> {
+  const group = groups.get(file)
+  if (!group) return
+  let pending = groupBuilds.get(group.root)
+  if (!pending) {
+    pending = (async () => {
+      const byFormat = new Map<'esm' | 'cjs', string[]>()
+      for (const f of group.files) {
+        const cached = bundles.get(f)
+        if ((cached && unchanged(cached)) || !existsSync(f)) continue
+        const format = moduleFormat(f)
+        if (format === 'esm' && filesRunningAsIs(f, (x) => moduleFormat(x) === 'esm', VIA_VITE)) continue
+        byFormat.set(format, [...(byFormat.get(format) ?? []), f])
+      }
+      for (const [format, files] of byFormat) {
+        if (files.length < 2) continue
+        let built: Map<string, Bundle>
+        try {
+          built = await bundleFunctions(files, format, join(bundleDir(), `dir-${process.pid}-${++counter}`), group.root)
+        } catch {
+          continue // one file's error: each file is bundled alone and names its own error
+        }
+        for (const [f, bundle] of built) {
+          const stamps: Array<[string, number, number]> = bundle.inputs.map((p) => {
+            const st = statSync(p)
+            return [p, st.mtimeMs, st.size]
+          })
+          bundles.set(f, { file: f, format, bundle, stamps })
+        }
+      }
+    })().finally(() => groupBuilds.delete(group.root))
+    groupBuilds.set(group.root, pending)
+  }
+  await pending
+}
+
 /** The file's bundle: the cached one while every input is unchanged, else a new build. */
 async function bundled(file: string): Promise<BundleEntry> {
-  const cached = bundles.get(file)
+  let cached = bundles.get(file)
   if (cached && unchanged(cached)) return cached
+  if (groups.has(file)) {
+    await buildGroup(file)
+    cached = bundles.get(file)
+    if (cached && unchanged(cached)) return cached
+  }
   let pending = building.get(file)
   if (!pending) {
     pending = (async () => {
