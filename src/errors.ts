@@ -15,6 +15,8 @@ import { inspect } from 'node:util'
  * - `ERR_FUNCTION_NOT_FOUND`: a function path, a function folder's entry file, or a functions
  *   directory does not exist.
  * - `ERR_FUNCTION_LOAD`: a function file failed to build (esbuild) or threw at module scope.
+ * - `ERR_FUNCTION_FORMAT`: a CommonJS function file (`exports.handler`) would run as an ES module
+ *   (`"type": "module"`), where Netlify fails too: rename it `.cjs` or add `{"type": "commonjs"}`.
  * - `ERR_INVALID_USER`: not a GoTrue user object where one is needed (`token()`, `trigger()`,
  *   `users.add()`), or bad `fakeUser()` overrides.
  * - `ERR_INVALID_RESPONSE`: an assertion got neither a `HookOutcome` nor a function response
@@ -35,6 +37,7 @@ export type HarnessErrorCode =
   | 'ERR_UNSUPPORTED_FUNCTION'
   | 'ERR_FUNCTION_NOT_FOUND'
   | 'ERR_FUNCTION_LOAD'
+  | 'ERR_FUNCTION_FORMAT'
   | 'ERR_INVALID_USER'
   | 'ERR_INVALID_RESPONSE'
   | 'ERR_ALREADY_LISTENING'

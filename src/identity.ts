@@ -5,7 +5,9 @@ import { invokeHttp } from './functions/invoke-http.js'
 import type { InvokeRequest, InvokeResponse } from './functions/invoke-http.js'
 import type { FunctionInput, ResolvedFunction } from './functions/resolve.js'
 import { resolveInput } from './functions/resolve.js'
+import { netlifyRuntimeEnv } from './netlify/runtime-env.js'
 import { discoverIdentityFunctions } from './functions/discover.js'
+import { functionDirectory } from './functions/load.js'
 import type { DiscoveredIdentityFunctions } from './functions/discover.js'
 import type { EnvOverrides } from './functions/env.js'
 import { assertEvent, eventFromName } from './events.js'
@@ -353,7 +355,10 @@ export class Identity {
     if (typeof fns === 'string') {
       // String form: the identity event functions in that directory; a synchronous
       // identity-<event> wins over its -background variant (functions-runtime.md §5, §6).
-      this.#discovered ??= discoverIdentityFunctions(fns)
+      if (!this.#discovered) {
+        this.#discovered = discoverIdentityFunctions(fns)
+        functionDirectory(fns, Object.values(this.#discovered).flatMap((list) => list.map((f) => f.path)))
+      }
       return this.#discovered[event]?.find((f) => f.name === `identity-${event}`)?.path ?? this.#discovered[event]?.[0]?.path
     }
     return fns && typeof fns === 'object' ? fns[event] : undefined
@@ -597,7 +602,7 @@ export class Identity {
   /** Resolves anything a user has at hand to a runnable function. @internal */
   protected resolve(fn: FunctionInput, name: string | undefined, load: { env?: EnvOverrides; fresh?: boolean; shape?: 'v1' | 'v2' } = {}): Promise<ResolvedFunction> {
     // A path is loaded the way Netlify bundles it; its file name is its function name.
-    return resolveInput(fn, { name, shape: load.shape }, { env: load.env, fresh: load.fresh })
+    return resolveInput(fn, { name, shape: load.shape }, { env: load.env, fresh: load.fresh, runtimeEnv: netlifyRuntimeEnv(this.rt) })
   }
 }
 

@@ -140,6 +140,10 @@ export interface GoTrueError {
  * - `admin-token-logged`: the admin token was written to the log with `console.*`.
  * - `unbundled-file-read`: the function read a project file outside its folder, which Netlify
  *   does not bundle without `included_files`.
+ * - `bundle-warning`: esbuild warned while bundling the function file as Netlify does (for
+ *   example `import.meta` in a CommonJS file, which is empty); the message names file and line.
+ * - `missing-module`: a `require()` or `import()` in the function file names a module that cannot
+ *   be found from its folder, so the call throws at run time unless it is optional.
  */
 export type DiagnosticCode =
   | 'undefined-response'
@@ -180,6 +184,8 @@ export type DiagnosticCode =
   | 'changed-provider'
   | 'admin-token-logged'
   | 'unbundled-file-read'
+  | 'bundle-warning'
+  | 'missing-module'
   | (string & {})
 
 /** A pitfall seen while running a function: production's outcome is kept, this explains it. */

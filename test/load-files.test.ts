@@ -1,6 +1,7 @@
 import { copyFileSync, mkdirSync, mkdtempSync, readdirSync, rmSync, utimesSync, writeFileSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
+import { fileURLToPath, pathToFileURL } from 'node:url'
 import { afterAll, describe, expect, test, vi } from 'vitest'
 import { createIdentity, HarnessError } from '../src/index.js'
 import { listFunctions, discoverIdentityFunctions } from '../src/functions/discover.js'
@@ -68,9 +69,11 @@ describe('loading a function file the way Netlify bundles it (functions-runtime.
     expect(JSON.parse(cjs.body)).toEqual({ roles: ['from-file'] })
   })
 
-  test('package imports stay external: vi.mock reaches the function', async () => {
+  test('package imports stay external: vi.mock reaches the function, as is and bundled (from the temporary folder)', async () => {
     const res = await identity.invoke(`${F}/mocked/uses-axios.mjs`)
     expect(JSON.parse(res.body)).toEqual({ roles: ['mocked'] })
+    const bundled = await identity.invoke(`${F}/mocked/uses-axios-helper.mjs`)
+    expect(JSON.parse(bundled.body)).toEqual({ roles: ['mocked'] })
   })
 
   test('the bundle written beside the file is removed after loading', async () => {
@@ -86,13 +89,36 @@ describe('env, fresh and the cache', () => {
     const ok = await identity.trigger(file, user, { env: { ALLOWED_DOMAIN: 'corp.test' }, fresh: true })
     expect(ok.allowed).toBe(true)
     expect(process.env.ALLOWED_DOMAIN).toBeUndefined()
-    // Cached: the module kept the value it read at load time, as a warm Lambda does.
-    const again = await identity.trigger(file, user)
-    expect(again.allowed).toBe(true)
     // fresh: a new instance reads the (now unset) variable at module scope and blocks every signup.
     const cold = await identity.trigger(file, user, { fresh: true })
     expect(cold.allowed).toBe(false)
     expect(cold.response?.body).toBe('ALLOWED_DOMAIN is not set')
+  })
+
+  test('module instances are cached per (file, env): a call without env never sees what another env read (issue 10)', async () => {
+    const file = `${F}/env/identity-validate.mjs`
+    const user = identity.fakeUser({ email: 'lee@corp.test' })
+    // A fresh load under an env does not replace the shared instance…
+    expect((await identity.trigger(file, user, { env: { ALLOWED_DOMAIN: 'corp.test' }, fresh: true })).allowed).toBe(true)
+    const plain = await identity.trigger(file, user)
+    expect(plain.response?.body).toBe('ALLOWED_DOMAIN is not set')
+    // …and a cached load under an env is its own instance, kept for the same env only.
+    const a = await identity.trigger(file, user, { env: { ALLOWED_DOMAIN: 'corp.test' } })
+    const b = await identity.trigger(file, user, { env: { ALLOWED_DOMAIN: 'corp.test' } })
+    expect(a.allowed && b.allowed).toBe(true)
+    expect(JSON.parse(b.response!.body!)).toEqual({ calls: 2 })
+    expect((await identity.trigger(file, user)).response?.body).toBe('ALLOWED_DOMAIN is not set')
+    expect((await identity.trigger(file, user, { env: { ALLOWED_DOMAIN: 'other.test' } })).allowed).toBe(false)
+  })
+
+  test("module scope sees Netlify's runtime variables of the instance that loads it (functions-runtime.md §2.2)", async () => {
+    const a = createIdentity({ seed: 1, siteUrl: 'https://a.example.test' })
+    const b = createIdentity({ seed: 2, siteUrl: 'https://b.example.test' })
+    const ra = JSON.parse((await a.invoke(`${F}/env/module-scope-url.mjs`)).body)
+    const rb = JSON.parse((await b.invoke(`${F}/env/module-scope-url.mjs`)).body)
+    expect(ra).toEqual({ url: 'https://a.example.test', context: 'production' })
+    expect(rb.url).toBe('https://b.example.test')
+    expect(process.env.URL).toBeUndefined()
   })
 
   test('the same unchanged file is loaded once; a changed file is rebuilt', async () => {
@@ -107,6 +133,34 @@ describe('env, fresh and the cache', () => {
     expect(outcome.user.user_metadata).toEqual({ v: 2 })
     const fresh = await loadFunctionFile(file, { fresh: true })
     expect(fresh.module).not.toBe(first.module)
+  })
+})
+
+describe('ES modules that run as is (no esbuild, issue 12)', () => {
+  test('a single-file ES module is imported from its own file: a change makes a new instance, fresh too', async () => {
+    const file = join(tmp, 'as-is.mjs')
+    writeFileSync(file, 'let n = 0\nexport const handler = async () => ({ statusCode: 200, body: JSON.stringify({ v: 1, n: ++n, url: import.meta.url }) })\n')
+    const a = await identity.invoke(file)
+    expect(JSON.parse(a.body)).toEqual({ v: 1, n: 1, url: pathToFileURL(file).href })
+    expect(JSON.parse((await identity.invoke(file)).body).n).toBe(2)
+    // fresh: its own instance (a query on the URL, so fileURLToPath(import.meta.url) is still the file)
+    const fresh = JSON.parse((await identity.invoke(file, { fresh: true })).body)
+    expect(fresh.n).toBe(1)
+    expect(fileURLToPath(fresh.url)).toBe(file)
+    writeFileSync(file, 'export const handler = async () => ({ statusCode: 200, body: JSON.stringify({ v: 2 }) })\n')
+    utimesSync(file, new Date(Date.UTC(2031, 0, 1)), new Date(Date.UTC(2031, 0, 1)))
+    expect(JSON.parse((await identity.invoke(file)).body)).toEqual({ v: 2 })
+  })
+
+  test('a helper beside the entry is bundled, so a changed helper is seen', async () => {
+    const dir = join(tmp, 'with-helper')
+    mkdirSync(dir)
+    writeFileSync(join(dir, 'helper.mjs'), 'export const v = 1\n')
+    writeFileSync(join(dir, 'entry.mjs'), "import { v } from './helper.mjs'\nexport const handler = async () => ({ statusCode: 200, body: String(v) })\n")
+    expect((await identity.invoke(join(dir, 'entry.mjs'))).body).toBe('1')
+    writeFileSync(join(dir, 'helper.mjs'), 'export const v = 22\n')
+    utimesSync(join(dir, 'helper.mjs'), new Date(Date.UTC(2031, 0, 1)), new Date(Date.UTC(2031, 0, 1)))
+    expect((await identity.invoke(join(dir, 'entry.mjs'))).body).toBe('22')
   })
 })
 
@@ -175,5 +229,36 @@ describe('discovery (functions-runtime.md §6)', () => {
     } finally {
       site.close()
     }
+  })
+})
+
+describe("a functions directory is bundled in one esbuild call (issue 12)", () => {
+  test('the first load bundles every file that needs it; each keeps its own __filename / import.meta.url; an error names its own file', async () => {
+    const dir = join(tmp, 'one-build')
+    mkdirSync(dir)
+    writeFileSync(join(dir, 'package.json'), '{ "type": "commonjs" }')
+    writeFileSync(join(dir, 'helper.js'), 'exports.tag = (n) => "tag-" + n')
+    for (const name of ['identity-signup', 'identity-login', 'identity-validate']) {
+      writeFileSync(join(dir, `${name}.js`), `const { tag } = require('./helper.js')\nexports.handler = async () => ({ statusCode: 200, body: JSON.stringify({ tag: tag(${JSON.stringify(name)}), file: __filename }) })\n`)
+    }
+    writeFileSync(join(dir, 'identity-usermodified.mjs'), "import { readFileSync } from 'node:fs'\nexport const handler = async () => ({ statusCode: 200, body: JSON.stringify({ url: import.meta.url, dir: __dirname }) })\n")
+    writeFileSync(join(dir, 'identity-userdeleted.mjs'), "export const handler = async () => ({ statusCode: 200, body: String(require('node:path').sep) })\n")
+    writeFileSync(join(dir, 'identity-broken.ts'), 'export const handler = async ( => 1\n')
+    const { functionDirectory } = await import('../src/functions/load.js')
+    const { esbuildBuilds } = await import('../src/functions/bundle.js')
+    const files = ['identity-signup.js', 'identity-login.js', 'identity-validate.js', 'identity-usermodified.mjs', 'identity-userdeleted.mjs'].map((f) => join(dir, f))
+    functionDirectory(dir, files)
+    const before = esbuildBuilds()
+    const signup = await loadFunctionFile(files[0]!)
+    expect(esbuildBuilds() - before).toBe(2) // one call for the CommonJS files, one for the ES modules
+    const others = await Promise.all(files.slice(1).map((f) => loadFunctionFile(f)))
+    expect(esbuildBuilds() - before).toBe(2)
+    const body = async (m: { module: Record<string, unknown> }) => JSON.parse(((await (m.module.handler as () => Promise<{ body: string }>)()).body))
+    expect(await body(signup)).toEqual({ tag: 'tag-identity-signup', file: files[0] })
+    expect(await body(others[1]!)).toEqual({ tag: 'tag-identity-validate', file: files[2] })
+    expect(await body(others[2]!)).toEqual({ url: pathToFileURL(files[3]!).href, dir })
+    // A directory with a broken file: the others still load; the error names the broken file.
+    functionDirectory(dir, [...files, join(dir, 'identity-broken.ts')])
+    expect(await codeOf(loadFunctionFile(join(dir, 'identity-broken.ts')))).toMatch(/^ERR_FUNCTION_LOAD: cannot build .*identity-broken\.ts.*identity-broken\.ts:1:/)
   })
 })

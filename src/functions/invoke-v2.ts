@@ -1,5 +1,6 @@
 import { isAbsolute } from 'node:path'
 import { errorLabel } from '../errors.js'
+import { thrownAt } from './source-map.js'
 import type { ClientContext } from '../netlify/client-context.js'
 import type { HandlerEvent } from '../netlify/event.js'
 import { shouldBase64Encode } from '../netlify/event.js'
@@ -204,7 +205,7 @@ export async function invokeV2(rt: Runtime, handler: V2Handler, request: Request
     return { response: plainResponse(500, NETLIFY_MESSAGES.timeout(timeoutMs)), timedOut: true, diagnostics }
   }
   if (settled.kind === 'error') {
-    diagnostics.push({ code: 'threw', message: `${name} threw: ${errorLabel(settled.error)}` })
+    diagnostics.push({ code: 'threw', message: `${name} threw: ${thrownAt(settled.error)}` })
     return { response: plainResponse(500, errorBody(settled.error)), timedOut: false, diagnostics, error: settled.error }
   }
   const value = settled.value
@@ -293,6 +294,7 @@ export async function runResolved(
   const file = isAbsolute(fn.source) ? fn.source : undefined
   const scope = new CallScope({ name, env: options.env, base: netlifyRuntimeEnv(rt), sink: options.sink, file })
   const run = await runInCall(scope, () => runShape(rt, fn, name, event, contexts, timeoutMs, scope))
+  if (fn.loadDiagnostics) run.diagnostics.push(...fn.loadDiagnostics)
   scope.settle(run.response, run.diagnostics)
   return run
 }

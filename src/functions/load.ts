@@ -1,13 +1,18 @@
 import { existsSync, readFileSync, realpathSync, statSync, unlinkSync, writeFileSync } from 'node:fs'
-import { createRequire } from 'node:module'
+import { Module } from 'node:module'
 import { basename, dirname, extname, join, resolve } from 'node:path'
 import { pathToFileURL } from 'node:url'
 import { errorLabel, HarnessError } from '../errors.js'
 import { getNetlifyEnv, withGlobals } from '../netlify/globals.js'
-import { hash32 } from '../random.js'
+import type { Diagnostic } from '../types.js'
+import { filesRunningAsIs } from './as-is.js'
+import { bundleFunction, bundleFunctions } from './bundle.js'
+import type { Bundle } from './bundle.js'
 import { entryCandidates, FUNCTION_EXTENSIONS, folderEntry } from './discover.js'
 import type { EnvOverrides } from './env.js'
-import { withEnv } from './env.js'
+import { runInEnv } from './env.js'
+import { mapErrorStack, registerSourceMap, userLocation } from './source-map.js'
+import { bundleDir } from './temp-dir.js'
 
 /** Options for loading a function file. */
 export interface LoadOptions {
@@ -15,6 +20,12 @@ export interface LoadOptions {
   fresh?: boolean
   /** `process.env` values while the module loads (module-scope reads see them). */
   env?: EnvOverrides
+  /**
+   * Netlify's runtime variables of the instance that loads the file (`URL`, `CONTEXT`, …), seen
+   * by module scope as by calls, below `env`.
+   * @internal
+   */
+  runtimeEnv?: Readonly<Record<string, string>> | undefined
 }
 
 /** A loaded function file. @internal */
@@ -27,16 +38,9 @@ export interface LoadedFunction {
   file: string
   /** The module format the bundle was built in. */
   format: 'esm' | 'cjs'
+  /** What bundling found (esbuild's warnings, unresolvable `require`s), reported with every call. */
+  diagnostics: Diagnostic[]
 }
-
-interface CacheEntry {
-  loaded: LoadedFunction
-  /** Every bundled source file with its mtime and size when bundled. */
-  inputs: Array<[string, number, number]>
-}
-
-const cache = new Map<string, CacheEntry>()
-let counter = 0
 
 /**
  * The module format Netlify builds a file in (functions-runtime.md §6): `.mjs`/`.mts` ESM,
@@ -47,16 +51,21 @@ export function moduleFormat(file: string): 'esm' | 'cjs' {
   const ext = extname(file)
   if (ext === '.mjs' || ext === '.mts') return 'esm'
   if (ext === '.cjs' || ext === '.cts') return 'cjs'
+  const pkg = nearestPackageJson(file)
+  if (!pkg) return 'cjs'
+  try {
+    return (JSON.parse(readFileSync(pkg, 'utf8')) as { type?: unknown }).type === 'module' ? 'esm' : 'cjs'
+  } catch {
+    return 'cjs'
+  }
+}
+
+/** The `package.json` that decides a file's module type (Node's lookup: the nearest one up). */
+function nearestPackageJson(file: string): string | undefined {
   for (let dir = dirname(file); ; dir = dirname(dir)) {
     const pkg = join(dir, 'package.json')
-    if (existsSync(pkg)) {
-      try {
-        return (JSON.parse(readFileSync(pkg, 'utf8')) as { type?: unknown }).type === 'module' ? 'esm' : 'cjs'
-      } catch {
-        return 'cjs'
-      }
-    }
-    if (dirname(dir) === dir) return 'cjs'
+    if (existsSync(pkg)) return pkg
+    if (dirname(dir) === dir) return undefined
   }
 }
 
@@ -87,118 +96,265 @@ export function locateFunctionFile(input: string): { file: string; name: string 
   return { file: abs, name: basename(abs, ext) }
 }
 
-function unchanged(entry: CacheEntry): boolean {
-  for (const [file, mtime, size] of entry.inputs) {
-    try {
-      const s = statSync(file)
-      if (s.mtimeMs !== mtime || s.size !== size) return false
-    } catch {
-      return false
-    }
+
+/** A build kept for every later load of the same unchanged file (any instance, any env). */
+interface BundleEntry {
+  file: string
+  format: 'esm' | 'cjs'
+  /** The bundle; `undefined` when the file runs as is (see `filesRunningAsIs`). */
+  bundle: Bundle | undefined
+  /** Every bundled input with its mtime and size when bundled. */
+  stamps: Array<[string, number, number]>
+}
+
+/** A module instance: per file and per environment it was loaded under (issue 10). */
+interface ModuleEntry {
+  loaded: LoadedFunction
+  built: BundleEntry
+}
+
+/** Where an input string last led (a function folder's entry, the real path). */
+const located = new Map<string, { file: string; name: string }>()
+const bundles = new Map<string, BundleEntry>()
+const modules = new Map<string, ModuleEntry>()
+const inflight = new Map<string, Promise<LoadedFunction>>()
+let counter = 0
+
+/** One `stat` per bundled input: the only file-system work a warm load does. */
+function unchanged(entry: BundleEntry): boolean {
+  for (const [file, mtime, size] of entry.stamps) {
+    const s = statSync(file, { throwIfNoEntry: false })
+    if (!s || s.mtimeMs !== mtime || s.size !== size) return false
   }
   return true
 }
 
-/** `require`s a CommonJS bundle and drops it from the require cache (each load has its own file). */
-function requireOnce(from: string, outfile: string): Record<string, unknown> {
-  const req = createRequire(from)
-  try {
-    return req(outfile) as Record<string, unknown>
-  } finally {
-    delete req.cache[outfile]
+/** Keys of frozen environments (an instance's Netlify variables): computed once per object. */
+const frozenKeys = new WeakMap<object, string>()
+
+function envKey(env: Readonly<Record<string, string | undefined>> | undefined): string {
+  if (!env) return ''
+  const frozen = Object.isFrozen(env)
+  if (frozen) {
+    const known = frozenKeys.get(env)
+    if (known !== undefined) return known
   }
+  const keys = Object.keys(env)
+  const key = keys.length === 0 ? '' : JSON.stringify(keys.sort().map((k) => [k, env[k] ?? null]))
+  if (frozen) frozenKeys.set(env, key)
+  return key
 }
 
 /**
- * Banner for ESM bundles, like Netlify's bundler adds: CommonJS `require`, `__filename` and
- * `__dirname` work in ESM output (for `.mjs` files that still `require`). The names are
- * prefixed; esbuild's `define` maps the free identifiers onto them.
- */
-const ESM_BANNER = [
-  'import { createRequire as __nihCreateRequire } from "node:module";',
-  'import { fileURLToPath as __nihFileURLToPath } from "node:url";',
-  'import { dirname as __nihDirname } from "node:path";',
-  'const require = __nihCreateRequire(import.meta.url);',
-  'const __nih_filename = __nihFileURLToPath(import.meta.url);',
-  'const __nih_dirname = __nihDirname(__nih_filename);',
-].join('\n')
-
-/**
- * Loads a function file the way Netlify bundles it: esbuild (imported only now) bundles the
- * entry with its local imports, keeps every package import external (so the test's module
- * mocks and the function share instances), and builds ESM or CommonJS per §6. The bundle is
- * written beside the entry file — so bare imports, `import.meta.url`, `__dirname` and relative
- * file reads resolve from the function's own folder — imported, then deleted. Same file
- * unchanged (every bundled input's mtime and size) → the cached module, unless `fresh`.
+ * Loads a function file the way Netlify bundles it: esbuild (imported only when a path is
+ * loaded, once per process) bundles the entry with its local imports, keeps every package
+ * import external (resolved from the function's folder, so the test's module mocks and the
+ * function share instances), and builds ESM or CommonJS per §6. Nothing is ever written in the
+ * user's tree: a CommonJS bundle is compiled in memory under the original file name; an ESM
+ * bundle is imported from a temporary folder outside the tree with `import.meta.url`,
+ * `__dirname` and `require` pointing at the original file. Stack frames map back to the
+ * original files (source maps). An unchanged file is bundled once per process; a module
+ * instance is cached per file and per environment (`env` and the instance's Netlify
+ * variables), so a call never sees module-scope values read under another call's `env`;
+ * `fresh` loads a new instance and leaves the cache alone.
  * @internal
  */
 export async function loadFunctionFile(input: string, options: LoadOptions = {}): Promise<LoadedFunction> {
-  const located = locateFunctionFile(input)
-  const file = realpathSync(located.file)
-  const cached = cache.get(file)
-  if (cached && !options.fresh && unchanged(cached)) return { ...cached.loaded, name: located.name }
-  if (options.fresh) return build(file, located.name, options)
-  // Concurrent first loads of one file share a single build.
-  let pending = inflight.get(file)
-  if (!pending) {
-    pending = build(file, located.name, options).finally(() => inflight.delete(file))
-    inflight.set(file, pending)
+  const where = locate(input)
+  const key = `${where.file}\n${envKey(options.env)}\n${envKey(options.runtimeEnv)}`
+  if (!options.fresh) {
+    const cached = modules.get(key)
+    if (cached && bundles.get(where.file) === cached.built && unchanged(cached.built)) {
+      return cached.loaded.name === where.name ? cached.loaded : { ...cached.loaded, name: where.name }
+    }
   }
-  return { ...(await pending), name: located.name }
+  if (options.fresh) return instantiate(await bundled(where.file), where.name, options)
+  // Concurrent first loads of one file under one environment share a single instance.
+  let pending = inflight.get(key)
+  if (!pending) {
+    pending = (async () => {
+      const built = await bundled(where.file)
+      const loaded = await instantiate(built, where.name, options)
+      modules.set(key, { loaded, built })
+      return loaded
+    })().finally(() => inflight.delete(key))
+    inflight.set(key, pending)
+  }
+  const loaded = await pending
+  return loaded.name === where.name ? loaded : { ...loaded, name: where.name }
 }
 
-const inflight = new Map<string, Promise<LoadedFunction>>()
+function locate(input: string): { file: string; name: string } {
+  const abs = resolve(input)
+  const seen = located.get(abs)
+  if (seen && bundles.has(seen.file)) return seen
+  const found = locateFunctionFile(abs)
+  const where = { file: realpathSync(found.file), name: found.name }
+  located.set(abs, where)
+  return where
+}
 
-async function build(file: string, name: string, options: LoadOptions): Promise<LoadedFunction> {
-  const format = moduleFormat(file)
-  const dir = dirname(file)
-  const outfile = join(dir, `.${basename(file)}.nih-${hash32(file).toString(36)}-${process.pid}-${++counter}.${format === 'esm' ? 'mjs' : 'cjs'}`)
-  const esbuild = await import('esbuild')
-  let built: import('esbuild').BuildResult<{ write: false; metafile: true }>
+const building = new Map<string, Promise<BundleEntry>>()
+
+/**
+ * Whether this module's own `import()` goes through Vite (Vitest loads the harness itself, so
+ * Vite transforms and resolves what it imports); natively `import.meta.env` is undefined.
+ */
+const VIA_VITE = typeof (import.meta as { env?: unknown }).env === 'object'
+
+function bundleOf(file: string, format: 'esm' | 'cjs'): Promise<Bundle> {
+  const outfile = join(bundleDir(), `${basename(file)}.${process.pid}-${++counter}.${format === 'esm' ? 'mjs' : 'cjs'}`)
+  return bundleFunction({ file, format, outfile })
+}
+
+/** Instances of files imported as is: the first is the file's URL, later ones add a query. */
+const asIsInstances = new Map<string, number>()
+
+/**
+ * Imports an ES module that runs as is from its original file: nothing is written, and its
+ * frames, `import.meta.url` and relative imports are the original's. A later instance (another
+ * env, `fresh`) is the same URL with `?nih-instance=<n>` (`fileURLToPath` drops the query).
+ * When it fails to link (a missing module, a syntax error), esbuild builds it to name file, line
+ * and column, as a bundled load does.
+ */
+async function importAsIs(file: string): Promise<Record<string, unknown>> {
+  const n = asIsInstances.get(file) ?? 0
+  asIsInstances.set(file, n + 1)
+  const url = pathToFileURL(file).href + (n === 0 ? '' : `?nih-instance=${n}`)
   try {
-    built = await esbuild.build({
-      entryPoints: [file],
-      outfile,
-      absWorkingDir: dir,
-      bundle: true,
-      platform: 'node',
-      target: 'node20',
-      format,
-      packages: 'external',
-      write: false,
-      metafile: true,
-      sourcemap: 'inline',
-      logLevel: 'silent',
-      ...(format === 'esm' ? { banner: { js: ESM_BANNER }, define: { __dirname: '__nih_dirname', __filename: '__nih_filename' } } : {}),
-    })
+    return (await import(url)) as Record<string, unknown>
   } catch (error) {
-    const errors = (error as { errors?: Array<{ text: string; location?: { file: string; line: number; column: number } | null }> }).errors ?? []
-    const detail = errors.length
-      ? errors.map((e) => `${e.location ? `${e.location.file}:${e.location.line}:${e.location.column}: ` : ''}${e.text}`).join('; ')
-      : String(error)
-    throw new HarnessError('ERR_FUNCTION_LOAD', `cannot build ${file} as Netlify would (esbuild, ${format}): ${detail}`, { cause: error })
+    if (linkError(error)) await bundleOf(file, 'esm') // throws the precise build error, if any
+    throw error
   }
-  const output = built.outputFiles.find((f) => f.path.endsWith(extname(outfile))) ?? built.outputFiles[0]!
-  const inputs: Array<[string, number, number]> = Object.keys(built.metafile.inputs).map((p) => {
-    const abs = resolve(dir, p)
-    const s = statSync(abs)
-    return [abs, s.mtimeMs, s.size]
-  })
+}
 
-  let mod: Record<string, unknown>
-  writeFileSync(outfile, output.contents)
+function linkError(error: unknown): boolean {
+  if (error instanceof SyntaxError) return true
+  const code = (error as { code?: unknown } | null)?.code
+  if (typeof code === 'string' && /^ERR_(MODULE_NOT_FOUND|PACKAGE_PATH_NOT_EXPORTED|UNSUPPORTED_DIR_IMPORT|UNKNOWN_FILE_EXTENSION)$/.test(code)) return true
+  // Vite's own wording (Vitest loading the harness): an unresolvable import, a parse error.
+  return error instanceof Error && /^(Failed to load url|Cannot find (module|package)|Transform failed)|PARSE_ERROR/.test(error.message)
+}
+
+/** Function files known to be one site's functions directory (see {@link functionDirectory}). */
+const groups = new Map<string, { root: string; files: string[] }>()
+const groupBuilds = new Map<string, Promise<void>>()
+
+/**
+ * Declares the function files of one functions directory (`createIdentity({ functions: dir })`):
+ * the first of them to need esbuild bundles every one of them that needs it in one esbuild call
+ * per module format (issue 12), instead of one call each.
+ * @internal
+ */
+export function functionDirectory(root: string, files: readonly string[]): void {
+  const real = files.flatMap((f) => {
+    try {
+      return [realpathSync(f)]
+    } catch {
+      return []
+    }
+  })
+  const group = { root: realpathSync(root), files: real }
+  for (const f of real) if (!groups.has(f)) groups.set(f, group)
+}
+
+/** Bundles the not-yet-bundled members of `file`'s directory together; errors fall back to one build each. */
+async function buildGroup(file: string): Promise<void> {
+  const group = groups.get(file)
+  if (!group) return
+  let pending = groupBuilds.get(group.root)
+  if (!pending) {
+    pending = (async () => {
+      const byFormat = new Map<'esm' | 'cjs', string[]>()
+      for (const f of group.files) {
+        const cached = bundles.get(f)
+        if ((cached && unchanged(cached)) || !existsSync(f)) continue
+        const format = moduleFormat(f)
+        if (format === 'esm' && filesRunningAsIs(f, (x) => moduleFormat(x) === 'esm', VIA_VITE)) continue
+        byFormat.set(format, [...(byFormat.get(format) ?? []), f])
+      }
+      for (const [format, files] of byFormat) {
+        if (files.length < 2) continue
+        let built: Map<string, Bundle>
+        try {
+          built = await bundleFunctions(files, format, join(bundleDir(), `dir-${process.pid}-${++counter}`), group.root)
+        } catch {
+          continue // one file's error: each file is bundled alone and names its own error
+        }
+        for (const [f, bundle] of built) {
+          const stamps: Array<[string, number, number]> = bundle.inputs.map((p) => {
+            const st = statSync(p)
+            return [p, st.mtimeMs, st.size]
+          })
+          bundles.set(f, { file: f, format, bundle, stamps })
+        }
+      }
+    })().finally(() => groupBuilds.delete(group.root))
+    groupBuilds.set(group.root, pending)
+  }
+  await pending
+}
+
+/** The file's bundle: the cached one while every input is unchanged, else a new build. */
+async function bundled(file: string): Promise<BundleEntry> {
+  let cached = bundles.get(file)
+  if (cached && unchanged(cached)) return cached
+  if (groups.has(file)) {
+    await buildGroup(file)
+    cached = bundles.get(file)
+    if (cached && unchanged(cached)) return cached
+  }
+  let pending = building.get(file)
+  if (!pending) {
+    pending = (async () => {
+      if (!existsSync(file)) {
+        throw new HarnessError('ERR_FUNCTION_NOT_FOUND', `function file ${JSON.stringify(file)} does not exist (it was removed since it was loaded)`)
+      }
+      const format = moduleFormat(file)
+      const asIs = format === 'esm' ? filesRunningAsIs(file, (f) => moduleFormat(f) === 'esm', VIA_VITE) : undefined
+      const bundle = asIs ? undefined : await bundleOf(file, format)
+      const stamps: Array<[string, number, number]> = (asIs ?? bundle!.inputs).map((p) => {
+        const s = statSync(p)
+        return [p, s.mtimeMs, s.size]
+      })
+      const entry: BundleEntry = { file, format, bundle, stamps }
+      bundles.set(file, entry)
+      return entry
+    })().finally(() => building.delete(file))
+    building.set(file, pending)
+  }
+  return pending
+}
+
+interface CompilableModule {
+  filename: string
+  paths: string[]
+  exports: unknown
+  _compile(code: string, filename: string): unknown
+}
+
+/**
+ * Evaluates a CommonJS bundle without writing a file: a `Module` named after the original file
+ * (so `__filename`, `__dirname`, `require` and its package lookup are the original folder's),
+ * compiled from memory and never put in `require.cache`.
+ */
+function compileCommonJs(code: string, file: string): Record<string, unknown> {
+  const M = Module as unknown as { new (id: string): CompilableModule; _nodeModulePaths(dir: string): string[] }
+  const mod = new M(file)
+  mod.filename = file
+  mod.paths = M._nodeModulePaths(dirname(file))
+  mod._compile(code, file)
+  return mod.exports as Record<string, unknown>
+}
+
+/** Imports an ESM bundle from the temporary folder (outside the user's tree), then deletes it. */
+async function importEsm(code: string, outfile: string, bundle: Bundle): Promise<Record<string, unknown>> {
+  const map = registerSourceMap(outfile, bundle.map, bundle.mapDir)
+  const inline = Buffer.from(JSON.stringify(map)).toString('base64')
+  writeFileSync(outfile, `${code}\n//# sourceMappingURL=data:application/json;charset=utf-8;base64,${inline}\n`)
   try {
-    mod = await withEnv(options.env, () =>
-      withGlobals({ netlify: { context: null, env: getNetlifyEnv() }, identity: undefined }, async () =>
-        format === 'cjs' ? requireOnce(file, outfile) : ((await import(pathToFileURL(outfile).href)) as Record<string, unknown>),
-      ),
-    )
-  } catch (error) {
-    throw new HarnessError(
-      'ERR_FUNCTION_LOAD',
-      `${file} threw while loading (module scope, ${format}): ${errorLabel(error)}`,
-      { cause: error },
-    )
+    return (await import(pathToFileURL(outfile).href)) as Record<string, unknown>
   } finally {
     try {
       unlinkSync(outfile)
@@ -206,7 +362,61 @@ async function build(file: string, name: string, options: LoadOptions): Promise<
       // already gone
     }
   }
-  const loaded: LoadedFunction = { module: mod ?? {}, name, file, format }
-  cache.set(file, { loaded, inputs })
-  return loaded
+}
+
+async function instantiate(built: BundleEntry, name: string, options: LoadOptions): Promise<LoadedFunction> {
+  const { file, format, bundle } = built
+  if (bundle?.commonJsInEsm) throw commonJsInEsmError(file, bundle.commonJsInEsm, undefined)
+  let mod: Record<string, unknown>
+  try {
+    mod = await runInEnv(options.env, options.runtimeEnv, () =>
+      withGlobals({ netlify: { context: null, env: getNetlifyEnv() }, identity: undefined }, async () => {
+        if (!bundle) return importAsIs(file)
+        if (format === 'cjs') {
+          registerSourceMap(file, bundle.map, bundle.mapDir)
+          return compileCommonJs(bundle.code, file)
+        }
+        const outfile = join(bundleDir(), `${basename(file)}.${process.pid}-${++counter}.mjs`)
+        return importEsm(bundle.code, outfile, bundle)
+      }),
+    )
+  } catch (error) {
+    throw error instanceof HarnessError ? error : loadError(error, file, format)
+  }
+  return { module: mod ?? {}, name, file, format, diagnostics: bundle?.diagnostics ?? [] }
+}
+
+/** A throw at module scope as a `HarnessError` naming the user's file, line and column. */
+function loadError(error: unknown, file: string, format: 'esm' | 'cjs'): HarnessError {
+  mapErrorStack(error)
+  const at = userLocation(error)
+  const label = errorLabel(error)
+  const cjsName = error instanceof ReferenceError ? /^(exports|module) is not defined/.exec(error.message)?.[1] : undefined
+  if (format === 'esm' && cjsName) return commonJsInEsmError(file, cjsName === 'module' ? 'module' : 'exports', error)
+  const strict = error instanceof ReferenceError && /is not defined$/.test(error.message) && format === 'esm'
+    ? ' ES modules run in strict mode: assigning an undeclared variable throws; declare it with let or const.'
+    : ''
+  return new HarnessError(
+    'ERR_FUNCTION_LOAD',
+    `${file} threw while loading (module scope, ${format})${at ? ` at ${at}` : ''}: ${label}.${strict}`,
+    { cause: error },
+  )
+}
+
+/**
+ * A CommonJS file run as an ES module (issue 11.3): `exports.handler` in a `.js` file under
+ * `"type": "module"`. Node throws "exports is not defined in ES module scope" and so does the
+ * function on Netlify (its bundle is ESM for such a file, functions-runtime.md §6); Vitest's
+ * module runner would hide it by providing `exports`, so the harness refuses the file itself.
+ */
+function commonJsInEsmError(file: string, variable: 'exports' | 'module', cause: unknown): HarnessError {
+  const pkg = nearestPackageJson(file)
+  const ext = extname(file)
+  const fixed = `${basename(file, ext)}${ext === '.ts' || ext === '.mts' ? '.cts' : '.cjs'}`
+  const why = ext === '.mjs' || ext === '.mts' ? `its ${ext} extension makes it one` : pkg ? `${pkg} says "type": "module"` : 'it is ESM'
+  return new HarnessError(
+    'ERR_FUNCTION_FORMAT',
+    `${file} is CommonJS (it uses \`${variable}\`) but runs as an ES module: ${why}. Netlify fails the same way (ReferenceError: ${variable} is not defined in ES module scope). Fix: rename it to ${fixed}, or put a package.json with {"type": "commonjs"} in ${dirname(file)} (or write \`export const handler\`).`,
+    cause === undefined ? undefined : { cause },
+  )
 }

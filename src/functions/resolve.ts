@@ -4,8 +4,10 @@ import type { TypedHandlers } from './typed.js'
 import type { V2Handler } from './shapes.js'
 import type { LoadOptions } from './load.js'
 import { loadFunctionFile } from './load.js'
+import type { LoadedFunction } from './load.js'
 import type { V1Handler } from './run-v1.js'
 import { describeValue, isRecord } from '../values.js'
+import type { Diagnostic } from '../types.js'
 
 /**
  * Anything a user has at hand that Netlify can run: a v1 `handler` function, a module namespace
@@ -27,6 +29,8 @@ interface ResolvedCommon {
   background?: boolean
   /** The module's (or typed object's) `config` export, when it has one. */
   config?: FunctionConfig
+  /** What loading the file found (esbuild's warnings…), added to every call's diagnostics. */
+  loadDiagnostics?: Diagnostic[]
 }
 
 /** The parts of a v2 `config` export the harness reads (functions-runtime.md §2.1). */
@@ -138,9 +142,23 @@ function withBackground(fn: ResolvedFunction): ResolvedFunction {
 export async function resolveInput(fn: unknown, hints: ResolveHints = {}, load: LoadOptions = {}): Promise<ResolvedFunction> {
   if (typeof fn !== 'string') return resolveFunction(fn, hints)
   const loaded = await loadFunctionFile(fn, load)
+  // A warm call by path resolves the cached module once, not on every call (issue 12).
+  const shapeKey = hints.shape ?? ''
+  const known = resolvedByLoad.get(loaded)?.get(shapeKey)
+  if (known) return known
+  const resolved = resolveLoaded(loaded, hints)
+  let byShape = resolvedByLoad.get(loaded)
+  if (!byShape) resolvedByLoad.set(loaded, (byShape = new Map()))
+  byShape.set(shapeKey, resolved)
+  return resolved
+}
+
+const resolvedByLoad = new WeakMap<LoadedFunction, Map<string, ResolvedFunction>>()
+
+function resolveLoaded(loaded: LoadedFunction, hints: ResolveHints): ResolvedFunction {
   try {
     const resolved = resolveFunction(loaded.module, { ...hints, name: loaded.name })
-    return { ...resolved, source: loaded.file }
+    return { ...resolved, source: loaded.file, ...(loaded.diagnostics.length ? { loadDiagnostics: loaded.diagnostics } : {}) }
   } catch (error) {
     if (error instanceof HarnessError && error.code === 'ERR_UNSUPPORTED_FUNCTION') {
       const keys = Object.keys(loaded.module)

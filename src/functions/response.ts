@@ -1,4 +1,5 @@
 import { errorLabel } from '../errors.js'
+import { mappedStack, thrownAt } from './source-map.js'
 import type { Diagnostic, FunctionResponse } from '../types.js'
 import { safeGet, safeInspect, safeString } from './safe.js'
 
@@ -40,7 +41,7 @@ export function errorBody(error: unknown): string {
     return got.ok ? got.value : undefined
   }
   if (isError) {
-    const stack = field('stack')
+    const stack = mappedStack(error) ?? field('stack')
     const lines = (typeof stack === 'string' ? stack : '').split('\n').slice(1).map((l) => l.trim().replace(/^at /, '')).filter(Boolean)
     return `${safeString(field('name') ?? 'Error')}: ${safeString(field('message') ?? '')}\n ${lines.map((l) => `    at ${l}`).join('\n')}`
   }
@@ -58,7 +59,7 @@ function describeError(error: unknown): string {
   } catch {
     // a Proxy whose getPrototypeOf trap throws
   }
-  if (isError) return errorLabel(error)
+  if (isError) return thrownAt(error)
   return safeInspect(error, { depth: 1, breakLength: Infinity })
 }
 

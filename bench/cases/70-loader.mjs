@@ -1,0 +1,105 @@
+/**
+ * Issue 12, loader rows: the first function loaded by path inside Vitest vs Vitest importing the
+ * same TS file; 20 function files loaded cold by path vs importing them as .mjs; a warm call by
+ * path vs passing the imported module. The harness is installed as a copy in node_modules, as a
+ * user's project has it (Vitest externalises it).
+ */
+import { appendFileSync, cpSync, mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs'
+import { join } from 'node:path'
+import { alternate, log, median, root, row, runNode, tmp, vitestBin } from '../lib.mjs'
+
+const handler = (i) => `export const handler = async (event) => {
+  const { user } = JSON.parse(event.body)
+  return { statusCode: 200, body: JSON.stringify({ app_metadata: { ...user.app_metadata, roles: ['r${i}'] } }) }
+}
+`
+
+export default function loader() {
+  log('case 7: loader (first load in Vitest, 20 cold files, warm calls) …')
+  const dir = join(tmp, 'loader')
+  rmSync(dir, { recursive: true, force: true })
+  const installed = join(dir, 'node_modules', 'netlify-identity-harness')
+  mkdirSync(installed, { recursive: true })
+  cpSync(join(root, 'dist'), join(installed, 'dist'), { recursive: true })
+  cpSync(join(root, 'package.json'), join(installed, 'package.json'))
+  writeFileSync(join(dir, 'package.json'), '{ "type": "module" }\n')
+  const fns = join(dir, 'functions')
+  mkdirSync(fns)
+  writeFileSync(join(fns, 'identity-signup.ts'), `import type { Handler } from './types.ts'\nconst roles: string[] = ['member']\nexport const handler: Handler = async (event) => {\n  const { user } = JSON.parse(event.body)\n  return { statusCode: 200, body: JSON.stringify({ app_metadata: { ...user.app_metadata, roles } }) }\n}\n`)
+  writeFileSync(join(fns, 'types.ts'), 'export type Handler = (event: { body: string }) => Promise<{ statusCode: number; body: string }>\n')
+  for (let i = 0; i < 20; i++) writeFileSync(join(fns, `identity-signup-${i}.mjs`), handler(i))
+
+  // 7a: one test per file, each file in its own worker (Vitest's default isolation), alternating.
+  const out = join(dir, 'first.jsonl')
+  const tests = join(dir, 'tests')
+  mkdirSync(tests)
+  const N = 8
+  for (let i = 0; i < N; i++) {
+    for (const kind of ['path', 'import']) {
+      const load = kind === 'path' ? JSON.stringify(join(fns, 'identity-signup.ts')) : `await import(${JSON.stringify(join(fns, 'identity-signup.ts'))})`
+      writeFileSync(join(tests, `${String(i).padStart(2, '0')}-${kind}.test.mjs`), `import { appendFileSync } from 'node:fs'
+import { test } from 'vitest'
+import { createIdentity } from 'netlify-identity-harness'
+test('first load', async () => {
+  const identity = createIdentity({ seed: 1 })
+  const user = identity.fakeUser()
+  const t = performance.now()
+  const outcome = await identity.trigger(${load}, 'signup', user)
+  const ms = performance.now() - t
+  if (outcome.user.app_metadata.roles[0] !== 'member') throw new Error('wrong outcome')
+  appendFileSync(${JSON.stringify(out)}, JSON.stringify({ kind: ${JSON.stringify(kind)}, ms }) + '\\n')
+})
+`)
+    }
+  }
+  writeFileSync(join(dir, 'vitest.config.mjs'), `export default { test: { include: ['tests/*.test.mjs'], root: ${JSON.stringify(dir)}, maxWorkers: 1, sequence: { shuffle: false } } }\n`)
+  runNode([vitestBin, 'run', '--config', join(dir, 'vitest.config.mjs')], { cwd: dir })
+  const first = readFileSync(out, 'utf8').trim().split('\n').map((l) => JSON.parse(l))
+  const firstPath = median(first.filter((r) => r.kind === 'path').map((r) => r.ms))
+  const firstImport = median(first.filter((r) => r.kind === 'import').map((r) => r.ms))
+
+  // 7b: 20 files cold in fresh processes.
+  const files = Array.from({ length: 20 }, (_, i) => join(fns, `identity-signup-${i}.mjs`))
+  const cold = (byPath) => `
+    const { createIdentity } = await import(${JSON.stringify(join(installed, 'dist', 'index.js'))})
+    const files = ${JSON.stringify(files)}
+    const identity = createIdentity({ seed: 1 })
+    const user = identity.fakeUser()
+    await identity.trigger((e) => ({ statusCode: 200 }), 'signup', user)
+    const t = performance.now()
+    ${byPath
+      ? 'await Promise.all(files.map((f) => identity.trigger(f, "signup", user)))'
+      : 'const mods = await Promise.all(files.map((f) => import(f))); await Promise.all(mods.map((m) => identity.trigger(m, "signup", user)))'}
+    process.stdout.write(String(performance.now() - t))`
+  const script = (name, body) => {
+    const f = join(dir, name)
+    writeFileSync(f, body)
+    return f
+  }
+  const coldPath = script('cold-path.mjs', cold(true))
+  const coldImport = script('cold-import.mjs', cold(false))
+  const [paths, imports] = alternate(7, () => Number(runNode([coldPath], { cwd: dir })), () => Number(runNode([coldImport], { cwd: dir })))
+
+  // 7c: warm calls in one process, alternating batches.
+  const warm = script('warm.mjs', `
+    const { createIdentity } = await import(${JSON.stringify(join(installed, 'dist', 'index.js'))})
+    const file = ${JSON.stringify(files[0])}
+    const mod = await import(file)
+    const identity = createIdentity({ seed: 1 })
+    const user = identity.fakeUser()
+    const batch = async (fn) => { const t = performance.now(); for (let i = 0; i < 200; i++) await identity.trigger(fn, 'signup', user); return performance.now() - t }
+    for (let i = 0; i < 5; i++) { await batch(file); await batch(mod) }
+    const a = [], b = []
+    for (let i = 0; i < 25; i++) { a.push(await batch(file)); b.push(await batch(mod)) }
+    const median = (xs) => { const s = [...xs].sort((x, y) => x - y); return s[s.length >> 1] }
+    process.stdout.write(JSON.stringify({ path: median(a) / 200 * 1000, module: median(b) / 200 * 1000 }))`)
+  const w = JSON.parse(runNode([warm], { cwd: dir }))
+  appendFileSync(join(dir, 'summary.txt'), JSON.stringify({ firstPath, firstImport, cold: [median(paths), median(imports)], warm: w }) + '\n')
+  return [
+    // Not met: a TypeScript file needs esbuild (import + service start) in every Vitest worker when
+    // the harness is installed (externalised); an ES module that Node runs as is skips esbuild.
+    row('7a. first function loaded by path in a Vitest file vs Vitest importing the same TS file (median ms)', firstPath, firstImport, 12, 'ms', { goal: 1.5 }),
+    row('7b. 20 function files loaded cold by path vs importing them as .mjs (median ms)', median(paths), median(imports), 2, 'ms'),
+    row('7c. warm call by path vs passing the imported module (median µs)', w.path, w.module, 1.2, 'µs'),
+  ]
+}

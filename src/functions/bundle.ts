@@ -1,0 +1,261 @@
+import { isBuiltin } from 'node:module'
+import type { SourceMapPayload } from 'node:module'
+import { dirname, resolve } from 'node:path'
+import { pathToFileURL } from 'node:url'
+import type { BuildFailure, Message, Plugin } from 'esbuild'
+import { HarnessError } from '../errors.js'
+import type { Diagnostic } from '../types.js'
+
+/** One function file bundled as Netlify's bundler does, not yet evaluated. @internal */
+export interface Bundle {
+  /** The bundled code, without a source map comment. */
+  code: string
+  /** Its source map, `sources` relative to {@link Bundle.mapDir}. */
+  map: SourceMapPayload
+  /** The folder the map's `sources` are relative to. */
+  mapDir: string
+  /** Every local source file bundled (absolute paths). */
+  inputs: string[]
+  /** esbuild's warnings and unresolvable `require`s, as diagnostics for every call. */
+  diagnostics: Diagnostic[]
+  /**
+   * An ESM bundle without any `export` whose code uses CommonJS's `exports`/`module`: a
+   * CommonJS file that Node (and Netlify) run as an ES module, where it fails.
+   */
+  commonJsInEsm?: 'exports' | 'module'
+}
+
+/** What the loader asks esbuild for. @internal */
+export interface BundleRequest {
+  /** The entry file (real path). */
+  file: string
+  format: 'esm' | 'cjs'
+  /** A path in the folder the bundle is evaluated from (only for the map's relative `sources`). */
+  outfile: string
+}
+
+/**
+ * Banner for ESM bundles, like Netlify's bundler adds: CommonJS `require`, `__filename` and
+ * `__dirname` work in ESM output (for `.mjs` files that still `require`). The bundle runs from a
+ * temporary folder, so `import.meta.url` / `filename` / `dirname`, `__filename` and `__dirname`
+ * are the ORIGINAL file's (esbuild's `define` maps the free identifiers onto these names) and
+ * `require` resolves from the original folder.
+ */
+function esmBanner(file: string): string {
+  const url = pathToFileURL(file).href
+  return [
+    'import { createRequire as __nihCreateRequire } from "node:module";',
+    `const __nih_import_meta_url = ${JSON.stringify(url)};`,
+    `const __nih_filename = ${JSON.stringify(file)};`,
+    `const __nih_dirname = ${JSON.stringify(dirname(file))};`,
+    'const require = __nihCreateRequire(__nih_import_meta_url);',
+  ].join('\n')
+}
+
+const ESM_DEFINE = {
+  __dirname: '__nih_dirname',
+  __filename: '__nih_filename',
+  'import.meta.url': '__nih_import_meta_url',
+  'import.meta.filename': '__nih_filename',
+  'import.meta.dirname': '__nih_dirname',
+}
+
+/**
+ * Package imports stay external (so a test's `vi.mock` and the function share instances), but
+ * are resolved from the function's own folder, as Node would from the original file: an ESM
+ * `import` becomes the resolved file's URL (the bundle itself runs from a temporary folder); a
+ * `require` keeps its specifier (the banner's `require` resolves from the original folder). A
+ * package that cannot be found fails an `import` as Netlify's build does, and makes a `require`
+ * or dynamic `import()` a `missing-module` diagnostic (it throws at run time unless optional).
+ */
+function packagesFromOriginalFolder(format: 'esm' | 'cjs'): Plugin {
+  return {
+    name: 'nih-packages',
+    setup(build) {
+      build.onResolve({ filter: /^[^./]/ }, async (args) => {
+        if ((args.pluginData as { nih?: boolean } | undefined)?.nih) return undefined
+        if (isBuiltin(args.path) || /^[a-z][a-z0-9+.-]*:/i.test(args.path)) return { path: args.path, external: true }
+        if (args.path.startsWith('#')) return undefined
+        const found = await build.resolve(args.path, { kind: args.kind, resolveDir: args.resolveDir, importer: args.importer, pluginData: { nih: true } })
+        if (found.errors.length > 0) {
+          if (args.kind === 'import-statement') {
+            return { errors: [{ text: `Could not resolve "${args.path}" from ${args.resolveDir}: install the package (npm install ${packageName(args.path)}); Netlify's build fails the same way` }] }
+          }
+          return { path: args.path, external: true, warnings: [{ text: `MISSING_MODULE:${args.path}` }] }
+        }
+        if (found.external || found.path === '') return { path: args.path, external: true }
+        if (format === 'esm' && args.kind !== 'require-call' && args.kind !== 'require-resolve') return { path: pathToFileURL(found.path).href, external: true }
+        return { path: args.path, external: true }
+      })
+    },
+  }
+}
+
+function packageName(specifier: string): string {
+  const parts = specifier.split('/')
+  return specifier.startsWith('@') ? parts.slice(0, 2).join('/') : parts[0]!
+}
+
+function where(dir: string, m: Message): string {
+  return m.location ? `${resolve(dir, m.location.file)}:${m.location.line}:${m.location.column + 1}` : ''
+}
+
+/** What to do about each esbuild warning the harness knows (ids from esbuild's messages). */
+const WARNING_FIXES: Record<string, string> = {
+  'empty-import-meta': 'import.meta is empty in a CommonJS function: use __dirname / __filename, or make the file ESM (.mjs)',
+  'commonjs-variable-in-esm': 'this ES module uses a CommonJS variable, which is undefined at run time: use export, or make the file CommonJS (.cjs)',
+  'require-resolve-not-external': 'require.resolve() of a bundled file: Netlify does not ship it unless it is in included_files',
+  'unsupported-dynamic-import': 'a computed import() is not bundled: Netlify does not ship the file unless it is in included_files',
+  'unsupported-require-call': 'a computed require() is not bundled: Netlify does not ship the file unless it is in included_files',
+}
+
+function toDiagnostic(dir: string, m: Message): Diagnostic {
+  const at = where(dir, m)
+  const missing = /^MISSING_MODULE:(.*)$/.exec(m.text)
+  if (missing) {
+    return {
+      code: 'missing-module',
+      message: `${at}: ${JSON.stringify(missing[1])} cannot be found from ${m.location ? dirname(resolve(dir, m.location.file)) : dir}, so this require()/import() throws at run time (Netlify's bundle leaves it out too). Install the package, or keep the call inside try/catch if it is optional.`,
+    }
+  }
+  const fix = WARNING_FIXES[m.id] ?? 'see esbuild\'s message; Netlify bundles the file with esbuild and gets the same warning'
+  return { code: 'bundle-warning', message: `${at}: esbuild warning${m.id ? ` (${m.id})` : ''}: ${m.text}. ${fix}.` }
+}
+
+let esbuildModule: Promise<typeof import('esbuild')> | undefined
+let builds = 0
+
+/** How many esbuild builds this process ran (tests check that a directory is one build). @internal */
+export function esbuildBuilds(): number {
+  return builds
+}
+
+/** esbuild, imported once per process and only when a path is loaded (its service starts on first build). */
+function esbuild(): Promise<typeof import('esbuild')> {
+  return (esbuildModule ??= import('esbuild'))
+}
+
+/**
+ * Bundles one function file as Netlify's bundler does (functions-runtime.md §6): the entry and
+ * its local imports in one file, ESM or CommonJS, package imports external (resolved from the
+ * file's folder, see above), a source map for every frame. A build error is a `HarnessError`
+ * naming file, line and column.
+ * @internal
+ */
+export async function bundleFunction(request: BundleRequest): Promise<Bundle> {
+  const { file, format, outfile } = request
+  const dir = dirname(file)
+  const { build } = await esbuild()
+  builds++
+  let built: import('esbuild').BuildResult<{ write: false; metafile: true }>
+  try {
+    built = await build({
+      entryPoints: [file],
+      outfile,
+      absWorkingDir: dir,
+      bundle: true,
+      platform: 'node',
+      target: 'node20',
+      format,
+      write: false,
+      metafile: true,
+      sourcemap: 'external',
+      sourcesContent: false,
+      logLevel: 'silent',
+      plugins: [packagesFromOriginalFolder(format)],
+      ...(format === 'esm' ? { banner: { js: esmBanner(file) }, define: ESM_DEFINE } : {}),
+    })
+  } catch (error) {
+    const errors = (error as Partial<BuildFailure>).errors ?? []
+    const detail = errors.length ? errors.map((e) => `${e.location ? `${where(dir, e)}: ` : ''}${e.text}`).join('; ') : String(error)
+    throw new HarnessError('ERR_FUNCTION_LOAD', `cannot build ${file} as Netlify would (esbuild, ${format}): ${detail}`, { cause: error })
+  }
+  const js = built.outputFiles.find((f) => !f.path.endsWith('.map'))!
+  const map = built.outputFiles.find((f) => f.path.endsWith('.map'))
+  const inputs = Object.keys(built.metafile.inputs)
+    .filter((p) => !p.includes(':'))
+    .map((p) => resolve(dir, p))
+  const output = Object.values(built.metafile.outputs).find((o) => o.entryPoint !== undefined)
+  const cjsVariable = format === 'esm' && (output?.exports.length ?? 0) === 0
+    ? built.warnings.map((w) => (w.id === 'commonjs-variable-in-esm' ? /"(exports|module)"/.exec(w.text)?.[1] : undefined)).find((v) => v !== undefined)
+    : undefined
+  return {
+    ...(cjsVariable === 'exports' || cjsVariable === 'module' ? { commonJsInEsm: cjsVariable } : {}),
+    code: js.text,
+    map: map ? (JSON.parse(map.text) as SourceMapPayload) : { version: 3, file: '', sources: [], sourcesContent: [], names: [], mappings: '', sourceRoot: '' },
+    mapDir: dirname(outfile),
+    inputs,
+    diagnostics: built.warnings.map((w) => toDiagnostic(dir, w)),
+  }
+}
+
+/** Placeholders of a shared banner, replaced per output file (the banner lines carry no mappings). */
+const PLACEHOLDER = { url: '"__nih_placeholder_url__"', file: '"__nih_placeholder_file__"', dir: '"__nih_placeholder_dir__"' }
+
+function sharedEsmBanner(): string {
+  return [
+    'import { createRequire as __nihCreateRequire } from "node:module";',
+    `const __nih_import_meta_url = ${PLACEHOLDER.url};`,
+    `const __nih_filename = ${PLACEHOLDER.file};`,
+    `const __nih_dirname = ${PLACEHOLDER.dir};`,
+    'const require = __nihCreateRequire(__nih_import_meta_url);',
+  ].join('\n')
+}
+
+/**
+ * Bundles several function files of one functions directory in ONE esbuild call (issue 12: a
+ * directory named by `functions: 'dir'`), each output exactly what {@link bundleFunction} makes
+ * for its file (the banner's names are filled in per file). All files share `format`. Rejects
+ * when any file fails: the caller then bundles file by file, so each error names its own file.
+ * @internal
+ */
+export async function bundleFunctions(files: string[], format: 'esm' | 'cjs', outdir: string, root: string): Promise<Map<string, Bundle>> {
+  const { build } = await esbuild()
+  builds++
+  const built = await build({
+    entryPoints: files,
+    outdir,
+    outbase: root,
+    absWorkingDir: root,
+    bundle: true,
+    platform: 'node',
+    target: 'node20',
+    format,
+    write: false,
+    metafile: true,
+    sourcemap: 'external',
+    sourcesContent: false,
+    logLevel: 'silent',
+    outExtension: { '.js': format === 'esm' ? '.mjs' : '.cjs' },
+    plugins: [packagesFromOriginalFolder(format)],
+    ...(format === 'esm' ? { banner: { js: sharedEsmBanner() }, define: ESM_DEFINE } : {}),
+  })
+  const byPath = new Map(built.outputFiles.map((f) => [f.path, f]))
+  const out = new Map<string, Bundle>()
+  for (const [rel, meta] of Object.entries(built.metafile.outputs)) {
+    if (meta.entryPoint === undefined || rel.endsWith('.map')) continue
+    const file = resolve(root, meta.entryPoint)
+    const jsPath = resolve(root, rel)
+    const js = byPath.get(jsPath)
+    const map = byPath.get(`${jsPath}.map`)
+    if (!js) continue
+    const inputs = Object.keys(meta.inputs).filter((p) => !p.includes(':')).map((p) => resolve(root, p))
+    const mine = new Set(inputs)
+    const warnings = built.warnings.filter((w) => !w.location || mine.has(resolve(root, w.location.file)))
+    const cjsVariable = format === 'esm' && meta.exports.length === 0
+      ? warnings.map((w) => (w.id === 'commonjs-variable-in-esm' ? /"(exports|module)"/.exec(w.text)?.[1] : undefined)).find((v) => v !== undefined)
+      : undefined
+    const code = format === 'esm'
+      ? js.text.replace(PLACEHOLDER.url, JSON.stringify(pathToFileURL(file).href)).replace(PLACEHOLDER.file, JSON.stringify(file)).replace(PLACEHOLDER.dir, JSON.stringify(dirname(file)))
+      : js.text
+    out.set(file, {
+      ...(cjsVariable === 'exports' || cjsVariable === 'module' ? { commonJsInEsm: cjsVariable } : {}),
+      code,
+      map: map ? (JSON.parse(map.text) as SourceMapPayload) : { version: 3, file: '', sources: [], sourcesContent: [], names: [], mappings: '', sourceRoot: '' },
+      mapDir: dirname(jsPath),
+      inputs,
+      diagnostics: warnings.map((w) => toDiagnostic(root, w)),
+    })
+  }
+  return out
+}
