@@ -1,6 +1,8 @@
 import { HarnessError } from '../errors.js'
 import { serializeUser } from '../users/json.js'
 import type { GoTrueUser, JsonObject } from '../types.js'
+import { foldText } from './fold.js'
+import { SearchText, compileLike } from './search.js'
 
 /**
  * What the emulator keeps about a user besides its JSON: the password, the one-time tokens and
@@ -72,19 +74,7 @@ export interface UserStore {
   readonly size: number
 }
 
-/**
- * Folds text as GoTrue's MySQL collations compare it (`utf8_general_ci` for `email`,
- * `utf8mb4_unicode_ci` for the `full_name` search; gotrue:migrations, gotrue:models/user.go
- * `FindUsersInAudience`): case-insensitive and accent-insensitive. Approximated by lower-casing
- * and dropping combining marks after canonical decomposition.
- * @internal
- */
-export function foldText(text: string): string {
-  // The common case (ASCII) needs no decomposition.
-  // eslint-disable-next-line no-control-regex
-  if (/^[\x00-\x7f]*$/.test(text)) return text.toLowerCase()
-  return text.normalize('NFD').replace(/\p{M}/gu, '').toLowerCase()
-}
+export { foldText }
 
 /** A user's `created_at` as a key that sorts chronologically (canonical ISO strings are their own key). */
 const CANONICAL_ISO = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}\.\d{3}Z$/
@@ -129,6 +119,8 @@ export class Store implements UserStore {
   readonly #refresh = new Map<string, RefreshRecord>()
   /** Audiences whose order list needs a sort before it is read. */
   readonly #unsorted = new Set<string>()
+  /** aud → the `filter=` text of its ordered records; dropped whenever they or their keys change. */
+  readonly #search = new Map<string, SearchText<UserRecord>>()
   #seq = 0
   /** Bumped by every change to what `filter=` or a page can see. */
   #version = 0
@@ -195,6 +187,7 @@ export class Store implements UserStore {
     this.#byEmail.clear()
     this.#ordered.clear()
     this.#unsorted.clear()
+    this.#search.clear()
     this.#byConfirmation.clear()
     this.#byRecovery.clear()
     this.#refresh.clear()
@@ -237,6 +230,20 @@ export class Store implements UserStore {
   /** The live records of an audience in `created_at` order (oldest first). Do not modify. */
   ordered(aud: string): readonly UserRecord[] {
     return this.#sorted(aud) ?? EMPTY
+  }
+
+  /**
+   * GoTrue's `FindUsersInAudience` filter (gotrue:models/user.go: `email LIKE %f% OR full_name
+   * LIKE %f%`, the filter's own `%` and `_` being wildcards too): the matching live records of an
+   * audience in `created_at` order (oldest first). Costs a native scan of one string per audience
+   * plus O(matches); the string is rebuilt after the audience changes. Do not modify the result.
+   */
+  search(aud: string, filter: string): readonly UserRecord[] {
+    const list = this.#sorted(aud)
+    if (!list) return EMPTY
+    let text = this.#search.get(aud)
+    if (!text) this.#search.set(aud, (text = new SearchText(list)))
+    return text.find(compileLike(filter))
   }
 
   /** The live records, in insertion order. */
@@ -291,6 +298,7 @@ export class Store implements UserStore {
         return
       }
       case 'email':
+        if (live) this.#search.delete(record.user.aud ?? '')
         if (live) this.#unindexEmail(record)
         record.user.email = value as string
         record.emailKey = keyOf(record.user.email)
@@ -299,6 +307,7 @@ export class Store implements UserStore {
       case 'user_metadata':
         record.user.user_metadata = value as GoTrueUser['user_metadata']
         record.nameKey = nameKeyOf(record.user.user_metadata)
+        if (live) this.#search.delete(record.user.aud ?? '')
         break
       default: {
         const user = record.user as unknown as Record<string, unknown>
@@ -357,6 +366,7 @@ export class Store implements UserStore {
 
   #indexOrder(record: UserRecord): void {
     const aud = record.user.aud ?? ''
+    this.#search.delete(aud)
     let list = this.#ordered.get(aud)
     if (!list) this.#ordered.set(aud, (list = []))
     // Users are mostly created "now": in order, appending keeps the list sorted. Anything else
@@ -373,6 +383,7 @@ export class Store implements UserStore {
   }
 
   #unindexOrder(record: UserRecord): void {
+    this.#search.delete(record.user.aud ?? '')
     const list = this.#sorted(record.user.aud ?? '')
     if (!list) return
     let lo = 0
