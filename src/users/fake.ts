@@ -84,7 +84,8 @@ export class UserFactory {
     if (overrides === null || typeof overrides !== 'object' || Array.isArray(overrides)) {
       throw new HarnessError('ERR_INVALID_USER', `fakeUser() takes an object of overrides; got ${describeValue(overrides)}`)
     }
-    const { roles, provider, confirmed, app_metadata, user_metadata, ...fields } = overrides
+    const plain = Object.getPrototypeOf(overrides) === Object.prototype && Object.keys(overrides).length === 0
+    const { roles, provider, confirmed, app_metadata, user_metadata, ...fields } = plain ? NO_OVERRIDES : overrides
     if (roles !== undefined && (!Array.isArray(roles) || roles.some((r) => typeof r !== 'string'))) {
       throw new HarnessError('ERR_INVALID_USER', `roles must be an array of strings; got ${describeValue(roles)}`)
     }
@@ -102,6 +103,25 @@ export class UserFactory {
     const created = f.date.past({ years: 1, refDate: ref })
     const confirmedAt = new Date(Math.min(ref.getTime(), created.getTime() + f.number.int({ min: 1_000, max: 172_800_000 })))
     const avatar = f.image.avatarGitHub()
+
+    if (plain) {
+      // No overrides (the common case): the user in GoTrue's key order, as serializeUser writes
+      // it, built in one literal (one shape, every field in the object itself).
+      const confirmedIso = confirmedAt.toISOString()
+      const user: GoTrueUser = {
+        id,
+        aud: '',
+        role: '',
+        email,
+        confirmed_at: confirmedIso,
+        app_metadata: { provider: 'email' },
+        user_metadata: { full_name: fullName },
+        created_at: created.toISOString(),
+        updated_at: confirmedIso,
+      }
+      this.#emails.add(email)
+      return user
+    }
 
     const isConfirmed = confirmed ?? true
     const providerName = provider ?? (app_metadata?.provider as string | undefined) ?? 'email'
@@ -127,9 +147,12 @@ export class UserFactory {
       ...stripUndefined(fields),
     }
     this.#emails.add(user.email.toLowerCase())
-    return serializeUser(user)
+    // The maps built here are fresh; only values taken from the overrides can be shared with the caller.
+    return serializeUser(user, app_metadata !== undefined || (user_metadata !== undefined && user_metadata !== null))
   }
 }
+
+const NO_OVERRIDES: FakeUserOverrides = Object.freeze({})
 
 function stripUndefined<T extends object>(o: T): Partial<T> {
   const out: Partial<T> = {}
