@@ -48,8 +48,10 @@ export default function store() {
     const f = new faker.constructor({ locale: faker.rawDefinitions }); f.seed(1)
     const m = new Map()
     for (let i = 0; i < N; i++) {
-      const first = f.person.firstName(), last = f.person.lastName(), created = f.date.past({ years: 1 }).toISOString()
-      const u = { id: f.string.uuid(), aud: '', role: '', email: f.internet.exampleEmail({ firstName: first, lastName: last }).toLowerCase(), confirmed_at: created, app_metadata: { provider: 'email' }, user_metadata: { full_name: first + ' ' + last }, created_at: created, updated_at: created }
+      // The same fields as the harness's fake user holds: confirmed_at is its own time after created_at.
+      const first = f.person.firstName(), last = f.person.lastName(), c = f.date.past({ years: 1 }), created = c.toISOString()
+      const confirmed = new Date(c.getTime() + f.number.int({ min: 1000, max: 172800000 })).toISOString()
+      const u = { id: f.string.uuid(), aud: '', role: '', email: f.internet.exampleEmail({ firstName: first, lastName: last }).toLowerCase(), confirmed_at: confirmed, app_metadata: { provider: 'email' }, user_metadata: { full_name: first + ' ' + last }, created_at: created, updated_at: confirmed }
       m.set(u.id, u)
     }
     return m
