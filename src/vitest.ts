@@ -27,12 +27,17 @@ import type { Identity, IdentityOptions } from './identity.js'
 import { hash32 } from './random.js'
 import serializer from './serializer.js'
 import { serveIdentity, startIdentityServer } from './runner-server.js'
+import { assertSupportedPeer } from './runner-version.js'
 
 declare module 'vitest' {
   // Vitest 4 declares `Matchers<T = any>`; an augmentation must repeat its type parameters exactly.
   // eslint-disable-next-line @typescript-eslint/no-explicit-any
   interface Matchers<T = any> extends IdentityMatchers<void, T> {}
 }
+
+// Before anything touches Vitest's API: an older Vitest fails here, naming its version, instead
+// of with an undefined fixture (`test.extend` builder form and `test.override` are Vitest 4.1's).
+assertSupportedPeer('vitest', 'netlify-identity-harness/vitest')
 
 vitestExpect.extend(identityMatchers)
 vitestExpect.addSnapshotSerializer(serializer)
