@@ -26,6 +26,9 @@ import { inspect } from 'node:util'
  * - `ERR_SERVE_LISTEN`: `serve`/`serveIdentity()` cannot listen on the host and port (in use, or
  *   not an address of this machine).
  * - `ERR_SERVE_FILE`: a `--users` or `--state` file is unreadable or not the JSON it should be.
+ * - `ERR_UNSUPPORTED_RUNNER`: `netlify-identity-harness/vitest` or `/jest` was imported with a
+ *   Vitest or `@jest/globals` outside the supported range (the message names the version found
+ *   and the range supported).
  */
 export type HarnessErrorCode =
   | 'ERR_INVALID_OPTION'
@@ -43,6 +46,7 @@ export type HarnessErrorCode =
   | 'ERR_SITE_CONFIG'
   | 'ERR_SERVE_LISTEN'
   | 'ERR_SERVE_FILE'
+  | 'ERR_UNSUPPORTED_RUNNER'
   | (string & {})
 
 /**

@@ -23,6 +23,7 @@ import { hash32 } from './random.js'
 import type { Identity, IdentityOptions } from './identity.js'
 import { serveIdentity, startIdentityServer } from './runner-server.js'
 import serializer from './serializer.js'
+import { assertSupportedPeer } from './runner-version.js'
 
 declare module 'expect' {
   interface Matchers<R extends void | Promise<void>, T = unknown> extends IdentityMatchers<R, T> {}
@@ -35,6 +36,8 @@ declare global {
     interface Matchers<R, T = {}> extends IdentityMatchers<R, T> {}
   }
 }
+
+assertSupportedPeer('@jest/globals', 'netlify-identity-harness/jest')
 
 jestExpect.extend(identityMatchers)
 jestExpect.addSnapshotSerializer(serializer)
