@@ -11,7 +11,7 @@ let setupServer: SetupServer | undefined
 
 /**
  * Hands msw's `http` and `setupServer` to the core, from a module that imports msw statically
- * (the runner entries do: under Jest's ESM mode this is the copy of msw the test file itself
+ * (the Jest entry does: under Jest's ESM mode this is the copy of msw the test file itself
  * gets from Jest's module registry, so there is never a second one). The first provider wins.
  * @internal
  */
@@ -47,7 +47,18 @@ function load<T>(specifier: string, pick: (module: Record<string, unknown>) => T
 
 /** msw's `http` handler factory, loaded on first use (see {@link provideMsw}). @internal */
 export function mswHttp(): Http {
-  return (http ??= load('msw', (m) => m.http as Http | undefined))
+  // The http-only subpath when there is one (msw 2: `msw/core/http`, msw 3: `msw/http`): the
+  // same module the root re-exports, without loading the GraphQL and WebSocket APIs as well.
+  if (http) return http
+  for (const sub of ['msw/core/http', 'msw/http']) {
+    try {
+      const found = (createRequire(import.meta.url)(sub) as Record<string, unknown>).http as Http | undefined
+      if (found) return (http = found)
+    } catch {
+      // Not exported by this major: the next one, then the root.
+    }
+  }
+  return (http = load('msw', (m) => m.http as Http | undefined))
 }
 
 /** msw/node's `setupServer`, loaded on first use (see {@link provideMsw}). @internal */

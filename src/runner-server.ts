@@ -1,14 +1,8 @@
-import { http } from 'msw'
 import { setupServer } from 'msw/node'
 import type { SetupServer } from 'msw/node'
 import type { Identity } from './identity.js'
 import { guardNetwork } from './functions/network-guard.js'
-import { provideMsw } from './msw-http.js'
 import { STRICT_LISTEN_OPTIONS } from './msw-options.js'
-
-// The runner entries serve with msw anyway: they import it statically and hand the core this
-// copy, which under Jest's ESM mode is the one the test file gets from Jest's registry.
-provideMsw({ http }, { setupServer })
 
 /**
  * Starts an msw server with no handlers and strict unhandled-request handling.
