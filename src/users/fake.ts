@@ -85,7 +85,14 @@ export class UserFactory {
       throw new HarnessError('ERR_INVALID_USER', `fakeUser() takes an object of overrides; got ${describeValue(overrides)}`)
     }
     const plain = Object.getPrototypeOf(overrides) === Object.prototype && Object.keys(overrides).length === 0
-    const { roles, provider, confirmed, app_metadata, user_metadata, ...fields } = plain ? NO_OVERRIDES : overrides
+    // A rest pattern copies the object (a slow runtime path): only when there is something to copy.
+    let roles: FakeUserOverrides['roles']
+    let provider: FakeUserOverrides['provider']
+    let confirmed: FakeUserOverrides['confirmed']
+    let app_metadata: FakeUserOverrides['app_metadata']
+    let user_metadata: FakeUserOverrides['user_metadata']
+    let fields: Partial<GoTrueUser> = {}
+    if (!plain) ({ roles, provider, confirmed, app_metadata, user_metadata, ...fields } = overrides)
     if (roles !== undefined && (!Array.isArray(roles) || roles.some((r) => typeof r !== 'string'))) {
       throw new HarnessError('ERR_INVALID_USER', `roles must be an array of strings; got ${describeValue(roles)}`)
     }
@@ -152,7 +159,6 @@ export class UserFactory {
   }
 }
 
-const NO_OVERRIDES: FakeUserOverrides = Object.freeze({})
 
 function stripUndefined<T extends object>(o: T): Partial<T> {
   const out: Partial<T> = {}
