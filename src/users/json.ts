@@ -18,6 +18,25 @@ const OMIT_WHEN_EMPTY = new Set<string>([
  * @internal
  */
 export function serializeUser(user: GoTrueUser, copy = true): GoTrueUser {
+  const u = user as unknown as Record<string, unknown>
+  const app = u.app_metadata
+  const meta = u.user_metadata
+  // The common shape (a confirmed user, no other optional timestamp) as one literal, in the
+  // order of KEY_ORDER: the same object as the loop below builds, at a fraction of the cost.
+  if (!isEmpty(u.confirmed_at) && isEmpty(u.invited_at) && isEmpty(u.confirmation_sent_at) && isEmpty(u.recovery_sent_at) &&
+    isEmpty(u.new_email) && isEmpty(u.email_change_sent_at) && isEmpty(u.last_sign_in_at)) {
+    return {
+      id: u.id ?? '',
+      aud: u.aud ?? '',
+      role: u.role ?? '',
+      email: u.email ?? '',
+      confirmed_at: u.confirmed_at,
+      app_metadata: app == null ? {} : copy ? cloneJson(app) : app,
+      user_metadata: meta === undefined ? null : copy ? cloneJson(meta) : meta,
+      created_at: u.created_at ?? '',
+      updated_at: u.updated_at ?? '',
+    } as unknown as GoTrueUser
+  }
   const out: Record<string, unknown> = {}
   for (const key of KEY_ORDER) {
     const value = (user as unknown as Record<string, unknown>)[key]
@@ -73,4 +92,8 @@ function copyPlain(value: unknown, depth: number): unknown {
     else out[key] = v
   }
   return out
+}
+
+function isEmpty(value: unknown): boolean {
+  return value === undefined || value === null || value === ''
 }
