@@ -29,6 +29,13 @@ import { inspect } from 'node:util'
  * - `ERR_SERVE_LISTEN`: `serve`/`serveIdentity()` cannot listen on the host and port (in use, or
  *   not an address of this machine).
  * - `ERR_SERVE_FILE`: a `--users` or `--state` file is unreadable or not the JSON it should be.
+ * - `ERR_UNSUPPORTED_RUNNER`: `netlify-identity-harness/vitest` or `/jest` was imported with a
+ *   Vitest or `@jest/globals` outside the supported range (the message names the version found
+ *   and the range supported).
+ * - `ERR_MISSING_PEER`: msw (a peer dependency, loaded when an instance first serves: its
+ *   `handlers`, `listen()`, a fixture) is not installed, or not a supported version; under Jest,
+ *   an instance served without `netlify-identity-harness/jest` loaded (Jest's ESM registry is
+ *   out of `require()`'s reach).
  */
 export type HarnessErrorCode =
   | 'ERR_INVALID_OPTION'
@@ -47,6 +54,8 @@ export type HarnessErrorCode =
   | 'ERR_SITE_CONFIG'
   | 'ERR_SERVE_LISTEN'
   | 'ERR_SERVE_FILE'
+  | 'ERR_UNSUPPORTED_RUNNER'
+  | 'ERR_MISSING_PEER'
   | (string & {})
 
 /**

@@ -14,6 +14,8 @@
  * @packageDocumentation
  */
 import { afterAll, afterEach, beforeAll, beforeEach, expect as jestExpect } from '@jest/globals'
+import { http } from 'msw'
+import { setupServer } from 'msw/node'
 import type { SetupServer } from 'msw/node'
 import { identityMatchers } from './assertions/matchers.js'
 import type { IdentityMatchers } from './assertions/matchers.js'
@@ -23,6 +25,12 @@ import { hash32 } from './random.js'
 import type { Identity, IdentityOptions } from './identity.js'
 import { serveIdentity, startIdentityServer } from './runner-server.js'
 import serializer from './serializer.js'
+import { assertSupportedPeer } from './runner-version.js'
+import { provideMsw } from './msw-http.js'
+
+// Jest's ESM mode has its own module registry, out of require()'s reach: this entry imports msw
+// statically (the copy the test file gets from that registry) and hands it to the core.
+provideMsw({ http }, { setupServer })
 
 declare module 'expect' {
   interface Matchers<R extends void | Promise<void>, T = unknown> extends IdentityMatchers<R, T> {}
@@ -35,6 +43,8 @@ declare global {
     interface Matchers<R, T = {}> extends IdentityMatchers<R, T> {}
   }
 }
+
+assertSupportedPeer('@jest/globals', 'netlify-identity-harness/jest')
 
 jestExpect.extend(identityMatchers)
 jestExpect.addSnapshotSerializer(serializer)

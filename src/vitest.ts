@@ -21,18 +21,89 @@
 import type { SetupServer } from 'msw/node'
 import { expect as vitestExpect, test as base } from 'vitest'
 import { identityMatchers } from './assertions/matchers.js'
-import type { IdentityMatchers } from './assertions/matchers.js'
+import type { IdentityMatcherResultType } from './assertions/matchers.js'
+import type { MetadataOptions } from './assertions/expect.js'
 import { createIdentity } from './identity.js'
 import type { Identity, IdentityOptions } from './identity.js'
 import { hash32 } from './random.js'
 import serializer from './serializer.js'
 import { serveIdentity, startIdentityServer } from './runner-server.js'
+import { assertSupportedPeer } from './runner-version.js'
 
+/**
+ * Carries the received type on an assertion, for the identity matchers' return types (a fetch
+ * `Response` makes them async). Types only: no such property exists at run time.
+ */
+declare const receivedType: unique symbol
+
+/** What an assertion's matchers return: `void`, or `Promise<void>` after `.resolves`/`.rejects` (Vitest 5). @internal */
+export type AssertionReturnOf<This> = This extends { toBeTruthy: () => infer R } ? R : void
+
+/** The received type an assertion carries under {@link receivedType} (`unknown` when it carries none). @internal */
+export type ReceivedOf<This> = This extends { readonly [receivedType]?: infer S } ? S : unknown
+
+/** An identity matcher's return type on the assertion `This`. @internal */
+export type VitestIdentityResult<This> = IdentityMatcherResultType<AssertionReturnOf<This>, ReceivedOf<This>>
+
+// One declaration both Vitest majors accept with skipLibCheck: false. Vitest 4 declares
+// `Matchers<T = any>`, Vitest 5 `Matchers<R extends void | Promise<void> = void | Promise<void>, T = unknown>`;
+// an augmentation that names type parameters must repeat them exactly (TS2428), so no such
+// augmentation fits both. Every parameter has a default on both majors, so an augmentation with
+// none is legal on both; its members read the assertion's return and received types from `this`
+// (TypeScript's checker, areTypeParametersIdentical: a declaration may have fewer type
+// parameters than the merged interface down to the number without defaults).
 declare module 'vitest' {
-  // Vitest 4 declares `Matchers<T = any>`; an augmentation must repeat its type parameters exactly.
-  // eslint-disable-next-line @typescript-eslint/no-explicit-any
-  interface Matchers<T = any> extends IdentityMatchers<void, T> {}
+  interface Matchers {
+    /** See {@link IdentityMatchers.toAllowSignup}. */
+    toAllowSignup(): VitestIdentityResult<this>
+    /** See {@link IdentityMatchers.toBlockSignup}. */
+    toBlockSignup(): VitestIdentityResult<this>
+    /** See {@link IdentityMatchers.toAllowLogin}. */
+    toAllowLogin(): VitestIdentityResult<this>
+    /** See {@link IdentityMatchers.toBlockLogin}. */
+    toBlockLogin(): VitestIdentityResult<this>
+    /** See {@link IdentityMatchers.toAllow}. */
+    toAllow(): VitestIdentityResult<this>
+    /** See {@link IdentityMatchers.toBlock}. */
+    toBlock(): VitestIdentityResult<this>
+    /** See {@link IdentityMatchers.toSetAppMetadata}. */
+    toSetAppMetadata(expected: Record<string, unknown>, options?: MetadataOptions): VitestIdentityResult<this>
+    /** See {@link IdentityMatchers.toSetUserMetadata}. */
+    toSetUserMetadata(expected: Record<string, unknown>, options?: MetadataOptions): VitestIdentityResult<this>
+    /** See {@link IdentityMatchers.toHaveRoles}. */
+    toHaveRoles(roles: readonly string[]): VitestIdentityResult<this>
+  }
 }
+
+declare global {
+  // eslint-disable-next-line @typescript-eslint/no-namespace
+  namespace jest {
+    // Vitest 4's `Assertion<T>` extends `jest.Matchers<void, T>` (Vitest 5 no longer reads it):
+    // the received type rides along here, so Vitest 4's own `expect` types it too.
+    interface Matchers<R, T = {}> {
+      /** Type-only: the received type, for the identity matchers' return types. */
+      readonly [receivedType]?: T
+    }
+  }
+}
+
+/** What the harness's `expect(x)` returns: Vitest's assertion for `x`, carrying `x`'s type for the identity matchers on every Vitest major. */
+export type HarnessAssertion<T> = ReturnType<typeof vitestExpect<T>> & HarnessAssertionExtras<T>
+
+/** The part of {@link HarnessAssertion} the harness adds: the received type, kept under `.not`. */
+export interface HarnessAssertionExtras<T> {
+  /** Type-only: the received type. */
+  readonly [receivedType]?: T
+  /** Vitest's `.not`, keeping the received type. */
+  readonly not: HarnessAssertion<T>
+}
+
+/** The harness's `expect`: Vitest's `expect` whose assertions type the identity matchers' returns from the received value on Vitest 4.1 and 5. */
+export type HarnessExpect = (<T>(actual: T, message?: string) => HarnessAssertion<T>) & typeof vitestExpect
+
+// Before anything touches Vitest's API: an older Vitest fails here, naming its version, instead
+// of with an undefined fixture (`test.extend` builder form and `test.override` are Vitest 4.1's).
+assertSupportedPeer('vitest', 'netlify-identity-harness/vitest')
 
 vitestExpect.extend(identityMatchers)
 vitestExpect.addSnapshotSerializer(serializer)
@@ -41,7 +112,7 @@ vitestExpect.addSnapshotSerializer(serializer)
  * Vitest's own `expect`, with the identity matchers and the snapshot serializer registered (the
  * same object as `import { expect } from 'vitest'`).
  */
-export const expect: typeof vitestExpect = vitestExpect
+export const expect: HarnessExpect = vitestExpect as HarnessExpect
 
 /** The seed the `identity` fixture uses for a test: a hash of its full name (suites included, file excluded). */
 export function seedForTest(fullTestName: string): number {

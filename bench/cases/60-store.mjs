@@ -48,8 +48,10 @@ export default function store() {
     const f = new faker.constructor({ locale: faker.rawDefinitions }); f.seed(1)
     const m = new Map()
     for (let i = 0; i < N; i++) {
-      const first = f.person.firstName(), last = f.person.lastName(), created = f.date.past({ years: 1 }).toISOString()
-      const u = { id: f.string.uuid(), aud: '', role: '', email: f.internet.exampleEmail({ firstName: first, lastName: last }).toLowerCase(), confirmed_at: created, app_metadata: { provider: 'email' }, user_metadata: { full_name: first + ' ' + last }, created_at: created, updated_at: created }
+      // The same fields as the harness's fake user holds: confirmed_at is its own time after created_at.
+      const first = f.person.firstName(), last = f.person.lastName(), c = f.date.past({ years: 1 }), created = c.toISOString()
+      const confirmed = new Date(c.getTime() + f.number.int({ min: 1000, max: 172800000 })).toISOString()
+      const u = { id: f.string.uuid(), aud: '', role: '', email: f.internet.exampleEmail({ firstName: first, lastName: last }).toLowerCase(), confirmed_at: confirmed, app_metadata: { provider: 'email' }, user_metadata: { full_name: first + ' ' + last }, created_at: created, updated_at: confirmed }
       m.set(u.id, u)
     }
     return m
@@ -74,8 +76,9 @@ export default function store() {
   const curve = (kind) => ({ curve: r[kind].map((p) => ({ size: p.size, ratio: p.harness / p.baseline })) })
   return [
     row('6a. GET /admin/users page 1/50 at 100k users vs bare msw (median µs)', at('list').harness, at('list').baseline, 2, 'µs', curve('list')),
-    row('6b. filter= at 100k users vs bare msw (median µs)', at('filter').harness, at('filter').baseline, 60, 'µs', { ...curve('filter'), goal: 3 }),
-    row('6c. createUser ×20k vs faker fields into a Map (median ms)', r.create.harness, r.create.baseline, 2.6, 'ms', { goal: 1.2 }),
-    row('6d. heap per stored user vs hand-built Map (B)', r.memory.harness, r.memory.baseline, 2.0, 'B', { goal: 1.1 }),
+    row('6b. filter= at 100k users vs bare msw (median µs)', at('filter').harness, at('filter').baseline, 3, 'µs', curve('filter')),
+    row('6c. createUser ×20k vs faker fields into a Map (median ms)', r.create.harness, r.create.baseline, 1.2, 'ms'),
+    // 6d: the goal (1.1×) is not reached; target is the regression guard.
+    row('6d. heap per stored user vs hand-built Map (B)', r.memory.harness, r.memory.baseline, 1.5, 'B', { goal: 1.1 }),
   ]
 }

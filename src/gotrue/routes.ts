@@ -15,7 +15,7 @@ import { authorize, callback } from './external.js'
 import { checkParams, decodeParams, str } from './params.js'
 import type { GoFieldType } from './params.js'
 import { decodeFirstJsonValue } from './json-decode.js'
-import { foldText } from './store.js'
+import { foldText } from './fold.js'
 import { goQueryEscape } from '../go/url-values.js'
 import type { UserRecord } from './store.js'
 
@@ -192,7 +192,7 @@ export class Routes {
     const raw = req.query.get('filter') ?? ''
     // FindUsersInAudience: `email LIKE %f% OR full_name LIKE %f%` (gotrue:models/user.go), the
     // filter's own % and _ being wildcards too; no filter: the audience's rows, already in order.
-    const matching = raw ? ordered.filter(likeMatcher(raw)) : ordered
+    const matching = raw ? ctx.store.search(aud, raw) : ordered
     const per = perPage.value
     const pageNo = page.value
     const total = matching.length
@@ -377,32 +377,6 @@ export class Routes {
       email_change_token: str(params, 'email_change_token'),
     })
   }
-}
-
-/**
- * `%f%` under MySQL's `LIKE` (gotrue:models/user.go `FindUsersInAudience` does not escape the
- * filter): `%` any run, `_` one character, `\` escapes the next character; compared folded
- * (case- and accent-insensitive, the columns' collations) against the e-mail and `full_name`
- * folded once when stored. A filter without wildcards is a plain substring test.
- * @internal
- */
-export function likeMatcher(filter: string): (r: UserRecord) => boolean {
-  const folded = foldText(filter)
-  if (!/[%_\\]/.test(folded)) return (r) => r.emailKey.includes(folded) || (r.nameKey !== undefined && r.nameKey.includes(folded))
-  let source = ''
-  for (let i = 0; i < folded.length; i++) {
-    const c = folded[i]!
-    if (c === '\\' && i + 1 < folded.length) source += escapeRegExp(folded[++i]!)
-    else if (c === '%') source += '.*'
-    else if (c === '_') source += '.'
-    else source += escapeRegExp(c)
-  }
-  const re = new RegExp(source, 'su')
-  return (r) => re.test(r.emailKey) || (r.nameKey !== undefined && re.test(r.nameKey))
-}
-
-function escapeRegExp(c: string): string {
-  return c.replace(/[.*+?^${}()|[\]\\/]/g, '\\$&')
 }
 
 /**

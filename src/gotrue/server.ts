@@ -1,6 +1,5 @@
-import { http } from '../msw-http.js'
+import { mswHttp, mswSetupServer } from '../msw-http.js'
 import type { HttpHandler, RequestHandler } from 'msw'
-import { setupServer } from 'msw/node'
 import type { SetupServer } from 'msw/node'
 import { errorLabel, HarnessError } from '../errors.js'
 import { currentCall } from '../functions/call-scope.js'
@@ -94,6 +93,7 @@ export class Emulator {
     if (!this.#handlers) {
       const pattern = new RegExp(`^${this.#rt.url.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')}(?:/.*)?$`)
       const oauth = `${this.#rt.siteUrl}${OAUTH_PREFIX}`.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')
+      const http = mswHttp()
       this.#handlers = [
         http.all(pattern, ({ request }) => this.handle(request)),
         http.all(new RegExp(`^${oauth}/.*$`), ({ request }) => this.handleProvider(request)),
@@ -209,7 +209,7 @@ export class Emulator {
         `another identity (${activeListener}) is already listening, and msw allows one server per process: pass this instance's handlers to it instead (first.listen(...second.handlers)), or close it first`,
       )
     }
-    const server = setupServer(...extra, ...this.handlers)
+    const server = mswSetupServer()(...extra, ...this.handlers)
     server.listen(STRICT_LISTEN_OPTIONS)
     this.#unguard = guardNetwork()
     this.#server = server

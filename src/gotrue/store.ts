@@ -1,33 +1,120 @@
 import { HarnessError } from '../errors.js'
 import { serializeUser } from '../users/json.js'
 import type { GoTrueUser, JsonObject } from '../types.js'
+import { foldText } from './fold.js'
+import { SearchText, compileLike } from './search.js'
+
+/** The rarely set hidden fields of a record, in one object made on the first write (see {@link secretsOf}). */
+interface Secrets {
+  password: string | undefined
+  confirmationToken: string | undefined
+  recoveryToken: string | undefined
+  emailChangeToken: string | undefined
+}
+
+/**
+ * The hidden fields of the records that have any: most stored users (fake users without a
+ * password) have none, and their record then carries no slot for them.
+ */
+const secretsOf = new WeakMap<UserRecord, Secrets>()
 
 /**
  * What the emulator keeps about a user besides its JSON: the password, the one-time tokens and
  * the keys its indexes use. None of this is ever serialised (gotrue.md §3, "Hidden fields").
  * Fields that an index depends on (`email`, `user_metadata`, the tokens) change only through
  * {@link Store.write}, which keeps the indexes in step.
+ *
+ * Kept small, as a store holds one per user: two fields, the password and tokens kept aside once
+ * one is set; the search keys are derived from the user when read.
  * @internal
  */
-export interface UserRecord {
+export class UserRecord {
   /** The stored user, in GoTrue's JSON shape. Metadata maps are replaced, never mutated in place. */
   user: GoTrueUser
-  /** The password in clear (a test emulator has nothing to protect); `undefined` = none set. */
-  password: string | undefined
-  /** Confirmation (and invite) token, cleared on confirmation. */
-  confirmationToken: string | undefined
-  /** Recovery token, cleared by `/verify` type `recovery`. */
-  recoveryToken: string | undefined
-  /** Pending e-mail change token. */
-  emailChangeToken: string | undefined
+  /**
+   * Insertion number (breaks ties between equal `created_at`, as insertion order), negative once
+   * the record is removed (see {@link live}); 0 before it is first stored.
+   */
+  #seq = 0
+
+  constructor(user: GoTrueUser, password: string | undefined) {
+    this.user = user
+    if (password !== undefined) this.password = password
+  }
+
   /** Insertion number: breaks ties between equal `created_at`, as insertion order. */
-  seq: number
+  get seq(): number {
+    return Math.abs(this.#seq)
+  }
+
+  set seq(value: number) {
+    this.#seq = value
+  }
+
+  /** False once removed (or before stored): a flow still holding the record then writes to nothing indexed. */
+  get live(): boolean {
+    return this.#seq > 0
+  }
+
+  set live(value: boolean) {
+    this.#seq = value ? Math.abs(this.#seq) : -Math.abs(this.#seq)
+  }
+
+  #secret<K extends keyof Secrets>(key: K, value: Secrets[K]): void {
+    const kept = secretsOf.get(this)
+    if (kept) kept[key] = value
+    else if (value !== undefined) {
+      const made: Secrets = { password: undefined, confirmationToken: undefined, recoveryToken: undefined, emailChangeToken: undefined }
+      made[key] = value
+      secretsOf.set(this, made)
+    }
+  }
+
+  /** The password in clear (a test emulator has nothing to protect); `undefined` = none set. */
+  get password(): string | undefined {
+    return secretsOf.get(this)?.password
+  }
+
+  set password(value: string | undefined) {
+    this.#secret('password', value)
+  }
+
+  /** Confirmation (and invite) token, cleared on confirmation. */
+  get confirmationToken(): string | undefined {
+    return secretsOf.get(this)?.confirmationToken
+  }
+
+  set confirmationToken(value: string | undefined) {
+    this.#secret('confirmationToken', value)
+  }
+
+  /** Recovery token, cleared by `/verify` type `recovery`. */
+  get recoveryToken(): string | undefined {
+    return secretsOf.get(this)?.recoveryToken
+  }
+
+  set recoveryToken(value: string | undefined) {
+    this.#secret('recoveryToken', value)
+  }
+
+  /** Pending e-mail change token. */
+  get emailChangeToken(): string | undefined {
+    return secretsOf.get(this)?.emailChangeToken
+  }
+
+  set emailChangeToken(value: string | undefined) {
+    this.#secret('emailChangeToken', value)
+  }
+
   /** The e-mail folded as the database compares it (see {@link foldText}); the same string as `email` when folding changes nothing. */
-  emailKey: string
+  get emailKey(): string {
+    return keyOf(this.user.email)
+  }
+
   /** `user_metadata.full_name` folded, when it is a string: what `filter=` searches besides the e-mail. */
-  nameKey: string | undefined
-  /** False once removed: a flow still holding the record then writes to nothing indexed. */
-  live: boolean
+  get nameKey(): string | undefined {
+    return nameKeyOf(this.user.user_metadata)
+  }
 }
 
 /** A stored refresh token (gotrue.md §4). @internal */
@@ -72,19 +159,7 @@ export interface UserStore {
   readonly size: number
 }
 
-/**
- * Folds text as GoTrue's MySQL collations compare it (`utf8_general_ci` for `email`,
- * `utf8mb4_unicode_ci` for the `full_name` search; gotrue:migrations, gotrue:models/user.go
- * `FindUsersInAudience`): case-insensitive and accent-insensitive. Approximated by lower-casing
- * and dropping combining marks after canonical decomposition.
- * @internal
- */
-export function foldText(text: string): string {
-  // The common case (ASCII) needs no decomposition.
-  // eslint-disable-next-line no-control-regex
-  if (/^[\x00-\x7f]*$/.test(text)) return text.toLowerCase()
-  return text.normalize('NFD').replace(/\p{M}/gu, '').toLowerCase()
-}
+export { foldText }
 
 /** A user's `created_at` as a key that sorts chronologically (canonical ISO strings are their own key). */
 const CANONICAL_ISO = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}\.\d{3}Z$/
@@ -129,6 +204,8 @@ export class Store implements UserStore {
   readonly #refresh = new Map<string, RefreshRecord>()
   /** Audiences whose order list needs a sort before it is read. */
   readonly #unsorted = new Set<string>()
+  /** aud → the `filter=` text of its ordered records; dropped whenever they or their keys change. */
+  readonly #search = new Map<string, SearchText<UserRecord>>()
   #seq = 0
   /** Bumped by every change to what `filter=` or a page can see. */
   #version = 0
@@ -195,6 +272,7 @@ export class Store implements UserStore {
     this.#byEmail.clear()
     this.#ordered.clear()
     this.#unsorted.clear()
+    this.#search.clear()
     this.#byConfirmation.clear()
     this.#byRecovery.clear()
     this.#refresh.clear()
@@ -205,17 +283,7 @@ export class Store implements UserStore {
 
   /** A record for a user object (not stored yet). */
   newRecord(user: GoTrueUser, password: string | undefined): UserRecord {
-    return {
-      user,
-      password,
-      confirmationToken: undefined,
-      recoveryToken: undefined,
-      emailChangeToken: undefined,
-      seq: 0,
-      emailKey: keyOf(user.email),
-      nameKey: nameKeyOf(user.user_metadata),
-      live: false,
-    }
+    return new UserRecord(user, password)
   }
 
   /** The live record by id (lower-case UUID). */
@@ -237,6 +305,20 @@ export class Store implements UserStore {
   /** The live records of an audience in `created_at` order (oldest first). Do not modify. */
   ordered(aud: string): readonly UserRecord[] {
     return this.#sorted(aud) ?? EMPTY
+  }
+
+  /**
+   * GoTrue's `FindUsersInAudience` filter (gotrue:models/user.go: `email LIKE %f% OR full_name
+   * LIKE %f%`, the filter's own `%` and `_` being wildcards too): the matching live records of an
+   * audience in `created_at` order (oldest first). Costs a native scan of one string per audience
+   * plus O(matches); the string is rebuilt after the audience changes. Do not modify the result.
+   */
+  search(aud: string, filter: string): readonly UserRecord[] {
+    const list = this.#sorted(aud)
+    if (!list) return EMPTY
+    let text = this.#search.get(aud)
+    if (!text) this.#search.set(aud, (text = new SearchText(list)))
+    return text.find(compileLike(filter))
   }
 
   /** The live records, in insertion order. */
@@ -291,14 +373,14 @@ export class Store implements UserStore {
         return
       }
       case 'email':
+        if (live) this.#search.delete(record.user.aud ?? '')
         if (live) this.#unindexEmail(record)
         record.user.email = value as string
-        record.emailKey = keyOf(record.user.email)
         if (live) this.#indexEmail(record)
         break
       case 'user_metadata':
         record.user.user_metadata = value as GoTrueUser['user_metadata']
-        record.nameKey = nameKeyOf(record.user.user_metadata)
+        if (live) this.#search.delete(record.user.aud ?? '')
         break
       default: {
         const user = record.user as unknown as Record<string, unknown>
@@ -357,6 +439,7 @@ export class Store implements UserStore {
 
   #indexOrder(record: UserRecord): void {
     const aud = record.user.aud ?? ''
+    this.#search.delete(aud)
     let list = this.#ordered.get(aud)
     if (!list) this.#ordered.set(aud, (list = []))
     // Users are mostly created "now": in order, appending keeps the list sorted. Anything else
@@ -373,6 +456,7 @@ export class Store implements UserStore {
   }
 
   #unindexOrder(record: UserRecord): void {
+    this.#search.delete(record.user.aud ?? '')
     const list = this.#sorted(record.user.aud ?? '')
     if (!list) return
     let lo = 0

@@ -84,7 +84,15 @@ export class UserFactory {
     if (overrides === null || typeof overrides !== 'object' || Array.isArray(overrides)) {
       throw new HarnessError('ERR_INVALID_USER', `fakeUser() takes an object of overrides; got ${describeValue(overrides)}`)
     }
-    const { roles, provider, confirmed, app_metadata, user_metadata, ...fields } = overrides
+    const plain = Object.getPrototypeOf(overrides) === Object.prototype && Object.keys(overrides).length === 0
+    // A rest pattern copies the object (a slow runtime path): only when there is something to copy.
+    let roles: FakeUserOverrides['roles']
+    let provider: FakeUserOverrides['provider']
+    let confirmed: FakeUserOverrides['confirmed']
+    let app_metadata: FakeUserOverrides['app_metadata']
+    let user_metadata: FakeUserOverrides['user_metadata']
+    let fields: Partial<GoTrueUser> = {}
+    if (!plain) ({ roles, provider, confirmed, app_metadata, user_metadata, ...fields } = overrides)
     if (roles !== undefined && (!Array.isArray(roles) || roles.some((r) => typeof r !== 'string'))) {
       throw new HarnessError('ERR_INVALID_USER', `roles must be an array of strings; got ${describeValue(roles)}`)
     }
@@ -102,6 +110,25 @@ export class UserFactory {
     const created = f.date.past({ years: 1, refDate: ref })
     const confirmedAt = new Date(Math.min(ref.getTime(), created.getTime() + f.number.int({ min: 1_000, max: 172_800_000 })))
     const avatar = f.image.avatarGitHub()
+
+    if (plain) {
+      // No overrides (the common case): the user in GoTrue's key order, as serializeUser writes
+      // it, built in one literal (one shape, every field in the object itself).
+      const confirmedIso = confirmedAt.toISOString()
+      const user: GoTrueUser = {
+        id,
+        aud: '',
+        role: '',
+        email,
+        confirmed_at: confirmedIso,
+        app_metadata: { provider: 'email' },
+        user_metadata: { full_name: fullName },
+        created_at: created.toISOString(),
+        updated_at: confirmedIso,
+      }
+      this.#emails.add(email)
+      return user
+    }
 
     const isConfirmed = confirmed ?? true
     const providerName = provider ?? (app_metadata?.provider as string | undefined) ?? 'email'
@@ -127,9 +154,11 @@ export class UserFactory {
       ...stripUndefined(fields),
     }
     this.#emails.add(user.email.toLowerCase())
-    return serializeUser(user)
+    // The maps built here are fresh; only values taken from the overrides can be shared with the caller.
+    return serializeUser(user, app_metadata !== undefined || (user_metadata !== undefined && user_metadata !== null))
   }
 }
+
 
 function stripUndefined<T extends object>(o: T): Partial<T> {
   const out: Partial<T> = {}

@@ -2,6 +2,8 @@
 // asymmetric matchers, async fetch Responses, failure output, the serializer, useIdentity.
 import { describe, expect, test } from '@jest/globals'
 import { useIdentity } from 'netlify-identity-harness/jest'
+import { createIdentity } from 'netlify-identity-harness'
+import { HttpHandler } from 'msw'
 
 const identity = useIdentity({ seed: 7 })
 const member = async (event) => {
@@ -78,4 +80,13 @@ describe('useIdentity({ testTimeout }) budgets each test, not the file', () => {
     expect(elapsed).toBeGreaterThan(900)
     expect(outcome).toBlockSignup()
   }, 5000)
+})
+
+// Issue 12: the core loads msw only when an instance serves; under Jest's ESM mode it must be the
+// copy this file imports from Jest's registry (the runner entry hands it over), never a second one.
+describe('one copy of msw', () => {
+  test('handlers are instances of the msw this test imports', () => {
+    expect(createIdentity({ seed: 1 }).handlers[0]).toBeInstanceOf(HttpHandler)
+    expect(identity.handlers[0]).toBeInstanceOf(HttpHandler)
+  })
 })

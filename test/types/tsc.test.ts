@@ -20,7 +20,7 @@ async function typecheck(project: string): Promise<string> {
 }
 
 describe('matcher types (tsc)', () => {
-  test.concurrent('vitest: Matchers<T = any> augmentation', async () => {
+  test.concurrent('vitest: the type-parameterless Matchers augmentation (Vitest 4.1 and 5)', async () => {
     expect(await typecheck('test/types/tsconfig.vitest.json')).toBe('')
   }, 60_000)
 

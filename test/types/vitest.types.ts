@@ -1,4 +1,6 @@
-// Type test for `netlify-identity-harness/vitest` (Vitest 4's `Matchers<T = any>` augmentation).
+// Type test for `netlify-identity-harness/vitest`: the one augmentation both Vitest 4.1 (`Matchers<T = any>`)
+// and Vitest 5 (`Matchers<R, T>`) accept; the version matrix (scripts/matrix.mjs) checks this file on
+// both majors with skipLibCheck: false.
 // Checked by `tsc -p test/types/tsconfig.vitest.json` (npm run test:types; test/types/tsc.test.ts):
 // every `@ts-expect-error` line must be an error, every other line must compile.
 import type { HookOutcome, RawFunctionResponse } from 'netlify-identity-harness'
@@ -29,8 +31,17 @@ test('matchers are typed on the entry expect and on vitest expect', async ({ ide
   const sync: void = expect(outcome).toAllow()
   void sync
 
+  // `.resolves` makes every matcher async; `.not` keeps the received type.
+  const resolved: Promise<void> = expect(Promise.resolve(outcome)).resolves.toAllowSignup()
+  await resolved
+  const negated: Promise<void> = expect(new Response('{}')).not.toAllow()
+  await negated
+  expect({ roles: ['admin'] }).toEqual({ roles: expect.arrayContaining(['admin']) })
+
   // @ts-expect-error a misspelled matcher does not exist
   expect(outcome).toAllowSignUp()
+  // @ts-expect-error roles are an array of strings, not a number
+  expect(outcome).toHaveRoles(5)
   // @ts-expect-error a misspelled matcher does not exist on vitest's expect either
   vitestExpect(outcome).toHaveRole(['admin'])
   // @ts-expect-error roles are an array of strings
