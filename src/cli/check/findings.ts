@@ -11,9 +11,10 @@ export const SEVERITY_RANK: Readonly<Record<Severity, number>> = { error: 3, war
  * - `env-unset`: `process.env` variables read but unset.
  * - `blocks-every-scenario`: every user of the battery was blocked.
  * - `load-failed`: the file does not build, or throws at module scope.
+ * - `unhandled-request`: a request to a host nothing serves (named with its URL); it failed closed.
  * @internal
  */
-export type CheckCode = 'trusts-unverified-token' | 'env-unset' | 'blocks-every-scenario' | 'load-failed'
+export type CheckCode = 'trusts-unverified-token' | 'env-unset' | 'blocks-every-scenario' | 'load-failed' | 'unhandled-request'
 
 /** Severity and one-line fix per code; codes not listed are warnings. @internal */
 export const RULES: Readonly<Record<string, { severity: Severity; fix: string }>> = {
@@ -39,6 +40,7 @@ export const RULES: Readonly<Record<string, { severity: Severity; fix: string }>
   'identity-not-served': { severity: 'error', fix: 'the function needs GoTrue: check its URL comes from clientContext.identity.url' },
   'trusts-unverified-token': { severity: 'error', fix: 'authorise with context.clientContext.user (Netlify verifies it) or verify the JWT signature and exp yourself' },
   'load-failed': { severity: 'error', fix: 'make the file build and load (module-scope code must not throw; supply env with --env)' },
+  'unhandled-request': { severity: 'warning', fix: 'serve the host with an msw handler in your tests (check cannot tell what the service would answer)' },
   'dropped-provider': { severity: 'warning', fix: 'spread the existing map: { app_metadata: { ...user.app_metadata, roles } }' },
   'changed-provider': { severity: 'warning', fix: 'keep app_metadata.provider as GoTrue set it' },
   'unserved-request': { severity: 'warning', fix: 'let a failed request fail the function, or mock the host in your tests' },

@@ -24,6 +24,8 @@ export interface ScenarioResult {
   user_metadata?: JsonObject | null
   /** Keys of the two maps that the function changed, as `app_metadata.roles`. */
   changed: string[]
+  /** Requests nothing served (`METHOD URL`): check never lets a request reach the network. */
+  unhandled: string[]
   /** How long the scenario took (ms). */
   durationMs: number
   /** What the harness saw while running it. */

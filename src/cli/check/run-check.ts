@@ -1,7 +1,10 @@
+import { AsyncLocalStorage } from 'node:async_hooks'
 import { relative } from 'node:path'
+import { setupServer } from 'msw/node'
 import { HarnessError } from '../../errors.js'
 import { observeEnvReads } from '../../functions/env.js'
 import type { EnvOverrides } from '../../functions/env.js'
+import { guardNetwork, onUnhandledRequest } from '../../functions/network-guard.js'
 import { createIdentity } from '../../identity.js'
 import type { Identity } from '../../identity.js'
 import type { Diagnostic, GoTrueUser, HookOutcome, IdentityEvent, JsonObject } from '../../types.js'
@@ -46,6 +49,23 @@ const ATTEMPTS = 3
  */
 const IGNORED_ENV = /^(?:NODE_|npm_|VITEST|JEST_|TS_|ESBUILD_|FORCE_COLOR$|NO_COLOR$|DEBUG$|TERM$|CI$|TZ$|LANG$|LC_|HOME$|PATH$|TMPDIR$|TEMP$|TMP$|UNDICI_|MSW_|READABLE_STREAM$|SUPPRESS_NO_CONFIG_WARNING$|WATCH_REPORT_DEPENDENCIES$)/
 
+/** Requests nothing served, per scenario (msw calls `onUnhandledRequest` in the request's async context). */
+const unserved = new AsyncLocalStorage<string[]>()
+
+/** Runs a scenario, collecting the requests nothing served. */
+async function collecting(run: () => Promise<ScenarioResult>): Promise<ScenarioResult> {
+  const seen: string[] = []
+  const result = await unserved.run(seen, run)
+  result.unhandled = [...new Set(seen)]
+  if (result.unhandled.length > 0) {
+    result.diagnostics.push({
+      code: 'unhandled-request',
+      message: `sent ${result.unhandled.join(', ')}, which check does not serve (nothing reaches the network, so the request failed); the outcome above is what happens when that service is down. Mock the host with msw in your tests.`,
+    })
+  }
+  return result
+}
+
 interface Task {
   fn: CheckedFunction
   run: () => Promise<ScenarioResult>
@@ -80,19 +100,30 @@ export async function runCheck(options: CheckOptions): Promise<CheckReport> {
       for (const event of fn.events) {
         for (const scenario of eventScenarios(event)) {
           // Users are made before anything runs, in a fixed order: the same site gives the same users.
-          const user = identity.fakeUser(scenario.user)
-          tasks.push({ fn, run: () => eventScenario(identity, fn, event, scenario, user, env, timeoutMs, onRead(fn.name)) })
+          const user = scenarioUser(identity, scenario)
+          tasks.push({ fn, run: () => collecting(() => eventScenario(identity, fn, event, scenario, user, env, timeoutMs, onRead(fn.name))) })
         }
       }
     } else {
       for (const scenario of HTTP_SCENARIOS) {
-        tasks.push({ fn, run: () => httpScenario(identity, fn, scenario, http, env, timeoutMs, onRead(fn.name)) })
+        tasks.push({ fn, run: () => collecting(() => httpScenario(identity, fn, scenario, http, env, timeoutMs, onRead(fn.name))) })
       }
     }
   }
 
   const results = new Map<Task, ScenarioResult>()
-  identity.listen()
+  // identity.listen()'s strict server, with msw's printout replaced by a note on the scenario that
+  // sent the request: the harness's own handler still records it on the call and makes the guard
+  // refuse its connection with an error naming the URL; raw TCP is refused by the guard.
+  const server = setupServer(...identity.handlers)
+  server.listen({
+    onUnhandledRequest: (request: Request) => {
+      unserved.getStore()?.push(`${request.method} ${request.url}`)
+      onUnhandledRequest(request, { error: () => undefined })
+    },
+    onUnhandledFrame: 'error',
+  } as Parameters<typeof server.listen>[0])
+  const release = guardNetwork()
   try {
     let done = 0
     await pool(tasks, options.concurrency ?? 8, async (task) => {
@@ -101,7 +132,8 @@ export async function runCheck(options: CheckOptions): Promise<CheckReport> {
       options.onProgress?.(done, tasks.length, task.fn.name)
     })
   } finally {
-    identity.close()
+    release()
+    server.close()
   }
 
   const functions: FunctionReport[] = found.functions.map((fn) => {
@@ -146,6 +178,16 @@ export async function runCheck(options: CheckOptions): Promise<CheckReport> {
   }
 }
 
+/**
+ * The scenario's user: a fake user with the overrides, whose `user_metadata` is exactly the
+ * scenario's (fakeUser merges over a generated `full_name`; `{}` must stay `{}`). @internal
+ */
+export function scenarioUser(identity: Identity, scenario: EventScenario): GoTrueUser {
+  const user = identity.fakeUser(scenario.user)
+  if (scenario.user.user_metadata !== undefined) user.user_metadata = structuredClone(scenario.user.user_metadata)
+  return user
+}
+
 async function pool<T>(items: T[], size: number, work: (item: T) => Promise<void>): Promise<void> {
   let next = 0
   const worker = async (): Promise<void> => {
@@ -157,7 +199,7 @@ async function pool<T>(items: T[], size: number, work: (item: T) => Promise<void
 /** A run that did not get to the function (it does not build, or throws at module scope). */
 function notLoaded(id: string, title: string, event: IdentityEvent | undefined, error: unknown, started: number): ScenarioResult {
   const message = error instanceof HarnessError ? error.message : error instanceof Error ? error.message : String(error)
-  return { id, title, ...(event ? { event } : {}), allowed: false, status: 0, attempts: 0, changed: [], durationMs: ms(started), diagnostics: [{ code: 'load-failed', message }] }
+  return { id, title, ...(event ? { event } : {}), allowed: false, status: 0, attempts: 0, changed: [], unhandled: [], durationMs: ms(started), diagnostics: [{ code: 'load-failed', message }] }
 }
 
 function ms(started: number): number {
@@ -194,6 +236,7 @@ async function eventScenario(
     attempts: outcome.attempts,
     app_metadata: outcome.user.app_metadata as JsonObject,
     user_metadata: outcome.user.user_metadata as JsonObject | null,
+    unhandled: [],
     changed: [...changedKeys('app_metadata', user.app_metadata as JsonObject, outcome.user.app_metadata as JsonObject), ...changedKeys('user_metadata', user.user_metadata as JsonObject | null, outcome.user.user_metadata as JsonObject | null)],
     durationMs: ms(started),
     diagnostics: [...outcome.diagnostics],
@@ -261,6 +304,7 @@ async function httpScenario(
       status: response.statusCode,
       attempts: 1,
       changed: [],
+      unhandled: [],
       durationMs: ms(started),
       diagnostics: [...response.diagnostics],
     }
@@ -284,7 +328,12 @@ export function findingsFor(report: FunctionReport): Finding[] {
     const rule = ruleFor(code)
     byCode.set(code, { severity: severity ?? rule.severity, code, function: report.name, scenarios: [scenario], message, fix: rule.fix })
   }
-  for (const s of report.scenarios) for (const d of s.diagnostics) add(d.code, s.id, d.message)
+  for (const s of report.scenarios) {
+    // A failure caused by a service check cannot reach is not the function's own bug: it shows as
+    // `unhandled-request` (with the URL), not as a crash.
+    const offline = s.unhandled.length > 0
+    for (const d of s.diagnostics) if (!offline || !(FAILURES.has(d.code) || d.code === 'status-blocks' || d.code === 'unserved-request')) add(d.code, s.id, d.code === 'unhandled-request' ? `${report.name} ${d.message}` : d.message)
+  }
 
   const blocking = report.kind === 'event' && !report.background && report.events.some((e) => e === 'validate' || e === 'signup' || e === 'login')
   const failed = report.scenarios.filter((s) => !s.allowed && (report.kind === 'http' ? s.diagnostics.some((d: Diagnostic) => FAILURES.has(d.code)) || s.status >= 500 || s.status === 0 : true))
@@ -299,7 +348,7 @@ export function findingsFor(report: FunctionReport): Finding[] {
         : `${report.name} read ${names}, unset here${crashed.length > 0 ? ', and failed in some scenarios' : '; the function coped without'}.`
     for (const s of severity === 'info' ? report.scenarios : failed.length > 0 ? failed : crashed) add('env-unset', s.id, message, severity)
   }
-  if (blocking && report.scenarios.length > 0 && report.scenarios.every((s) => !s.allowed) && byCode.get('env-unset')?.severity !== 'error') {
+  if (blocking && report.scenarios.length > 0 && report.scenarios.every((s) => !s.allowed && s.unhandled.length === 0) && byCode.get('env-unset')?.severity !== 'error') {
     for (const s of report.scenarios) add('blocks-every-scenario', s.id, `${report.name} blocked every user of the battery (${report.scenarios.length} scenarios, statuses ${[...new Set(report.scenarios.map((s) => s.status))].join(', ')}).`)
   }
   if (report.kind === 'http') {
