@@ -1,0 +1,39 @@
+/**
+ * The real bin in a child process: the bin runs dist/, so a bundle of the sources built the way
+ * `npm run build` builds it stands in (in .tmp/, removed by the caller).
+ */
+import { spawnSync } from 'node:child_process'
+import { copyFileSync, mkdirSync, rmSync } from 'node:fs'
+import { join, resolve } from 'node:path'
+
+export const root = resolve(import.meta.dirname, '../..')
+
+/** Builds dist/cli/main.js and bin/ into a fresh folder; returns the bin's path and a cleanup. */
+export async function buildBin(name: string): Promise<{ bin: string; dir: string; remove: () => void }> {
+  const dir = join(root, '.tmp', `${name}-${process.pid}`)
+  mkdirSync(join(dir, 'bin'), { recursive: true })
+  copyFileSync(join(root, 'package.json'), join(dir, 'package.json'))
+  copyFileSync(join(root, 'bin/netlify-identity-harness.mjs'), join(dir, 'bin/netlify-identity-harness.mjs'))
+  const esbuild = await import('esbuild')
+  await esbuild.build({
+    entryPoints: [join(root, 'src/cli/main.ts')],
+    outdir: join(dir, 'dist'),
+    outbase: join(root, 'src'),
+    bundle: true,
+    splitting: true,
+    format: 'esm',
+    platform: 'node',
+    target: 'node20',
+    packages: 'external',
+    logLevel: 'warning',
+  })
+  return { bin: join(dir, 'bin/netlify-identity-harness.mjs'), dir, remove: () => rmSync(dir, { recursive: true, force: true }) }
+}
+
+/** Runs the bin (bounded in time) and returns its exit code and output. */
+export function runBin(bin: string, args: string[], options: { cwd?: string; env?: NodeJS.ProcessEnv; timeoutMs?: number } = {}): { code: number | null; stdout: string; stderr: string } {
+  const env: NodeJS.ProcessEnv = { ...process.env, FORCE_COLOR: undefined, NO_COLOR: '1', ...options.env }
+  for (const key of Object.keys(env)) if (env[key] === undefined) delete env[key]
+  const r = spawnSync(process.execPath, [bin, ...args], { cwd: options.cwd ?? root, env, encoding: 'utf8', timeout: options.timeoutMs ?? 30_000 })
+  return { code: r.status, stdout: r.stdout, stderr: r.stderr }
+}
