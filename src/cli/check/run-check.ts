@@ -348,7 +348,7 @@ export function findingsFor(report: FunctionReport): Finding[] {
         : `${report.name} read ${names}, unset here${crashed.length > 0 ? ', and failed in some scenarios' : '; the function coped without'}.`
     for (const s of severity === 'info' ? report.scenarios : failed.length > 0 ? failed : crashed) add('env-unset', s.id, message, severity)
   }
-  if (blocking && report.scenarios.length > 0 && report.scenarios.every((s) => !s.allowed && s.unhandled.length === 0) && byCode.get('env-unset')?.severity !== 'error') {
+  if (blocking && report.scenarios.length > 0 && report.scenarios.every((s) => !s.allowed && s.status !== 0 && s.unhandled.length === 0) && byCode.get('env-unset')?.severity !== 'error') {
     for (const s of report.scenarios) add('blocks-every-scenario', s.id, `${report.name} blocked every user of the battery (${report.scenarios.length} scenarios, statuses ${[...new Set(report.scenarios.map((s) => s.status))].join(', ')}).`)
   }
   if (report.kind === 'http') {
