@@ -75,6 +75,6 @@ export async function run(args: string[], io: CliIO): Promise<number> {
   })
   if (live) io.err('\r\x1b[2K')
   if (values.junit !== undefined) writeFileSync(resolve(io.cwd, values.junit), renderJUnit(report))
-  io.out(values.json ? `${JSON.stringify(report, null, 2)}\n` : renderText(report, io.style))
+  io.out(values.json ? `${JSON.stringify(report, null, 2)}\n` : renderText(report, io.style, io.cwd))
   return report.summary.exitCode
 }

@@ -1,3 +1,4 @@
+import { relative } from 'node:path'
 import type { CliIO } from '../io.js'
 import type { Severity } from './findings.js'
 import type { CheckReport, FunctionReport, ScenarioResult } from './report.js'
@@ -27,9 +28,9 @@ function scenarioLine(fn: FunctionReport, s: ScenarioResult, width: number, styl
 }
 
 /** The report as text: grouped by function, a line per scenario, the findings with fixes, a summary. @internal */
-export function renderText(report: CheckReport, style: Style): string {
+export function renderText(report: CheckReport, style: Style, cwd?: string): string {
   const out: string[] = []
-  out.push(style('bold', `netlify-identity-harness check ${report.site}`))
+  out.push(style('bold', `netlify-identity-harness check ${cwd === undefined ? report.site : relative(cwd, report.site) || '.'}`))
   out.push(`functions in ${report.functionsDir}: ${report.functions.length} probed${report.skipped.length ? `, ${report.skipped.length} skipped (no Identity use; --all probes them: ${report.skipped.join(', ')})` : ''}`)
   out.push('')
   for (const fn of report.functions) {
