@@ -207,3 +207,30 @@ describe('time and usage', () => {
 test('parseEnvFile reads dotenv syntax', () => {
   expect(parseEnvFile('A=1\n# c\nexport B = two words # note\nC="x\\ny"\nD=\'lit $x\'\n\nbad line\n')).toEqual({ A: '1', B: 'two words', C: 'x\ny', D: 'lit $x' })
 })
+
+test('the README names every check and init option --help lists', async () => {
+  const { main } = await import('../src/cli/main.js')
+  const readme = readFileSync(join(root, 'README.md'), 'utf8')
+  const section = readme.slice(readme.indexOf('## Command line'), readme.indexOf('### `serve [site-dir]`'))
+  for (const command of ['check', 'init']) {
+    let out = ''
+    const io = { out: (t: string) => void (out += t), err: () => undefined, cwd: root, env: {}, isTTY: false, style: (_f: unknown, t: string) => t }
+    expect(await main([command, '--help'], io)).toBe(0)
+    const options = [...out.matchAll(/^ {2}(?:-h, )?(--[a-z-]+)/gm)].map((m) => m[1]!).filter((o) => o !== '--help')
+    expect(options.length).toBeGreaterThan(3)
+    for (const option of options) expect(section, `${command} ${option}`).toContain(`\`${option}`)
+  }
+})
+
+test('on a terminal: a live progress line on stderr (cleared at the end), colours in the report', async () => {
+  const { run } = await import('../src/cli/check.js')
+  let out = ''
+  let err = ''
+  const io = { out: (t: string) => void (out += t), err: (t: string) => void (err += t), cwd: root, env: {}, isTTY: true, style: (f: unknown, t: string) => `<${String(f)}>${t}` }
+  expect(await run([join(fixtures, 'clean')], io)).toBe(0)
+  expect(err).toContain('\r\x1b[2K<dim>checking 1/13 ')
+  expect(err).toContain('checking 13/13 ')
+  expect(err.endsWith('\r\x1b[2K')).toBe(true)
+  expect(out).toContain('<green>✓ allowed')
+  expect(out).toContain('<bold,yellow>+roles: ["member"]')
+})
