@@ -97,4 +97,5 @@ export function identityHarness(options: IdentityHarnessOptions = {}): IdentityH
   }
 }
 
+/** The same as {@link identityHarness}. */
 export default identityHarness

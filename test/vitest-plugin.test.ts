@@ -2,12 +2,14 @@
 import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { existsSync } from 'node:fs'
-import { join, matchesGlob } from 'node:path'
+import { createRequire } from 'node:module'
+import { join } from 'node:path'
 import { expect, test } from 'vitest'
 import { identityHarness } from '../src/vitest-plugin.js'
 
-/** Whether a file matches one of the globs (Vitest matches forceRerunTriggers against absolute paths). */
-const matcher = (globs: string[]) => (file: string): boolean => globs.some((g) => matchesGlob(file, g))
+/** Vitest's own matcher for forceRerunTriggers (picomatch, against absolute paths), loaded from Vitest's dependencies. */
+const vitestRequire = createRequire(createRequire(import.meta.url).resolve('vitest/package.json'))
+const matcher = vitestRequire('picomatch') as (globs: string[]) => (file: string) => boolean
 
 test('registers the vitest entry, inlines the harness and reruns on changes under netlify.toml\'s functions directory', () => {
   const site = mkdtempSync(join(tmpdir(), 'nih-plugin-'))
