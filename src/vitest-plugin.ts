@@ -12,7 +12,7 @@
  * @packageDocumentation
  */
 import { fileURLToPath } from 'node:url'
-import { join, resolve } from 'node:path'
+import { resolve } from 'node:path'
 import { readSiteConfig } from './site/config.js'
 // The matcher types come with the plugin: `toAllowSignup` & co. type-check in every test file.
 import type {} from './vitest.js'
@@ -68,6 +68,23 @@ function functionsDirs(options: IdentityHarnessOptions): string[] {
 }
 
 /**
+ * The rerun glob for a functions directory. Vitest matches it against absolute paths (picomatch)
+ * and also hands it to Vite's watcher, chokidar 4, which has no globs: a plain `<dir>/**` becomes
+ * a literal file `**` inside the functions directory and silences that directory's change events.
+ * The last segment is written as a brace set (`<parent>/{functions,functions}/**`): the same
+ * match for picomatch, a path that does not exist for chokidar. It is absolute, because a
+ * leading `**` never matches a dot-folder on the way (`~/.projects/site`). Dot-files (the
+ * harness's temporary bundles beside a function) never match, so loading a function never
+ * triggers a rerun.
+ */
+function rerunGlob(dir: string): string {
+  const path = dir.split('\\').join('/').replace(/\/+$/, '')
+  const cut = path.lastIndexOf('/')
+  const base = path.slice(cut + 1)
+  return `${path.slice(0, cut)}/{${base},${base}}/**`
+}
+
+/**
  * The Vitest setup in one line: registers the identity matchers and the snapshot serializer
  * (`setupFiles`), inlines the harness (`server.deps.inline`) so that `vi.mock` reaches the
  * packages that path-loaded functions import, and makes watch mode rerun the tests when a file
@@ -91,7 +108,7 @@ export function identityHarness(options: IdentityHarnessOptions = {}): IdentityH
       test: {
         setupFiles: [vitestEntry()],
         server: { deps: { inline: ['netlify-identity-harness'] } },
-        forceRerunTriggers: [...VITEST_RERUN_DEFAULTS, ...functionsDirs(options).map((dir) => join(dir, '**').split('\\').join('/'))],
+        forceRerunTriggers: [...VITEST_RERUN_DEFAULTS, ...functionsDirs(options).map(rerunGlob)],
       },
     }),
   }

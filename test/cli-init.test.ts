@@ -4,7 +4,7 @@
  * suite passes as generated (twice: the second run compares the snapshots the first wrote),
  * existing files are kept without --force, and --jest writes an ESM Jest suite that passes too.
  */
-import { spawnSync } from 'node:child_process'
+import { spawn, spawnSync } from 'node:child_process'
 import { cpSync, existsSync, mkdirSync, readFileSync, rmSync, symlinkSync, writeFileSync } from 'node:fs'
 import { join } from 'node:path'
 import { afterAll, beforeAll, expect, test } from 'vitest'
@@ -91,3 +91,27 @@ test('init --jest writes an ESM Jest suite and config that pass as generated', (
   expect(jest.status, `${jest.stdout}\n${jest.stderr}`).toBe(0)
   expect(jest.stderr).toMatch(/Tests:\s+13 passed/)
 }, 180_000)
+
+test('watch mode reruns the generated tests when a function file changes (the plugin\'s forceRerunTriggers)', async () => {
+  const child = spawn(process.execPath, [join(root, 'node_modules/vitest/vitest.mjs'), '--watch', 'tests/identity/account.test.ts'], { cwd: site, env: childEnv(), stdio: ['pipe', 'pipe', 'pipe'] })
+  let out = ''
+  child.stdout.on('data', (d: Buffer) => void (out += d.toString()))
+  child.stderr.on('data', (d: Buffer) => void (out += d.toString()))
+  const until = async (what: RegExp, ms: number): Promise<void> => {
+    const end = Date.now() + ms
+    while (!what.test(out)) {
+      if (Date.now() > end) throw new Error(`no ${what} within ${ms} ms:\n${out}`)
+      await new Promise((r) => setTimeout(r, 100))
+    }
+  }
+  try {
+    await until(/Waiting for file changes/, 90_000)
+    const file = join(site, 'netlify/functions/account.mjs')
+    writeFileSync(file, `${readFileSync(file, 'utf8')}// edited\n`)
+    await until(/RERUN.*netlify\/functions\/account\.mjs/, 60_000)
+    await until(/Waiting for file changes[\s\S]*Waiting for file changes/, 60_000)
+    expect(out).not.toMatch(/failed/)
+  } finally {
+    child.kill()
+  }
+}, 240_000)

@@ -40,7 +40,14 @@ test('without a netlify.toml: netlify/functions; explicit directories win', () =
     const rerun = matcher(identityHarness({ site }).config().test.forceRerunTriggers)
     expect(rerun(join(site, 'netlify/functions/identity-login.ts'))).toBe(true)
     const only = identityHarness({ functions: [join(site, 'a'), join(site, 'b')] }).config().test.forceRerunTriggers
-    expect(only.slice(2)).toEqual([`${join(site, 'a')}/**`, `${join(site, 'b')}/**`])
+    // The last segment as a brace set: a plain <dir>/** handed to Vite's watcher (chokidar 4, no
+    // globs) would silence the folder's change events (the watch test in cli-init.test.ts).
+    expect(only.slice(2)).toEqual([`${site}/{a,a}/**`, `${site}/{b,b}/**`])
+    const rerunInside = matcher(identityHarness({ functions: '.tmp/x/netlify/functions' }).config().test.forceRerunTriggers)
+    // A dot-folder on the way still matches (a leading ** would not).
+    expect(rerunInside(join(process.cwd(), '.tmp/x/netlify/functions/identity-signup.js'))).toBe(true)
+    // The harness's temporary bundle beside a function is a dot-file: loading a function never reruns.
+    expect(rerunInside(join(process.cwd(), '.tmp/x/netlify/functions/.identity-signup.js.nih-1-2-3.cjs'))).toBe(false)
   } finally {
     rmSync(site, { recursive: true, force: true })
   }
