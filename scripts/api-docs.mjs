@@ -1,6 +1,6 @@
 #!/usr/bin/env node
 // Generates docs/api.md from the package's entry points and their TSDoc: every export of
-// `netlify-identity-harness`, `/vitest`, `/jest` and `/serializer`, with its signature and docs.
+// `netlify-identity-harness`, `/vitest`, `/vitest-plugin`, `/jest`, `/serializer` and `/server`, with its signature and docs.
 //   node scripts/api-docs.mjs          write docs/api.md
 //   node scripts/api-docs.mjs --check  exit 1 when docs/api.md is out of date
 import { readFileSync, writeFileSync } from 'node:fs'
@@ -11,6 +11,7 @@ const root = resolve(import.meta.dirname, '..')
 const ENTRIES = [
   ['netlify-identity-harness', 'src/index.ts'],
   ['netlify-identity-harness/vitest', 'src/vitest.ts'],
+  ['netlify-identity-harness/vitest-plugin', 'src/vitest-plugin.ts'],
   ['netlify-identity-harness/jest', 'src/jest.ts'],
   ['netlify-identity-harness/serializer', 'src/serializer.ts'],
   ['netlify-identity-harness/server', 'src/server.ts'],

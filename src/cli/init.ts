@@ -1,7 +1,144 @@
+import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs'
+import { dirname, join, relative, resolve } from 'node:path'
+import { parseArgs } from 'node:util'
+import { HarnessError } from '../errors.js'
+import { envFromArgs } from './check/env-args.js'
+import { DEFAULT_SCENARIO_TIMEOUT_MS, runCheck } from './check/run-check.js'
+import { generateTestFile } from './init/generate.js'
+import type { Runner } from './init/generate.js'
 import type { CliIO } from './io.js'
+import { packageVersion } from './version.js'
 
-/** `netlify-identity-harness init`: not built yet in this revision. @internal */
-export async function run(_args: string[], io: CliIO): Promise<number> {
-  io.err('netlify-identity-harness init: not available in this build\n')
-  return 2
+const HELP = `Usage: netlify-identity-harness init [site-dir] [options]
+
+Runs check's scenarios on the site's Identity functions and writes a test file per function,
+one test per scenario pinning today's verdict and metadata (a generated starting point).
+
+  --jest              write Jest tests (ESM) instead of Vitest
+  --out DIR           where the test files go (default: tests/identity in the site)
+  --force             overwrite test files that exist
+  --env KEY=VALUE     a variable for the functions, also written into the tests (repeatable)
+  --env-file FILE     variables from a dotenv file (repeatable)
+  --timeout MS        per-scenario timeout (default ${DEFAULT_SCENARIO_TIMEOUT_MS})
+  -h, --help          this help
+`
+
+const VITEST_CONFIGS = ['vitest.config', 'vite.config', 'vitest.workspace'].flatMap((b) => ['ts', 'mts', 'cts', 'js', 'mjs', 'cjs'].map((e) => `${b}.${e}`))
+const JEST_CONFIGS = ['ts', 'mjs', 'cjs', 'js', 'json'].map((e) => `jest.config.${e}`)
+
+const VITEST_CONFIG = `// Added by \`netlify-identity-harness init\`: the harness's matchers, serializer and fixtures, and
+// reruns in watch mode when a function changes.
+import { defineConfig } from 'vitest/config'
+import { identityHarness } from 'netlify-identity-harness/vitest-plugin'
+
+export default defineConfig({ plugins: [identityHarness()] })
+`
+
+const JEST_CONFIG = `// Added by \`netlify-identity-harness init\`. Run Jest in ESM mode:
+//   NODE_OPTIONS=--experimental-vm-modules npx jest
+export default {
+  testEnvironment: 'node',
+  testMatch: ['**/?(*.)+(spec|test).?(m)[jt]s?(x)'],
+  setupFilesAfterEnv: ['netlify-identity-harness/jest'],
+}
+`
+
+/** `netlify-identity-harness init`. @internal */
+export async function run(args: string[], io: CliIO): Promise<number> {
+  let parsed
+  try {
+    parsed = parseArgs({
+      args,
+      allowPositionals: true,
+      options: {
+        jest: { type: 'boolean' },
+        out: { type: 'string' },
+        force: { type: 'boolean' },
+        env: { type: 'string', multiple: true },
+        'env-file': { type: 'string', multiple: true },
+        timeout: { type: 'string' },
+        help: { type: 'boolean', short: 'h' },
+      },
+    })
+  } catch (error) {
+    throw new HarnessError('ERR_INVALID_OPTION', `${(error as Error).message} (see init --help)`)
+  }
+  const { values, positionals } = parsed
+  if (values.help) {
+    io.out(HELP)
+    return 0
+  }
+  if (positionals.length > 1) throw new HarnessError('ERR_INVALID_OPTION', `init takes one site directory; got ${positionals.map((p) => JSON.stringify(p)).join(', ')}`)
+  let timeoutMs = DEFAULT_SCENARIO_TIMEOUT_MS
+  if (values.timeout !== undefined) {
+    if (!/^\d+$/.test(values.timeout) || Number(values.timeout) < 1) throw new HarnessError('ERR_INVALID_OPTION', `--timeout takes a positive number of milliseconds; got ${JSON.stringify(values.timeout)}`)
+    timeoutMs = Number(values.timeout)
+  }
+  const runner: Runner = values.jest ? 'jest' : 'vitest'
+  const env = envFromArgs(values['env-file'] ?? [], values.env ?? [], io.cwd)
+  const siteDir = resolve(io.cwd, positionals[0] ?? '.')
+  const outDir = values.out !== undefined ? resolve(io.cwd, values.out) : join(siteDir, 'tests', 'identity')
+  const version = packageVersion()
+  const report = await runCheck({ siteDir, env, timeoutMs, failOn: 'never', version })
+  const shown = (p: string): string => relative(io.cwd, p) || '.'
+
+  if (report.functions.length === 0) {
+    io.err(`netlify-identity-harness init: no Identity functions in ${shown(join(siteDir, report.functionsDir))} (identity-<event> files, typed handlers, or HTTP functions that use Identity)\n`)
+    return 1
+  }
+  const written: string[] = []
+  const kept: string[] = []
+  for (const fn of report.functions) {
+    const testPath = join(outDir, `${fn.name}.test.${runner === 'jest' ? 'mjs' : 'ts'}`)
+    if (existsSync(testPath) && !values.force) {
+      kept.push(testPath)
+      continue
+    }
+    const timedOut = fn.scenarios.some((s) => s.diagnostics.some((d) => d.code === 'timeout'))
+    const text = generateTestFile({
+      fn,
+      functionPath: join(report.site, fn.file),
+      testPath,
+      runner,
+      env,
+      timeoutMs: timedOut ? Math.max(1, Math.floor(timeoutMs / 3)) : undefined,
+      version,
+    })
+    mkdirSync(dirname(testPath), { recursive: true })
+    writeFileSync(testPath, text)
+    written.push(testPath)
+  }
+
+  let config: string | undefined
+  if (runner === 'vitest' && !VITEST_CONFIGS.some((f) => existsSync(join(siteDir, f)))) {
+    config = join(siteDir, 'vitest.config.mjs')
+    writeFileSync(config, VITEST_CONFIG)
+  }
+  if (runner === 'jest' && !JEST_CONFIGS.some((f) => existsSync(join(siteDir, f))) && !hasJestKey(join(siteDir, 'package.json'))) {
+    config = join(siteDir, 'jest.config.mjs')
+    writeFileSync(config, JEST_CONFIG)
+  }
+
+  const lines: string[] = []
+  for (const f of written) {
+    const fn = report.functions.find((x) => f.endsWith(`${x.name}.test.${runner === 'jest' ? 'mjs' : 'ts'}`))
+    lines.push(`${io.style('green', 'wrote')}  ${shown(f)}  ${io.style('dim', `(${fn?.scenarios.filter((s) => s.status !== 0).length ?? 0} tests)`)}`)
+  }
+  for (const f of kept) lines.push(`${io.style('yellow', 'kept ')}  ${shown(f)}  ${io.style('dim', '(exists; --force overwrites it)')}`)
+  if (config) lines.push(`${io.style('green', 'wrote')}  ${shown(config)}  ${io.style('dim', '(no config found)')}`)
+  else if (runner === 'vitest') lines.push(`${io.style('dim', 'kept your Vitest config; for matchers, fixtures and watch reruns add:')}  plugins: [identityHarness()]  ${io.style('dim', "(import { identityHarness } from 'netlify-identity-harness/vitest-plugin')")}`)
+  const where = siteDir === io.cwd ? '' : `cd ${shown(siteDir)} && `
+  lines.push('')
+  lines.push(`These tests pin what the functions do today (bugs included): run \`netlify-identity-harness check\` for the findings.`)
+  lines.push(`Run them: ${io.style('bold', runner === 'jest' ? `${where}NODE_OPTIONS=--experimental-vm-modules npx jest` : `${where}npx vitest run`)}`)
+  io.out(`${lines.join('\n')}\n`)
+  return 0
+}
+
+function hasJestKey(pkg: string): boolean {
+  try {
+    return Object.hasOwn(JSON.parse(readFileSync(pkg, 'utf8')) as object, 'jest')
+  } catch {
+    return false
+  }
 }

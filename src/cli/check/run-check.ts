@@ -1,0 +1,365 @@
+import { AsyncLocalStorage } from 'node:async_hooks'
+import { relative } from 'node:path'
+import { setupServer } from 'msw/node'
+import { HarnessError } from '../../errors.js'
+import { observeEnvReads } from '../../functions/env.js'
+import type { EnvOverrides } from '../../functions/env.js'
+import { guardNetwork, onUnhandledRequest } from '../../functions/network-guard.js'
+import { createIdentity } from '../../identity.js'
+import type { Identity } from '../../identity.js'
+import type { Diagnostic, GoTrueUser, HookOutcome, IdentityEvent, JsonObject } from '../../types.js'
+import { eventScenarios, HTTP_SCENARIOS } from './battery.js'
+import type { EventScenario, HttpScenario } from './battery.js'
+import { ruleFor, SEVERITY_RANK } from './findings.js'
+import type { Severity } from './findings.js'
+import { REPORT_SCHEMA } from './report.js'
+import type { CheckReport, Finding, FunctionReport, ScenarioResult } from './report.js'
+import { findSiteFunctions } from './site-functions.js'
+import type { CheckedFunction } from './site-functions.js'
+
+/** Options of {@link runCheck}. @internal */
+export interface CheckOptions {
+  /** The site directory. */
+  siteDir: string
+  /** Probe every HTTP function, not only those that use Identity. */
+  all?: boolean
+  /** `process.env` for every call (`--env`, `--env-file`). */
+  env?: EnvOverrides
+  /** Per-scenario timeout in ms: a hanging function costs at most this per scenario (split over GoTrue's 3 attempts). */
+  timeoutMs?: number
+  /** The level at or above which the exit code is 1. */
+  failOn?: Severity | 'never'
+  /** Scenarios run at the same time (default 8). */
+  concurrency?: number
+  /** The harness version, for the report. */
+  version: string
+  /** Called after each scenario (live progress). */
+  onProgress?: (done: number, total: number, label: string) => void
+}
+
+/** The default per-scenario timeout (ms). @internal */
+export const DEFAULT_SCENARIO_TIMEOUT_MS = 3000
+
+/** GoTrue's attempts per hook (gotrue.md §1.7). */
+const ATTEMPTS = 3
+
+/**
+ * Names a function may read that say nothing about the site: Node's and tools' own switches,
+ * read by libraries while a function loads.
+ */
+const IGNORED_ENV = /^(?:NODE_|npm_|VITEST|JEST_|TS_|ESBUILD_|FORCE_COLOR$|NO_COLOR$|DEBUG$|TERM$|CI$|TZ$|LANG$|LC_|HOME$|PATH$|TMPDIR$|TEMP$|TMP$|UNDICI_|MSW_|READABLE_STREAM$|SUPPRESS_NO_CONFIG_WARNING$|WATCH_REPORT_DEPENDENCIES$)/
+
+/** Requests nothing served, per scenario (msw calls `onUnhandledRequest` in the request's async context). */
+const unserved = new AsyncLocalStorage<string[]>()
+
+/** Runs a scenario, collecting the requests nothing served. */
+async function collecting(run: () => Promise<ScenarioResult>): Promise<ScenarioResult> {
+  const seen: string[] = []
+  const result = await unserved.run(seen, run)
+  result.unhandled = [...new Set(seen)]
+  if (result.unhandled.length > 0) {
+    result.diagnostics.push({
+      code: 'unhandled-request',
+      message: `sent ${result.unhandled.join(', ')}, which check does not serve (nothing reaches the network, so the request failed); the outcome above is what happens when that service is down. Mock the host with msw in your tests.`,
+    })
+  }
+  return result
+}
+
+interface Task {
+  fn: CheckedFunction
+  run: () => Promise<ScenarioResult>
+}
+
+/**
+ * Runs every probed function of a site through the battery, on one emulated Identity whose msw
+ * server refuses anything unhandled, and builds the report. Every finding comes from the
+ * harness's own `trigger`/`invoke` and their diagnostics; `check` only compares scenarios.
+ * @internal
+ */
+export async function runCheck(options: CheckOptions): Promise<CheckReport> {
+  const started = performance.now()
+  const found = findSiteFunctions(options.siteDir, { all: options.all })
+  const timeoutMs = options.timeoutMs ?? DEFAULT_SCENARIO_TIMEOUT_MS
+  const env = options.env ?? {}
+  const identity = createIdentity({ seed: 1 })
+  const reads = new Map<string, Map<string, boolean>>()
+  // The shell's own variables are not the site's configuration (production never has them), and
+  // tools enumerate them while a function loads: only reads of other names are reported.
+  const shell = new Set(Object.keys(process.env).filter((name) => !Object.hasOwn(env, name)))
+  const onRead = (fn: string) => (read: { name: string; value: string | undefined }) => {
+    if (IGNORED_ENV.test(read.name) || shell.has(read.name)) return
+    const names = reads.get(fn) ?? reads.set(fn, new Map()).get(fn)!
+    names.set(read.name, (names.get(read.name) ?? false) || read.value !== undefined)
+  }
+
+  const tasks: Task[] = []
+  const http = await httpTokens(identity)
+  for (const fn of found.functions) {
+    if (fn.kind === 'event') {
+      for (const event of fn.events) {
+        for (const scenario of eventScenarios(event)) {
+          // Users are made before anything runs, in a fixed order: the same site gives the same users.
+          const user = scenarioUser(identity, scenario)
+          tasks.push({ fn, run: () => collecting(() => eventScenario(identity, fn, event, scenario, user, env, timeoutMs, onRead(fn.name))) })
+        }
+      }
+    } else {
+      for (const scenario of HTTP_SCENARIOS) {
+        tasks.push({ fn, run: () => collecting(() => httpScenario(identity, fn, scenario, http, env, timeoutMs, onRead(fn.name))) })
+      }
+    }
+  }
+
+  const results = new Map<Task, ScenarioResult>()
+  // identity.listen()'s strict server, with msw's printout replaced by a note on the scenario that
+  // sent the request: the harness's own handler still records it on the call and makes the guard
+  // refuse its connection with an error naming the URL; raw TCP is refused by the guard.
+  const server = setupServer(...identity.handlers)
+  server.listen({
+    onUnhandledRequest: (request: Request) => {
+      unserved.getStore()?.push(`${request.method} ${request.url}`)
+      onUnhandledRequest(request, { error: () => undefined })
+    },
+    onUnhandledFrame: 'error',
+  } as Parameters<typeof server.listen>[0])
+  const release = guardNetwork()
+  try {
+    let done = 0
+    await pool(tasks, options.concurrency ?? 8, async (task) => {
+      results.set(task, await task.run())
+      done++
+      options.onProgress?.(done, tasks.length, task.fn.name)
+    })
+  } finally {
+    release()
+    server.close()
+  }
+
+  const functions: FunctionReport[] = found.functions.map((fn) => {
+    const scenarios = tasks.filter((t) => t.fn === fn).map((t) => results.get(t)!)
+    const names = reads.get(fn.name) ?? new Map<string, boolean>()
+    const report: FunctionReport = {
+      name: fn.name,
+      file: fn.file,
+      kind: fn.kind,
+      events: fn.events,
+      background: fn.background,
+      reason: fn.reason,
+      scenarios,
+      env: { read: [...names.keys()].sort(), unset: [...names].filter(([, set]) => !set).map(([n]) => n).sort() },
+      findings: [],
+    }
+    report.findings = findingsFor(report)
+    return report
+  })
+
+  const all = functions.flatMap((f) => f.findings)
+  const failOn = options.failOn ?? 'error'
+  const count = (s: Severity): number => all.filter((f) => f.severity === s).length
+  const failed = failOn !== 'never' && all.some((f) => SEVERITY_RANK[f.severity] >= SEVERITY_RANK[failOn])
+  return {
+    $schema: REPORT_SCHEMA,
+    version: options.version,
+    site: found.site.siteDir,
+    functionsDir: relative(found.site.siteDir, found.site.functionsDir) || '.',
+    functions,
+    skipped: found.skipped,
+    summary: {
+      functions: functions.length,
+      scenarios: functions.reduce((n, f) => n + f.scenarios.length, 0),
+      errors: count('error'),
+      warnings: count('warning'),
+      infos: count('info'),
+      failOn,
+      exitCode: failed ? 1 : 0,
+      durationMs: Math.round(performance.now() - started),
+    },
+  }
+}
+
+/**
+ * The scenario's user: a fake user with the overrides, whose `user_metadata` is exactly the
+ * scenario's (fakeUser merges over a generated `full_name`; `{}` must stay `{}`). @internal
+ */
+export function scenarioUser(identity: Identity, scenario: EventScenario): GoTrueUser {
+  const user = identity.fakeUser(scenario.user)
+  if (scenario.user.user_metadata !== undefined) user.user_metadata = structuredClone(scenario.user.user_metadata)
+  return user
+}
+
+async function pool<T>(items: T[], size: number, work: (item: T) => Promise<void>): Promise<void> {
+  let next = 0
+  const worker = async (): Promise<void> => {
+    while (next < items.length) await work(items[next++]!)
+  }
+  await Promise.all(Array.from({ length: Math.max(1, Math.min(size, items.length)) }, worker))
+}
+
+/** A run that did not get to the function (it does not build, or throws at module scope). */
+function notLoaded(id: string, title: string, event: IdentityEvent | undefined, error: unknown, started: number): ScenarioResult {
+  const message = error instanceof HarnessError ? error.message : error instanceof Error ? error.message : String(error)
+  return { id, title, ...(event ? { event } : {}), allowed: false, status: 0, attempts: 0, changed: [], unhandled: [], durationMs: ms(started), diagnostics: [{ code: 'load-failed', message }] }
+}
+
+function ms(started: number): number {
+  return Math.round(performance.now() - started)
+}
+
+async function eventScenario(
+  identity: Identity,
+  fn: CheckedFunction,
+  event: IdentityEvent,
+  scenario: EventScenario,
+  user: GoTrueUser,
+  env: EnvOverrides,
+  timeoutMs: number,
+  onRead: (r: { name: string; value: string | undefined }) => void,
+): Promise<ScenarioResult> {
+  const started = performance.now()
+  let outcome: HookOutcome
+  try {
+    outcome = await observeEnvReads(
+      () => identity.trigger(fn.path, event, user, { timeoutMs: fn.background ? timeoutMs : Math.max(1, Math.floor(timeoutMs / ATTEMPTS)), attempts: ATTEMPTS, env, name: fn.name }),
+      onRead,
+    )
+    if (outcome.background) await settledWithin(outcome.background, timeoutMs)
+  } catch (error) {
+    return notLoaded(scenario.id, scenario.title, event, error, started)
+  }
+  return {
+    id: scenario.id,
+    title: scenario.title,
+    event,
+    allowed: outcome.allowed,
+    status: outcome.status,
+    attempts: outcome.attempts,
+    app_metadata: outcome.user.app_metadata as JsonObject,
+    user_metadata: outcome.user.user_metadata as JsonObject | null,
+    unhandled: [],
+    changed: [...changedKeys('app_metadata', user.app_metadata as JsonObject, outcome.user.app_metadata as JsonObject), ...changedKeys('user_metadata', user.user_metadata as JsonObject | null, outcome.user.user_metadata as JsonObject | null)],
+    durationMs: ms(started),
+    diagnostics: [...outcome.diagnostics],
+  }
+}
+
+/** Waits for a background run (its diagnostics arrive when it settles), at most `ms`. */
+async function settledWithin(run: Promise<unknown>, ms: number): Promise<void> {
+  let timer: NodeJS.Timeout | undefined
+  await Promise.race([run.then(() => undefined, () => undefined), new Promise<void>((r) => { timer = setTimeout(r, ms) })])
+  clearTimeout(timer)
+}
+
+/** `+key` added, `~key` changed, `-key` removed, as `+app_metadata.roles`. @internal */
+export function changedKeys(map: string, before: JsonObject | null | undefined, after: JsonObject | null | undefined): string[] {
+  const a = before ?? {}
+  const b = after ?? {}
+  const out: string[] = []
+  for (const key of Object.keys(b)) {
+    if (!Object.hasOwn(a, key)) out.push(`+${map}.${key}`)
+    else if (JSON.stringify(a[key]) !== JSON.stringify(b[key])) out.push(`~${map}.${key}`)
+  }
+  for (const key of Object.keys(a)) if (!Object.hasOwn(b, key)) out.push(`-${map}.${key}`)
+  return out
+}
+
+interface HttpTokens {
+  valid: string
+  expired: string
+  algNone: string
+  wrongSecret: string
+}
+
+/** The tokens of the HTTP battery, all for the same stored user (so only their validity differs). */
+async function httpTokens(identity: Identity): Promise<HttpTokens> {
+  const user = identity.createUser({ email: 'sam.staff@example.com', roles: ['admin', 'staff'], user_metadata: { full_name: 'Sam Staff' } })
+  const valid = await identity.token(user)
+  const expired = await identity.token(user, { expiresIn: -3600 })
+  // Same claims, signed with a secret that is not the site's: production's clientContext never has this user.
+  const wrongSecret = await createIdentity({ seed: 1, jwtSecret: 'not-this-sites-secret-check-forged-token' }).token(user)
+  // alg "none": the valid token's claims under an unsigned header (RFC 7519 §6), which GoTrue's golang-jwt refuses.
+  const claims = valid.split('.')[1]!
+  const algNone = `${Buffer.from(JSON.stringify({ alg: 'none', typ: 'JWT' })).toString('base64url')}.${claims}.`
+  return { valid, expired, algNone, wrongSecret }
+}
+
+async function httpScenario(
+  identity: Identity,
+  fn: CheckedFunction,
+  scenario: HttpScenario,
+  tokens: HttpTokens,
+  env: EnvOverrides,
+  timeoutMs: number,
+  onRead: (r: { name: string; value: string | undefined }) => void,
+): Promise<ScenarioResult> {
+  const started = performance.now()
+  const token = { 'no-token': undefined, 'valid-token': tokens.valid, 'expired-token': tokens.expired, 'alg-none': tokens.algNone, 'wrong-secret': tokens.wrongSecret }[scenario.id]
+  try {
+    const response = await observeEnvReads(() => identity.invoke(fn.path, { name: fn.name, method: 'POST', json: {}, timeoutMs, env, ...(token ? { token, headers: { cookie: `nf_jwt=${token}` } } : {}) }), onRead)
+    if (response.background) await settledWithin(response.background, timeoutMs)
+    return {
+      id: scenario.id,
+      title: scenario.title,
+      allowed: response.statusCode >= 200 && response.statusCode < 300,
+      status: response.statusCode,
+      attempts: 1,
+      changed: [],
+      unhandled: [],
+      durationMs: ms(started),
+      diagnostics: [...response.diagnostics],
+    }
+  } catch (error) {
+    return notLoaded(scenario.id, scenario.title, undefined, error, started)
+  }
+}
+
+/** A failure of the function itself (not a deliberate block). */
+const FAILURES = new Set(['threw', 'undefined-response', 'invalid-response', 'non-string-body', 'sync-return', 'timeout', 'malformed-json', 'load-failed'])
+
+/** Findings of one function: its diagnostics by code, plus what comparing its scenarios shows. @internal */
+export function findingsFor(report: FunctionReport): Finding[] {
+  const byCode = new Map<string, Finding>()
+  const add = (code: string, scenario: string, message: string, severity?: Severity): void => {
+    const seen = byCode.get(code)
+    if (seen) {
+      if (!seen.scenarios.includes(scenario)) seen.scenarios.push(scenario)
+      return
+    }
+    const rule = ruleFor(code)
+    byCode.set(code, { severity: severity ?? rule.severity, code, function: report.name, scenarios: [scenario], message, fix: rule.fix })
+  }
+  for (const s of report.scenarios) {
+    // A failure caused by a service check cannot reach is not the function's own bug: it shows as
+    // `unhandled-request` (with the URL), not as a crash.
+    const offline = s.unhandled.length > 0
+    for (const d of s.diagnostics) if (!offline || !(FAILURES.has(d.code) || d.code === 'status-blocks' || d.code === 'unserved-request')) add(d.code, s.id, d.code === 'unhandled-request' ? `${report.name} ${d.message}` : d.message)
+  }
+
+  const blocking = report.kind === 'event' && !report.background && report.events.some((e) => e === 'validate' || e === 'signup' || e === 'login')
+  const failed = report.scenarios.filter((s) => !s.allowed && (report.kind === 'http' ? s.diagnostics.some((d: Diagnostic) => FAILURES.has(d.code)) || s.status >= 500 || s.status === 0 : true))
+  const crashed = report.scenarios.filter((s) => s.diagnostics.some((d) => FAILURES.has(d.code)) || (report.kind === 'http' && s.status >= 500))
+  if (report.env.unset.length > 0) {
+    const names = report.env.unset.map((n) => `process.env.${n}`).join(', ')
+    const everyFailed = report.scenarios.length > 0 && failed.length === report.scenarios.length && (blocking || report.kind === 'http')
+    const severity: Severity = everyFailed && (crashed.length > 0 || blocking) ? 'error' : crashed.length > 0 ? 'warning' : 'info'
+    const message =
+      severity === 'error'
+        ? `${report.name} read ${names}, unset here, and ${report.kind === 'event' ? 'blocked every user of the battery' : 'failed every request'}: set ${report.env.unset.length === 1 ? 'it' : 'them'} in the site's environment (and with --env KEY=VALUE or --env-file .env for check).`
+        : `${report.name} read ${names}, unset here${crashed.length > 0 ? ', and failed in some scenarios' : '; the function coped without'}.`
+    for (const s of severity === 'info' ? report.scenarios : failed.length > 0 ? failed : crashed) add('env-unset', s.id, message, severity)
+  }
+  if (blocking && report.scenarios.length > 0 && report.scenarios.every((s) => !s.allowed && s.status !== 0 && s.unhandled.length === 0) && byCode.get('env-unset')?.severity !== 'error') {
+    for (const s of report.scenarios) add('blocks-every-scenario', s.id, `${report.name} blocked every user of the battery (${report.scenarios.length} scenarios, statuses ${[...new Set(report.scenarios.map((s) => s.status))].join(', ')}).`)
+  }
+  if (report.kind === 'http') {
+    const status = (id: string): number | undefined => report.scenarios.find((s) => s.id === id)?.status
+    const none = status('no-token')
+    const trusted = report.scenarios.filter((s) => ['expired-token', 'alg-none', 'wrong-secret'].includes(s.id) && s.status >= 200 && s.status < 300)
+    if ((none === 401 || none === 403) && trusted.length > 0) {
+      for (const s of trusted) {
+        add('trusts-unverified-token', s.id, `${report.name} trusts unverified tokens: it answered ${none} without a token but ${trusted.map((t) => `${t.status} to the ${t.title}`).join(', ')}. Production's clientContext.user is set only for a valid signature and exp; decoding the JWT yourself skips both.`)
+      }
+    }
+  }
+  return [...byCode.values()].sort((a, b) => SEVERITY_RANK[b.severity] - SEVERITY_RANK[a.severity] || a.code.localeCompare(b.code))
+}

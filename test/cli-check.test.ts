@@ -1,0 +1,236 @@
+/**
+ * `netlify-identity-harness check` through the real bin: every fixture site in
+ * test/fixtures/check/ carries one pitfall from real-world-patterns.md, reported with its code and
+ * severity; a clean site exits 0; --json validates against docs/check-report.schema.json;
+ * --junit is well-formed JUnit XML; a hanging function costs at most the per-scenario timeout.
+ */
+import { cpSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs'
+import { tmpdir } from 'node:os'
+import { join } from 'node:path'
+import { XMLParser, XMLValidator } from 'fast-xml-parser'
+import { afterAll, beforeAll, describe, expect, test } from 'vitest'
+import { parseEnvFile } from '../src/cli/check/env-args.js'
+import type { CheckReport } from '../src/cli/check/report.js'
+import { buildBin, root, runBin } from './helpers/cli-bin.js'
+
+const fixtures = join(root, 'test/fixtures/check')
+let bin = ''
+let remove = (): void => undefined
+beforeAll(async () => {
+  ;({ bin, remove } = await buildBin('cli-check'))
+})
+afterAll(() => remove())
+
+function check(site: string, ...args: string[]): { code: number | null; report: CheckReport; stderr: string } {
+  const r = runBin(bin, ['check', site, '--json', ...args])
+  expect(r.stderr).toBe('')
+  return { code: r.code, report: JSON.parse(r.stdout) as CheckReport, stderr: r.stderr }
+}
+
+function finding(report: CheckReport, code: string): { severity: string; scenarios: string[]; message: string; fix: string } | undefined {
+  return report.functions.flatMap((f) => f.findings).find((f) => f.code === code)
+}
+
+describe('each pitfall is reported with its code and severity', () => {
+  // [fixture, code, severity, exit code with the default --fail-on error]
+  const cases: Array<[string, string, string, number]> = [
+    ['dropped-provider', 'dropped-provider', 'warning', 0],
+    ['missing-env', 'env-unset', 'error', 1],
+    ['crash-without-full-name', 'threw', 'error', 1],
+    ['body-not-string', 'non-string-body', 'error', 1],
+    ['client-context-user', 'client-context-user-in-event', 'error', 1],
+    ['admin-token-echoed', 'admin-token-leaked', 'error', 1],
+    ['trusts-unverified-token', 'trusts-unverified-token', 'error', 1],
+    ['unhandled-request', 'unhandled-request', 'warning', 0],
+  ]
+  test.each(cases)('%s → %s (%s), exit %i', (fixture, code, severity, exit) => {
+    const { code: status, report } = check(join(fixtures, fixture))
+    const f = finding(report, code)
+    expect(f, JSON.stringify(report.functions.map((x) => x.findings), null, 1)).toBeDefined()
+    expect(f!.severity).toBe(severity)
+    expect(f!.fix).not.toBe('')
+    expect(status).toBe(exit)
+    expect(report.summary.exitCode).toBe(exit)
+  })
+
+  test('missing env var: named, every user blocked; --env or --env-file supply it and the site passes', () => {
+    const { report } = check(join(fixtures, 'missing-env'))
+    const fn = report.functions[0]!
+    expect(fn.env.unset).toEqual(['CRM_API_KEY'])
+    expect(fn.scenarios.every((s) => !s.allowed && s.status === 422 && s.attempts === 3)).toBe(true)
+    expect(finding(report, 'env-unset')!.message).toContain('process.env.CRM_API_KEY')
+
+    const withEnv = check(join(fixtures, 'missing-env'), '--env', 'CRM_API_KEY=test-key')
+    expect(withEnv.code).toBe(0)
+    expect(withEnv.report.functions[0]!.scenarios.every((s) => s.allowed)).toBe(true)
+    expect(withEnv.report.functions[0]!.env).toEqual({ read: ['CRM_API_KEY'], unset: [] })
+
+    const dir = mkdtempSync(join(tmpdir(), 'nih-env-'))
+    try {
+      writeFileSync(join(dir, '.env'), '# crm\nexport CRM_API_KEY="from file" # comment\n')
+      expect(check(join(fixtures, 'missing-env'), '--env-file', join(dir, '.env')).code).toBe(0)
+    } finally {
+      rmSync(dir, { recursive: true, force: true })
+    }
+  })
+
+  test('crash without full_name: only the users without it fail, the rest are allowed', () => {
+    const { report } = check(join(fixtures, 'crash-without-full-name'))
+    const threw = finding(report, 'threw')!
+    expect(threw.scenarios).toEqual(['plain', 'null-metadata'])
+    const byId = Object.fromEntries(report.functions[0]!.scenarios.map((s) => [s.id, s]))
+    expect(byId['full-name']).toMatchObject({ allowed: true, status: 200, user_metadata: { full_name: 'Grace Hopper', first_name: 'Grace' } })
+    expect(byId['full-name']!.changed).toEqual(['+user_metadata.first_name'])
+    expect(byId.plain).toMatchObject({ allowed: false, status: 422, attempts: 3 })
+  })
+
+  test('dropped provider: the stored app_metadata has lost it, shown as a removed key; --fail-on warning exits 1', () => {
+    const { report } = check(join(fixtures, 'dropped-provider'))
+    const google = report.functions[0]!.scenarios.find((s) => s.id === 'google')!
+    expect(google.app_metadata).toEqual({ roles: ['member'] })
+    expect(google.changed).toEqual(['+app_metadata.roles', '-app_metadata.provider'])
+    expect(check(join(fixtures, 'dropped-provider'), '--fail-on', 'warning').code).toBe(1)
+    expect(check(join(fixtures, 'missing-env'), '--fail-on', 'never').code).toBe(0)
+  })
+
+  test('trusts unverified tokens: 401 without a token, 200 to expired and forged ones; the valid token is no finding', () => {
+    const { report } = check(join(fixtures, 'trusts-unverified-token'))
+    const statuses = Object.fromEntries(report.functions[0]!.scenarios.map((s) => [s.id, s.status]))
+    expect(statuses).toEqual({ 'no-token': 401, 'valid-token': 200, 'expired-token': 200, 'alg-none': 200, 'wrong-secret': 200 })
+    expect(finding(report, 'trusts-unverified-token')!.scenarios).toEqual(['expired-token', 'alg-none', 'wrong-secret'])
+  })
+
+  test('an unhandled request fails closed and is reported with its URL, not as a crash of the function', () => {
+    const { report } = check(join(fixtures, 'unhandled-request'))
+    const s = report.functions[0]!.scenarios[0]!
+    expect(s.unhandled).toEqual(['POST https://crm.example.com/api/contacts'])
+    expect(s.allowed).toBe(false)
+    expect(finding(report, 'unhandled-request')!.message).toContain('POST https://crm.example.com/api/contacts')
+    expect(finding(report, 'threw')).toBeUndefined()
+  })
+})
+
+describe('the clean site', () => {
+  test('exits 0 with a plain-text report grouped by function, a line per scenario, changed keys marked', () => {
+    const r = runBin(bin, ['check', join(fixtures, 'clean')])
+    expect(r.code).toBe(0)
+    expect(r.stderr).toBe('')
+    expect(r.stdout).not.toMatch(/\x1b\[/)
+    expect(r.stdout).toContain('1 skipped (no Identity use; --all probes them: hello)')
+    expect(r.stdout).toMatch(/^identity-signup {2}netlify\/functions\/identity-signup\.js · event signup/m)
+    expect(r.stdout).toMatch(/^ {2}✓ allowed {2}200 {2}1× {2}google +app_metadata \{provider: "google", \+roles: \["member"\]\}/m)
+    expect(r.stdout).toMatch(/^ {2}✗ blocked {2}401 {2}1× {2}alg-none +forged token/m)
+    expect(r.stdout).toMatch(/^PASS {2}2 functions, 13 scenarios: 0 errors, 0 warnings, 0 infos \(fail on: error\)/m)
+  })
+
+  test('--all probes the function without Identity use; FORCE_COLOR colours the report', () => {
+    const { report } = check(join(fixtures, 'clean'), '--all')
+    expect(report.functions.map((f) => f.name)).toEqual(['hello', 'identity-signup', 'protected'])
+    expect(report.skipped).toEqual([])
+    const coloured = runBin(bin, ['check', join(fixtures, 'clean')], { env: { NO_COLOR: undefined, FORCE_COLOR: '1' } })
+    expect(coloured.stdout).toMatch(/\x1b\[32m✓ allowed/)
+  })
+})
+
+describe('machine-readable reports', () => {
+  test('--json validates against docs/check-report.schema.json on every fixture and the example site', async () => {
+    // ajv is CommonJS: its class is the module's default export under Node's ESM interop.
+    const mod = (await import('ajv/dist/2020.js')) as unknown as { default: typeof import('ajv/dist/2020.js').default }
+    const ajv = new mod.default({ allErrors: true, strict: true })
+    const validate = ajv.compile(JSON.parse(readFileSync(join(root, 'docs/check-report.schema.json'), 'utf8')))
+    for (const site of [...['clean', 'missing-env', 'trusts-unverified-token', 'unhandled-request', 'hanging'].map((f) => join(fixtures, f)), join(root, 'examples/site')]) {
+      const { report } = check(site, '--timeout', '300')
+      expect(validate(report), `${site}: ${ajv.errorsText(validate.errors)}`).toBe(true)
+    }
+  })
+
+  test('--junit writes well-formed JUnit XML: a suite per function, a case per scenario, a failure per error finding', () => {
+    const dir = mkdtempSync(join(tmpdir(), 'nih-junit-'))
+    try {
+      const file = join(dir, 'check.xml')
+      const r = runBin(bin, ['check', join(fixtures, 'crash-without-full-name'), '--junit', file])
+      expect(r.code).toBe(1)
+      const xml = readFileSync(file, 'utf8')
+      expect(XMLValidator.validate(xml)).toBe(true)
+      const doc = new XMLParser({ ignoreAttributes: false, attributeNamePrefix: '' }).parse(xml) as {
+        testsuites: { tests: string; failures: string; testsuite: { name: string; tests: string; failures: string; testcase: Array<{ name: string; failure?: { type: string } }> } }
+      }
+      expect(doc.testsuites).toMatchObject({ tests: '8', failures: '2' })
+      const suite = doc.testsuites.testsuite
+      expect(suite).toMatchObject({ name: 'identity-signup', tests: '8', failures: '2' })
+      expect(suite.testcase.filter((c) => c.failure).map((c) => [c.name, c.failure!.type])).toEqual([
+        ['plain: plain e-mail signup (no data)', 'threw'],
+        ['null-metadata: user with empty (null) user_metadata', 'threw'],
+      ])
+    } finally {
+      rmSync(dir, { recursive: true, force: true })
+    }
+  })
+})
+
+describe('time and usage', () => {
+  test('a hanging function costs at most its per-scenario timeout (scenarios run side by side)', () => {
+    const started = Date.now()
+    const { code, report } = check(join(fixtures, 'hanging'), '--timeout', '400')
+    expect(Date.now() - started).toBeLessThan(5000)
+    expect(code).toBe(1)
+    expect(finding(report, 'timeout')!.severity).toBe('error')
+    expect(report.functions[0]!.scenarios.every((s) => s.status === 504 && s.attempts === 3)).toBe(true)
+  })
+
+  test('ten functions check in a few seconds', () => {
+    const dir = mkdtempSync(join(tmpdir(), 'nih-ten-'))
+    try {
+      cpSync(join(fixtures, 'clean'), dir, { recursive: true })
+      const fns = join(dir, 'netlify/functions')
+      for (const n of [1, 2, 3, 4]) cpSync(join(fixtures, 'clean/netlify/functions/protected.mjs'), join(fns, `protected-${n}.mjs`))
+      for (const e of ['validate', 'login']) cpSync(join(fixtures, 'clean/netlify/functions/identity-signup.js'), join(fns, `identity-${e}.js`))
+      for (const n of [1, 2]) cpSync(join(fixtures, 'trusts-unverified-token/netlify/functions/account.mjs'), join(fns, `account-${n}.mjs`))
+      const started = Date.now()
+      const { report } = check(dir)
+      expect(report.summary.functions).toBe(10)
+      expect(Date.now() - started).toBeLessThan(8000)
+    } finally {
+      rmSync(dir, { recursive: true, force: true })
+    }
+  })
+
+  test('bad options are usage errors (exit 2) that say what to do; --help exits 0', () => {
+    expect(runBin(bin, ['check', '--fail-on', 'sometimes'])).toMatchObject({ code: 2, stderr: expect.stringContaining('--fail-on takes error, warning or never') })
+    expect(runBin(bin, ['check', '--timeout', 'soon'])).toMatchObject({ code: 2, stderr: expect.stringContaining('--timeout takes a positive number') })
+    expect(runBin(bin, ['check', '--env', 'NOEQUALS'])).toMatchObject({ code: 2, stderr: expect.stringContaining('--env takes KEY=VALUE') })
+    expect(runBin(bin, ['check', join(fixtures, 'nope')])).toMatchObject({ code: 2, stderr: expect.stringContaining('[ERR_FUNCTION_NOT_FOUND]') })
+    expect(runBin(bin, ['check', '--help'])).toMatchObject({ code: 0, stdout: expect.stringContaining('--fail-on LEVEL') })
+  })
+})
+
+test('parseEnvFile reads dotenv syntax', () => {
+  expect(parseEnvFile('A=1\n# c\nexport B = two words # note\nC="x\\ny"\nD=\'lit $x\'\n\nbad line\n')).toEqual({ A: '1', B: 'two words', C: 'x\ny', D: 'lit $x' })
+})
+
+test('the README names every check and init option --help lists', async () => {
+  const { main } = await import('../src/cli/main.js')
+  const readme = readFileSync(join(root, 'README.md'), 'utf8')
+  const section = readme.slice(readme.indexOf('## Command line'), readme.indexOf('### `serve [site-dir]`'))
+  for (const command of ['check', 'init']) {
+    let out = ''
+    const io = { out: (t: string) => void (out += t), err: () => undefined, cwd: root, env: {}, isTTY: false, style: (_f: unknown, t: string) => t }
+    expect(await main([command, '--help'], io)).toBe(0)
+    const options = [...out.matchAll(/^ {2}(?:-h, )?(--[a-z-]+)/gm)].map((m) => m[1]!).filter((o) => o !== '--help')
+    expect(options.length).toBeGreaterThan(3)
+    for (const option of options) expect(section, `${command} ${option}`).toContain(`\`${option}`)
+  }
+})
+
+test('on a terminal: a live progress line on stderr (cleared at the end), colours in the report', async () => {
+  const { run } = await import('../src/cli/check.js')
+  let out = ''
+  let err = ''
+  const io = { out: (t: string) => void (out += t), err: (t: string) => void (err += t), cwd: root, env: {}, isTTY: true, style: (f: unknown, t: string) => `<${String(f)}>${t}` }
+  expect(await run([join(fixtures, 'clean')], io)).toBe(0)
+  expect(err).toContain('\r\x1b[2K<dim>checking 1/13 ')
+  expect(err).toContain('checking 13/13 ')
+  expect(err.endsWith('\r\x1b[2K')).toBe(true)
+  expect(out).toContain('<green>✓ allowed')
+  expect(out).toContain('<bold,yellow>+roles: ["member"]')
+})
