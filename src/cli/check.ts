@@ -1,12 +1,12 @@
 import { writeFileSync } from 'node:fs'
 import { resolve } from 'node:path'
-import { parseArgs } from 'node:util'
 import { HarnessError } from '../errors.js'
 import { envFromArgs } from './check/env-args.js'
 import { renderJUnit } from './check/render-junit.js'
 import { renderText } from './check/render-text.js'
 import { DEFAULT_SCENARIO_TIMEOUT_MS, runCheck } from './check/run-check.js'
 import type { Severity } from './check/findings.js'
+import { millisecondsArg, parseCommandArgs } from './args.js'
 import type { CliIO } from './io.js'
 import { packageVersion } from './version.js'
 
@@ -29,38 +29,24 @@ Exit codes: 0 no finding at the --fail-on level, 1 findings, 2 usage or harness 
 
 /** `netlify-identity-harness check`. @internal */
 export async function run(args: string[], io: CliIO): Promise<number> {
-  let parsed
-  try {
-    parsed = parseArgs({
-      args,
-      allowPositionals: true,
-      options: {
-        all: { type: 'boolean' },
-        env: { type: 'string', multiple: true },
-        'env-file': { type: 'string', multiple: true },
-        timeout: { type: 'string' },
-        json: { type: 'boolean' },
-        junit: { type: 'string' },
-        'fail-on': { type: 'string' },
-        help: { type: 'boolean', short: 'h' },
-      },
-    })
-  } catch (error) {
-    throw new HarnessError('ERR_INVALID_OPTION', `${(error as Error).message} (see check --help)`)
-  }
+  const parsed = parseCommandArgs('check', args, {
+    all: { type: 'boolean' },
+    env: { type: 'string', multiple: true },
+    'env-file': { type: 'string', multiple: true },
+    timeout: { type: 'string' },
+    json: { type: 'boolean' },
+    junit: { type: 'string' },
+    'fail-on': { type: 'string' },
+    help: { type: 'boolean', short: 'h' },
+  })
   const { values, positionals } = parsed
   if (values.help) {
     io.out(HELP)
     return 0
   }
-  if (positionals.length > 1) throw new HarnessError('ERR_INVALID_OPTION', `check takes one site directory; got ${positionals.map((p) => JSON.stringify(p)).join(', ')}`)
   const failOn = values['fail-on'] ?? 'error'
   if (!['error', 'warning', 'never'].includes(failOn)) throw new HarnessError('ERR_INVALID_OPTION', `--fail-on takes error, warning or never; got ${JSON.stringify(failOn)}`)
-  let timeoutMs = DEFAULT_SCENARIO_TIMEOUT_MS
-  if (values.timeout !== undefined) {
-    if (!/^\d+$/.test(values.timeout) || Number(values.timeout) < 1) throw new HarnessError('ERR_INVALID_OPTION', `--timeout takes a positive number of milliseconds; got ${JSON.stringify(values.timeout)}`)
-    timeoutMs = Number(values.timeout)
-  }
+  const timeoutMs = millisecondsArg('timeout', values.timeout, DEFAULT_SCENARIO_TIMEOUT_MS)
   const env = envFromArgs(values['env-file'] ?? [], values.env ?? [], io.cwd)
   const siteDir = resolve(io.cwd, positionals[0] ?? '.')
   const live = io.isTTY && !values.json

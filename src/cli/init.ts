@@ -1,11 +1,11 @@
 import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs'
 import { dirname, join, relative, resolve } from 'node:path'
-import { parseArgs } from 'node:util'
 import { HarnessError } from '../errors.js'
 import { envFromArgs } from './check/env-args.js'
 import { DEFAULT_SCENARIO_TIMEOUT_MS, runCheck } from './check/run-check.js'
 import { generateTestFile } from './init/generate.js'
 import type { Runner } from './init/generate.js'
+import { millisecondsArg, parseCommandArgs } from './args.js'
 import type { CliIO } from './io.js'
 import { packageVersion } from './version.js'
 
@@ -45,35 +45,21 @@ export default {
 
 /** `netlify-identity-harness init`. @internal */
 export async function run(args: string[], io: CliIO): Promise<number> {
-  let parsed
-  try {
-    parsed = parseArgs({
-      args,
-      allowPositionals: true,
-      options: {
-        jest: { type: 'boolean' },
-        out: { type: 'string' },
-        force: { type: 'boolean' },
-        env: { type: 'string', multiple: true },
-        'env-file': { type: 'string', multiple: true },
-        timeout: { type: 'string' },
-        help: { type: 'boolean', short: 'h' },
-      },
-    })
-  } catch (error) {
-    throw new HarnessError('ERR_INVALID_OPTION', `${(error as Error).message} (see init --help)`)
-  }
+  const parsed = parseCommandArgs('init', args, {
+    jest: { type: 'boolean' },
+    out: { type: 'string' },
+    force: { type: 'boolean' },
+    env: { type: 'string', multiple: true },
+    'env-file': { type: 'string', multiple: true },
+    timeout: { type: 'string' },
+    help: { type: 'boolean', short: 'h' },
+  })
   const { values, positionals } = parsed
   if (values.help) {
     io.out(HELP)
     return 0
   }
-  if (positionals.length > 1) throw new HarnessError('ERR_INVALID_OPTION', `init takes one site directory; got ${positionals.map((p) => JSON.stringify(p)).join(', ')}`)
-  let timeoutMs = DEFAULT_SCENARIO_TIMEOUT_MS
-  if (values.timeout !== undefined) {
-    if (!/^\d+$/.test(values.timeout) || Number(values.timeout) < 1) throw new HarnessError('ERR_INVALID_OPTION', `--timeout takes a positive number of milliseconds; got ${JSON.stringify(values.timeout)}`)
-    timeoutMs = Number(values.timeout)
-  }
+  const timeoutMs = millisecondsArg('timeout', values.timeout, DEFAULT_SCENARIO_TIMEOUT_MS)
   const runner: Runner = values.jest ? 'jest' : 'vitest'
   const env = envFromArgs(values['env-file'] ?? [], values.env ?? [], io.cwd)
   const siteDir = resolve(io.cwd, positionals[0] ?? '.')

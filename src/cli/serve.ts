@@ -1,5 +1,4 @@
 import { relative, resolve } from 'node:path'
-import { parseArgs } from 'node:util'
 import { HarnessError } from '../errors.js'
 import { listFunctions } from '../functions/discover.js'
 import { readSiteConfig } from '../site/config.js'
@@ -7,6 +6,7 @@ import type { ServeEvent } from '../server/events.js'
 import { HARNESS_PREFIX } from '../server/harness-api.js'
 import type { IdentityServer, ServeOptions } from '../server/serve.js'
 import { DEFAULT_SERVE_PORT, publishDirOf, serveIdentity } from '../server/serve.js'
+import { parseCommandArgs } from './args.js'
 import type { CliIO } from './io.js'
 import type { ExternalProviderName } from '../gotrue/settings.js'
 
@@ -39,34 +39,24 @@ Two terminals:  npm run dev   then   npx netlify-identity-harness serve --proxy 
 
 /** Parses `serve`'s arguments into {@link ServeOptions} (plus `quiet`). @internal */
 export function parseServeArgs(args: string[], cwd: string): { options: ServeOptions; quiet: boolean; help: boolean } {
-  let parsed
-  try {
-    parsed = parseArgs({
-      args,
-      allowPositionals: true,
-      options: {
-        proxy: { type: 'string' },
-        dir: { type: 'string' },
-        port: { type: 'string' },
-        host: { type: 'string' },
-        seed: { type: 'string' },
-        autoconfirm: { type: 'boolean' },
-        providers: { type: 'string' },
-        'disable-signup': { type: 'boolean' },
-        'no-email-login': { type: 'boolean' },
-        'jwt-secret': { type: 'string' },
-        users: { type: 'string' },
-        state: { type: 'string' },
-        quiet: { type: 'boolean' },
-        'no-watch': { type: 'boolean' },
-        help: { type: 'boolean', short: 'h' },
-      },
-    })
-  } catch (error) {
-    throw new HarnessError('ERR_INVALID_OPTION', `${(error as Error).message} (see serve --help)`)
-  }
+  const parsed = parseCommandArgs('serve', args, {
+    proxy: { type: 'string' },
+    dir: { type: 'string' },
+    port: { type: 'string' },
+    host: { type: 'string' },
+    seed: { type: 'string' },
+    autoconfirm: { type: 'boolean' },
+    providers: { type: 'string' },
+    'disable-signup': { type: 'boolean' },
+    'no-email-login': { type: 'boolean' },
+    'jwt-secret': { type: 'string' },
+    users: { type: 'string' },
+    state: { type: 'string' },
+    quiet: { type: 'boolean' },
+    'no-watch': { type: 'boolean' },
+    help: { type: 'boolean', short: 'h' },
+  })
   const { values, positionals } = parsed
-  if (positionals.length > 1) throw new HarnessError('ERR_INVALID_OPTION', `serve takes one site directory; got ${positionals.map((p) => JSON.stringify(p)).join(', ')}`)
   const int = (name: string, raw: string | undefined): number | undefined => {
     if (raw === undefined) return undefined
     if (!/^-?\d+$/.test(raw)) throw new HarnessError('ERR_INVALID_OPTION', `--${name} must be an integer; got ${JSON.stringify(raw)}`)
