@@ -36,14 +36,14 @@ import { assertSupportedPeer } from './runner-version.js'
  */
 declare const receivedType: unique symbol
 
-/** What an assertion's matchers return: `void`, or `Promise<void>` after `.resolves`/`.rejects` (Vitest 5). @internal */
-export type AssertionReturnOf<This> = This extends { toBeTruthy: () => infer R } ? R : void
+/** What an assertion's matchers return: `void`, or `Promise<void>` after `.resolves`/`.rejects` (Vitest 5). */
+type AssertionReturnOf<This> = This extends { toBeTruthy: () => infer R } ? R : void
 
-/** The received type an assertion carries under {@link receivedType} (`unknown` when it carries none). @internal */
-export type ReceivedOf<This> = This extends { readonly [receivedType]?: infer S } ? S : unknown
+/** The received type an assertion carries under {@link receivedType} (`unknown` when it carries none). */
+type ReceivedOf<This> = This extends { readonly [receivedType]?: infer S } ? S : unknown
 
-/** An identity matcher's return type on the assertion `This`. @internal */
-export type VitestIdentityResult<This> = IdentityMatcherResultType<AssertionReturnOf<This>, ReceivedOf<This>>
+/** An identity matcher's return type on the assertion `This`. */
+type VitestIdentityResult<This> = IdentityMatcherResultType<AssertionReturnOf<This>, ReceivedOf<This>>
 
 // One declaration both Vitest majors accept with skipLibCheck: false. Vitest 4 declares
 // `Matchers<T = any>`, Vitest 5 `Matchers<R extends void | Promise<void> = void | Promise<void>, T = unknown>`;
@@ -110,7 +110,8 @@ vitestExpect.addSnapshotSerializer(serializer)
 
 /**
  * Vitest's own `expect`, with the identity matchers and the snapshot serializer registered (the
- * same object as `import { expect } from 'vitest'`).
+ * same object as `import { expect } from 'vitest'`; its type also carries the received type, so
+ * a fetch `Response` makes the identity matchers async on Vitest 5 too).
  */
 export const expect: HarnessExpect = vitestExpect as HarnessExpect
 
