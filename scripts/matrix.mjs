@@ -156,6 +156,9 @@ function writeApp(leg, dir, readme, mswMajor) {
     cpSync(join(root, 'examples', 'jest'), join(dir, 'examples', 'jest'), { recursive: true })
     // The README's Jest recipe names its function relative to the project root.
     cpSync(join(root, 'examples', 'site', 'netlify'), join(dir, 'netlify'), { recursive: true })
+    // …with the example site's module scope: its `.js` functions are CommonJS, as in a site
+    // whose package.json has no "type" (this project's is "module").
+    writeFileSync(join(dir, 'netlify', 'package.json'), JSON.stringify({ private: true, type: 'commonjs' }))
     writeFileSync(join(dir, 'jest.config.mjs'), readmeBlock(readme, '// jest.config.mjs'))
     writeFileSync(join(dir, 'identity-signup.test.mjs'), readmeBlock(readme, '// identity-signup.test.mjs'))
     cpSync(join(root, 'test', 'types', 'jest.types.ts'), join(dir, 'types', 'jest.types.ts'))
