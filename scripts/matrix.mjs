@@ -41,6 +41,8 @@ export const LEGS = [
     install: ['msw@2.12.0', 'vitest@4.1.0'],
     extra: ['@netlify/functions@5.3.0', '@netlify/identity@1.2.0'],
     expect: { node: /^v20\.19\.0$/, vitest: /^4\.1\.0$/, msw: /^2\.12\.0$/ },
+    // Then below the floor: the quick start must fail at import, naming the version and the range.
+    below: { install: 'vitest@4.0.18', error: 'needs vitest ^4.1.0 || ^5.0.0, but vitest 4.0.18 is installed' },
   },
   {
     name: 'node20',
@@ -235,6 +237,14 @@ async function runLeg(leg, tarball, readme) {
       }
       if (existsSync(reached)) throw new StepError('unhandled requests fail', `an unhandled request reached the network: ${readFileSync(reached, 'utf8').trim()}`)
       await run('tsc (strict, skipLibCheck: false)', ['node_modules/typescript/bin/tsc', '-p', 'tsconfig.json'])
+      if (leg.below) {
+        await npm(`install ${leg.below.install} (below the floor)`, ['install', '--save-dev', leg.below.install])
+        const below = await run(`quick start on ${leg.below.install} fails with ERR_UNSUPPORTED_RUNNER`, ['node_modules/vitest/vitest.mjs', 'run', 'examples/vitest/quick-start.test.ts'], { mayFail: true })
+        const text = log.at(-1)
+        if (below.code === 0 || !text.includes('ERR_UNSUPPORTED_RUNNER') || !text.includes(leg.below.error)) {
+          throw new StepError('below the floor', `expected ERR_UNSUPPORTED_RUNNER "${leg.below.error}"`)
+        }
+      }
     } else {
       await run('jest (README config, ESM mode)', ['node_modules/jest/bin/jest.js', '--ci', '--json', '--outputFile=jest.json'], {
         env: { NODE_OPTIONS: '--experimental-vm-modules' },
