@@ -37,6 +37,11 @@ expectBlocksSignup(await identity.trigger(async () => ({ statusCode: 403 }), 'va
 console.log('pack smoke: ok')
 `)
   process.stdout.write(run('node', ['smoke.mjs'], app))
+  // require() of the library entries (Node's require(esm): no entry may have a top-level await).
+  process.stdout.write(
+    run('node', ['-e', `for (const id of ['netlify-identity-harness', 'netlify-identity-harness/serializer', 'netlify-identity-harness/server']) require(id)
+console.log('pack smoke: require() ok on Node ' + process.versions.node)`], app),
+  )
 } finally {
   rmSync(work, { recursive: true, force: true })
 }

@@ -36,14 +36,14 @@ import { assertSupportedPeer } from './runner-version.js'
  */
 declare const receivedType: unique symbol
 
-/** What an assertion's matchers return: `void`, or `Promise<void>` after `.resolves`/`.rejects` (Vitest 5). @internal */
-export type AssertionReturnOf<This> = This extends { toBeTruthy: () => infer R } ? R : void
+/** What an assertion's matchers return: `void`, or `Promise<void>` after `.resolves`/`.rejects` (Vitest 5). */
+type AssertionReturnOf<This> = This extends { toBeTruthy: () => infer R } ? R : void
 
-/** The received type an assertion carries under {@link receivedType} (`unknown` when it carries none). @internal */
-export type ReceivedOf<This> = This extends { readonly [receivedType]?: infer S } ? S : unknown
+/** The received type an assertion carries under {@link receivedType} (`unknown` when it carries none). */
+type ReceivedOf<This> = This extends { readonly [receivedType]?: infer S } ? S : unknown
 
-/** An identity matcher's return type on the assertion `This`. @internal */
-export type VitestIdentityResult<This> = IdentityMatcherResultType<AssertionReturnOf<This>, ReceivedOf<This>>
+/** An identity matcher's return type on the assertion `This`. */
+type VitestIdentityResult<This> = IdentityMatcherResultType<AssertionReturnOf<This>, ReceivedOf<This>>
 
 // One declaration both Vitest majors accept with skipLibCheck: false. Vitest 4 declares
 // `Matchers<T = any>`, Vitest 5 `Matchers<R extends void | Promise<void> = void | Promise<void>, T = unknown>`;
@@ -110,7 +110,8 @@ vitestExpect.addSnapshotSerializer(serializer)
 
 /**
  * Vitest's own `expect`, with the identity matchers and the snapshot serializer registered (the
- * same object as `import { expect } from 'vitest'`).
+ * same object as `import { expect } from 'vitest'`; its type also carries the received type, so
+ * a fetch `Response` makes the identity matchers async on Vitest 5 too).
  */
 export const expect: HarnessExpect = vitestExpect as HarnessExpect
 
@@ -119,20 +120,7 @@ export function seedForTest(fullTestName: string): number {
   return hash32(fullTestName)
 }
 
-/**
- * The test API with the harness's fixtures:
- *
- * - `identity`: a fresh {@link Identity} per test, seeded from a hash of the test's full name (so
- *   test order, `--shard` and `.concurrent` never change a value), its handlers served by the
- *   file's msw server and reset after the test. Lazy: a test that does not destructure it pays
- *   nothing and starts no server.
- * - `identityOptions`: the options `identity` is created with (default `{}`); change them per
- *   suite with `test.override('identityOptions', { autoconfirm: true })`. A `seed` here wins over
- *   the name-derived one.
- * - `identityServer`: the file's msw server (file-scoped; unhandled requests are errors). Add
- *   your own handlers with `identityServer.use(…)`; they are dropped after each test that uses `identity`.
- */
-export const test = base
+const identityTest = base
   .extend('identityServer', { scope: 'file' }, async ({}, { onCleanup }): Promise<SetupServer> => {
     const server = await startIdentityServer()
     onCleanup(() => server.close())
@@ -148,8 +136,32 @@ export const test = base
     return identity
   })
 
+type IdentityTestBase = typeof identityTest
+
+/**
+ * The type of {@link test}: Vitest's test API with the `identity`, `identityOptions` and
+ * `identityServer` fixtures (a named interface, so that hovering `test` shows this name rather
+ * than Vitest's builder internals).
+ */
+export interface IdentityTestAPI extends IdentityTestBase {}
+
+/**
+ * The test API with the harness's fixtures:
+ *
+ * - `identity`: a fresh {@link Identity} per test, seeded from a hash of the test's full name (so
+ *   test order, `--shard` and `.concurrent` never change a value), its handlers served by the
+ *   file's msw server and reset after the test. Lazy: a test that does not destructure it pays
+ *   nothing and starts no server.
+ * - `identityOptions`: the options `identity` is created with (default `{}`); change them per
+ *   suite with `test.override('identityOptions', { autoconfirm: true })`. A `seed` here wins over
+ *   the name-derived one.
+ * - `identityServer`: the file's msw server (file-scoped; unhandled requests are errors). Add
+ *   your own handlers with `identityServer.use(…)`; they are dropped after each test that uses `identity`.
+ */
+export const test: IdentityTestAPI = identityTest
+
 /** Alias of {@link test}. */
-export const it = test
+export const it: IdentityTestAPI = test
 
 export { identityMatchers } from './assertions/matchers.js'
 export type { IdentityMatchers, IdentityMatcherFunctions, IdentityMatcherResult, IdentityMatcherSubject, MatcherContextLike } from './assertions/matchers.js'

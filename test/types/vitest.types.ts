@@ -61,3 +61,17 @@ test('matchers are typed on the entry expect and on vitest expect', async ({ ide
 
 // @ts-expect-error the fixture is named `identity`
 test('unknown fixture', ({ identities }) => identities)
+
+// The exported test type is a named interface (no Vitest builder internals on hover) that keeps
+// the fixtures' types for override and extend.
+describeOverrides()
+function describeOverrides(): void {
+  test.override('identityOptions', { autoconfirm: true })
+  // @ts-expect-error autoconfirm is a boolean
+  test.override('identityOptions', { autoconfirm: 'yes' })
+  const extended = test.extend('admin', async ({ identity }) => identity.fakeUser())
+  extended('extended fixtures see identity', async ({ admin, identity }) => {
+    void admin.email
+    void identity.seed
+  })
+}
