@@ -95,6 +95,17 @@ describe('--state', () => {
   })
 })
 
+describe('module scope', () => {
+  test("a served function's module scope sees Netlify's runtime variables (URL is this server's site)", async () => {
+    const dir = newSite()
+    writeFileSync(join(dir, 'netlify/functions/where.mjs'), `const site = process.env.URL\nconst context = process.env.CONTEXT\nexport const handler = async () => ({ statusCode: 200, body: JSON.stringify({ site, context }) })\n`)
+    const server = await started({ site: dir })
+    const body = await (await fetch(`${server.url}/.netlify/functions/where`)).json()
+    expect(body).toEqual({ site: server.identity.siteUrl, context: expect.any(String) })
+    expect(body.site).toBeTruthy()
+  })
+})
+
 describe('reloading', () => {
   test('a changed function file answers with its new code; a new config.path is routed; rules follow _redirects', async () => {
     const dir = newSite()

@@ -69,10 +69,16 @@ export class FunctionTable {
   #timer: NodeJS.Timeout | undefined
   #changed = new Set<string>()
   readonly #listener: FunctionsListener
+  #runtimeEnv: Readonly<Record<string, string>> | undefined
 
   constructor(dir: string | undefined, listener: FunctionsListener) {
     this.dir = dir && existsSync(dir) ? dir : undefined
     this.#listener = listener
+  }
+
+  /** Netlify's runtime variables (`URL`, `CONTEXT`, …) that module scope sees while a file loads, as calls do. */
+  useRuntimeEnv(env: Readonly<Record<string, string>>): void {
+    this.#runtimeEnv = env
   }
 
   /** Lists and loads every function (a failing one is kept, by name, with its error). */
@@ -88,7 +94,7 @@ export class FunctionTable {
     this.#functions = await Promise.all(
       found.map(async ({ name, path }) => {
         try {
-          return describe(name, path, await resolveInput(path), undefined)
+          return describe(name, path, await resolveInput(path, {}, { runtimeEnv: this.#runtimeEnv }), undefined)
         } catch (error) {
           const message = errorLabel(error)
           this.#listener({ type: 'load-error', name, message })

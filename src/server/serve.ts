@@ -1,3 +1,4 @@
+import { netlifyRuntimeEnv } from '../netlify/runtime-env.js'
 import { existsSync, readFileSync, watch } from 'node:fs'
 import type { FSWatcher } from 'node:fs'
 import { createServer } from 'node:http'
@@ -222,6 +223,7 @@ export async function serveIdentity(options: ServeOptions = {}): Promise<Identit
       },
       options.functions === undefined ? (event) => table.eventFunction(event) : undefined,
     )
+    table.useRuntimeEnv(netlifyRuntimeEnv(identity.runtime))
     await table.refresh()
     if (state) restoreState(identity.store, state)
     for (const user of users) {
