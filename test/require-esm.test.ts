@@ -74,6 +74,14 @@ describe('no top-level await (require(esm))', () => {
     expect(found).toEqual([])
   })
 
+  test('no built file has a source-map comment line but its last (a test runner reads such a line when it maps a stack frame)', () => {
+    const found = jsFiles(out).flatMap((f) => {
+      const lines = readFileSync(f, 'utf8').trimEnd().split('\n')
+      return lines.slice(0, -1).flatMap((line, i) => (/^\s*\/\/[#@] sourceMappingURL=/.test(line) ? [`${f}:${i + 1}: ${line.slice(0, 80)}`] : []))
+    })
+    expect(found).toEqual([])
+  })
+
   test.each(['index', 'serializer', 'server'])(`require() of dist/%s.js works on Node ${process.versions.node}`, (name) => {
     const result = requireIn(join(out, `${name}.js`))
     expect(result.code).toBeUndefined()

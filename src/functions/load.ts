@@ -348,11 +348,17 @@ function compileCommonJs(code: string, file: string): Record<string, unknown> {
   return mod.exports as Record<string, unknown>
 }
 
+/** The inline source-map comment's prefix (kept apart from any line break, see importEsm). */
+const SOURCE_MAP_COMMENT = ['//', '# sourceMappingURL=data:application/json;charset=utf-8;base64,'].join('')
+
 /** Imports an ESM bundle from the temporary folder (outside the user's tree), then deletes it. */
 async function importEsm(code: string, outfile: string, bundle: Bundle): Promise<Record<string, unknown>> {
   const map = registerSourceMap(outfile, bundle.map, bundle.mapDir)
   const inline = Buffer.from(JSON.stringify(map)).toString('base64')
-  writeFileSync(outfile, `${code}\n//# sourceMappingURL=data:application/json;charset=utf-8;base64,${inline}\n`)
+  // Never written as one literal with a line break: esbuild would emit a real newline, and the
+  // harness's own dist/ would then carry a line that looks like a source-map comment (Vitest 4.1.0
+  // reads it when it maps a stack frame there, and crashes on the non-JSON it decodes).
+  writeFileSync(outfile, code + '\n' + SOURCE_MAP_COMMENT + inline + '\n')
   try {
     return (await import(pathToFileURL(outfile).href)) as Record<string, unknown>
   } finally {
