@@ -6,6 +6,18 @@ import type { BuildFailure, Message, Plugin } from 'esbuild'
 import { HarnessError } from '../errors.js'
 import type { Diagnostic } from '../types.js'
 
+/** What every bundle of a function file shares: Netlify's Node target, in memory, external maps. */
+const BUILD_OPTIONS = {
+  bundle: true,
+  platform: 'node',
+  target: 'node20',
+  write: false,
+  metafile: true,
+  sourcemap: 'external',
+  sourcesContent: false,
+  logLevel: 'silent',
+} as const
+
 /** One function file bundled as Netlify's bundler does, not yet evaluated. @internal */
 export interface Bundle {
   /** The bundled code, without a source map comment. */
@@ -153,15 +165,8 @@ export async function bundleFunction(request: BundleRequest): Promise<Bundle> {
       entryPoints: [file],
       outfile,
       absWorkingDir: dir,
-      bundle: true,
-      platform: 'node',
-      target: 'node20',
+      ...BUILD_OPTIONS,
       format,
-      write: false,
-      metafile: true,
-      sourcemap: 'external',
-      sourcesContent: false,
-      logLevel: 'silent',
       plugins: [packagesFromOriginalFolder(format)],
       ...(format === 'esm' ? { banner: { js: esmBanner(file) }, define: ESM_DEFINE } : {}),
     })
@@ -217,15 +222,8 @@ export async function bundleFunctions(files: string[], format: 'esm' | 'cjs', ou
     outdir,
     outbase: root,
     absWorkingDir: root,
-    bundle: true,
-    platform: 'node',
-    target: 'node20',
+    ...BUILD_OPTIONS,
     format,
-    write: false,
-    metafile: true,
-    sourcemap: 'external',
-    sourcesContent: false,
-    logLevel: 'silent',
     outExtension: { '.js': format === 'esm' ? '.mjs' : '.cjs' },
     plugins: [packagesFromOriginalFolder(format)],
     ...(format === 'esm' ? { banner: { js: sharedEsmBanner() }, define: ESM_DEFINE } : {}),
