@@ -20,6 +20,15 @@ describe('@netlify/identity in a v2 function', () => {
     expect(anon.user).toBeNull()
   })
 
+  test("getUser()'s GET /user with the admin token (then the token's claims) is the library's path, not an ignored GoTrue error", async () => {
+    identity.reset()
+    const res = await call('me', { user: identity.createUser() })
+    expect(res.statusCode).toBe(200)
+    // GoTrue answers the admin token (it names no user) with 400 "Could not read User ID claim".
+    expect(identity.requests.some((r) => r.method === 'GET' && r.path === '/user' && r.status === 400)).toBe(true)
+    expect(res.diagnostics.map((d) => d.code)).not.toContain('ignored-gotrue-error')
+  })
+
   test('admin.listUsers / getUser / createUser / updateUser / deleteUser reach the store', async () => {
     identity.reset()
     const user = identity.createUser({ email: 'first@example.com' })

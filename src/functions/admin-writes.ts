@@ -8,6 +8,12 @@ export interface GoTrueExchange {
   status: number
   /** The request body as text. */
   text: string
+  /**
+   * A failure that is the platform's normal path rather than the function's mistake: `GET /user`
+   * with a token that names no user (the admin token), which `@netlify/identity`'s server-side
+   * `getUser()` sends before it falls back to the token's claims. Not an ignored GoTrue error.
+   */
+  expected?: boolean
 }
 
 const ADMIN_USER = '/admin/users/'

@@ -92,7 +92,7 @@ export class CallScope extends EnvLayer {
         message: `${this.name} answered ${response.statusCode} although ${list(this.unserved)} failed because nothing serves ${this.unserved.length === 1 ? 'it' : 'them'} in the test (the function swallowed the failure). Serve the host with msw handlers (identityServer.use(http.post(url, …))) or let the failure reach the response.`,
       })
     }
-    const failed = this.gotrue?.filter((x) => x.status >= 400)
+    const failed = this.gotrue?.filter((x) => x.status >= 400 && !x.expected)
     if (ok && failed?.length) {
       diagnostics.push({
         code: 'ignored-gotrue-error',

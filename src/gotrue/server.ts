@@ -172,7 +172,8 @@ export class Emulator {
       fault: fault !== undefined,
       error: failure,
     })
-    call?.exchanged({ method, path, status: reply.status, text })
+    const expected = method === 'GET' && path === '/user' && reply.status === 400 && (responseText ?? '').includes('Could not read User ID claim')
+    call?.exchanged({ method, path, status: reply.status, text, ...(expected ? { expected } : {}) })
     addCorsHeaders(method, request.headers, response.headers)
     return response
   }
