@@ -83,6 +83,20 @@ const realEnv: NodeJS.ProcessEnv = process.env
 let installed = false
 
 /**
+ * Whether the variable is being read by the request-mocking layer rather than the function: msw 3's
+ * interceptors create a logger per request that reads `DEBUG_LEVEL` in the call's async context.
+ * Only looked at when reads are observed (`check`), never on a plain call.
+ */
+function readByMocking(): boolean {
+  const limit = Error.stackTraceLimit
+  Error.stackTraceLimit = 8
+  const stack = new Error().stack ?? ''
+  Error.stackTraceLimit = limit
+  const caller = stack.split('\n').slice(3).find((line) => !line.includes('node:internal'))
+  return caller !== undefined && /[\\/]node_modules[\\/](?:msw|@mswjs|@open-draft)[\\/]/.test(caller)
+}
+
+/**
  * Replaces `process.env` by a view that, inside a layer's async context, answers from the layer
  * first; outside any layer it is the real environment, unchanged. Installed on first use and
  * kept: a function that timed out may still run, and its writes must keep landing in its own
@@ -97,7 +111,7 @@ function install(): void {
       if (layer === undefined) return Reflect.get(target, key, receiver)
       const found = layer.lookup(key as string)
       const value = found === REAL ? target[key as string] : found
-      layer.observe?.({ name: key as string, value })
+      if (layer.observe && !readByMocking()) layer.observe({ name: key as string, value })
       return value
     },
     set(target, key, value, receiver) {
@@ -117,7 +131,7 @@ function install(): void {
       if (layer === undefined) return Reflect.has(target, key)
       const found = layer.lookup(key as string)
       const present = found === REAL ? key in target : found !== undefined
-      layer.observe?.({ name: key as string, value: found === REAL ? target[key as string] : found })
+      if (layer.observe && !readByMocking()) layer.observe({ name: key as string, value: found === REAL ? target[key as string] : found })
       return present
     },
     ownKeys(target) {

@@ -4,7 +4,7 @@ import { setupServer } from 'msw/node'
 import { HarnessError } from '../../errors.js'
 import { observeEnvReads } from '../../functions/env.js'
 import type { EnvOverrides } from '../../functions/env.js'
-import { guardNetwork, onUnhandledRequest } from '../../functions/network-guard.js'
+import { guardNetwork, onUnhandledFrame, onUnhandledRequest } from '../../functions/network-guard.js'
 import { createIdentity } from '../../identity.js'
 import type { Identity } from '../../identity.js'
 import type { Diagnostic, GoTrueUser, HookOutcome, IdentityEvent, JsonObject } from '../../types.js'
@@ -121,7 +121,14 @@ export async function runCheck(options: CheckOptions): Promise<CheckReport> {
       unserved.getStore()?.push(`${request.method} ${request.url}`)
       onUnhandledRequest(request, { error: () => undefined })
     },
-    onUnhandledFrame: 'error',
+    // msw 3 renamed the option and passes { frame, defaults }: the same note, and the frame fails
+    // with the harness's error naming the URL instead of msw's printout.
+    onUnhandledFrame: (args: Parameters<typeof onUnhandledFrame>[0]) => {
+      const data = args.frame.data
+      const request = data !== null && typeof data === 'object' ? (data as { request?: unknown }).request : undefined
+      if (request instanceof Request) unserved.getStore()?.push(`${request.method} ${request.url}`)
+      return onUnhandledFrame({ frame: args.frame, defaults: { error: () => undefined } })
+    },
   } as Parameters<typeof server.listen>[0])
   const release = guardNetwork()
   try {
