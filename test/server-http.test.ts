@@ -251,12 +251,14 @@ describe('the outbox and the harness API', () => {
   })
 
   test('one request event per call, naming who answered', async () => {
-    await get('/')
-    await get('/.netlify/identity/settings')
-    await get('/members/')
-    // Reported when each answer is written; the previous test's last reports may arrive too.
+    // Reported when each answer has been written out ('finish'), which for a streamed static file
+    // can come after the client already has the headers and sent its next request: so each call
+    // waits for its own report (the previous test's last reports may arrive too, hence the filter).
     const mine = () => server.events.filter((e) => e.type === 'request' && ['/', '/.netlify/identity/settings', '/members/'].includes(e.path))
-    await until(() => mine().length === 3, 'three request events')
+    for (const [n, path] of ['/', '/.netlify/identity/settings', '/members/'].entries()) {
+      await (await get(path)).arrayBuffer()
+      await until(() => mine().length === n + 1, `the request event for ${path}`)
+    }
     expect(mine().map((e) => [(e as { path: string }).path, (e as { status: number }).status, (e as { via: string }).via])).toEqual([
       ['/', 200, 'static'],
       ['/.netlify/identity/settings', 200, 'identity'],
