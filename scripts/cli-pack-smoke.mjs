@@ -4,7 +4,7 @@
 // example site in, runs `check` (text, --json, --junit) and `init` through the installed bin, and
 // runs the generated Vitest suite twice (the second run compares the snapshots the first wrote).
 import { execFileSync, spawnSync } from 'node:child_process'
-import { cpSync, existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs'
+import { cpSync, existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join, resolve } from 'node:path'
 
@@ -46,11 +46,21 @@ try {
 
   const init = bin(app, ['init', 'site'], 0)
   if (!init.includes('wrote  site/vitest.config.mjs')) throw new Error(`init did not add the Vitest config:\n${init}`)
+  // The build cache (issue 12) lives in the project's node_modules: check's builds are kept there,
+  // and the suite's processes (Vitest workers, twice) rewrite none of them: every load hit the cache.
+  const cache = join(app, 'node_modules', '.cache', 'netlify-identity-harness')
+  const entries = () => (existsSync(cache) ? readdirSync(cache).filter((f) => f.endsWith('.json')) : [])
+  if (entries().length === 0) throw new Error(`check kept no build in ${cache}`)
+  const stampsNow = () => entries().map((f) => `${f} ${statSync(join(cache, f)).mtimeMs}`).sort().join('\n')
+  let stamps = stampsNow()
   for (const pass of ['first', 'second']) {
     const r = spawnSync(join(app, 'node_modules/.bin/vitest'), ['run'], { cwd: site, env, encoding: 'utf8', timeout: 300_000 })
     if (r.status !== 0) throw new Error(`the generated suite failed on its ${pass} run:\n${r.stdout}\n${r.stderr}`)
+    const now = stampsNow()
+    if (now !== stamps) throw new Error(`the ${pass} run rebuilt functions an earlier process had cached:\nbefore\n${stamps}\nafter\n${now}`)
+    stamps = now
   }
-  console.log('cli pack smoke: ok (check, check --json --junit, init, generated suite passes twice)')
+  console.log(`cli pack smoke: ok (check, check --json --junit, init, generated suite passes twice; ${entries().length} builds cached and reused)`)
 } finally {
   rmSync(work, { recursive: true, force: true })
 }

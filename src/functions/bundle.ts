@@ -1,7 +1,9 @@
-import { isBuiltin } from 'node:module'
+import { createHash } from 'node:crypto'
+import { readFileSync } from 'node:fs'
+import { createRequire, isBuiltin } from 'node:module'
 import type { SourceMapPayload } from 'node:module'
 import { dirname, resolve } from 'node:path'
-import { pathToFileURL } from 'node:url'
+import { fileURLToPath, pathToFileURL } from 'node:url'
 import type { BuildFailure, Message, Plugin } from 'esbuild'
 import { HarnessError } from '../errors.js'
 import type { Diagnostic } from '../types.js'
@@ -35,6 +37,23 @@ export interface Bundle {
    * CommonJS file that Node (and Netlify) run as an ES module, where it fails.
    */
   commonJsInEsm?: 'exports' | 'module'
+  /**
+   * Every package import the bundle leaves external: the folder it was resolved from and the
+   * package's name, and whether it was missing (what the cross-process cache re-checks).
+   */
+  packages: PackageImport[]
+}
+
+/** One package import seen while bundling (see {@link Bundle.packages}). @internal */
+export interface PackageImport {
+  /** The folder Node resolves it from (the importing file's). */
+  from: string
+  /** The package name (`pkg` or `@scope/pkg`). */
+  name: string
+  /** `true` when it could not be resolved (a `missing-module` diagnostic or a build error). */
+  missing: boolean
+  /** The importing file (absolute), to tell the files of a directory build apart. */
+  importer: string
 }
 
 /** What the loader asks esbuild for. @internal */
@@ -80,7 +99,7 @@ const ESM_DEFINE = {
  * package that cannot be found fails an `import` as Netlify's build does, and makes a `require`
  * or dynamic `import()` a `missing-module` diagnostic (it throws at run time unless optional).
  */
-function packagesFromOriginalFolder(format: 'esm' | 'cjs'): Plugin {
+function packagesFromOriginalFolder(format: 'esm' | 'cjs', seen: PackageImport[]): Plugin {
   return {
     name: 'nih-packages',
     setup(build) {
@@ -89,6 +108,7 @@ function packagesFromOriginalFolder(format: 'esm' | 'cjs'): Plugin {
         if (isBuiltin(args.path) || /^[a-z][a-z0-9+.-]*:/i.test(args.path)) return { path: args.path, external: true }
         if (args.path.startsWith('#')) return undefined
         const found = await build.resolve(args.path, { kind: args.kind, resolveDir: args.resolveDir, importer: args.importer, pluginData: { nih: true } })
+        seen.push({ from: args.resolveDir, name: packageName(args.path), missing: found.errors.length > 0, importer: args.importer })
         if (found.errors.length > 0) {
           if (args.kind === 'import-statement') {
             return { errors: [{ text: `Could not resolve "${args.path}" from ${args.resolveDir}: install the package (npm install ${packageName(args.path)}); Netlify's build fails the same way` }] }
@@ -147,6 +167,32 @@ function esbuild(): Promise<typeof import('esbuild')> {
   return (esbuildModule ??= import('esbuild'))
 }
 
+let fingerprint: string | undefined
+
+/**
+ * What identifies this bundler for the cross-process build cache: the code that makes bundles
+ * (this module's own file: a new harness, or an edit of it, never reads an older build) and the
+ * version of the esbuild it would import. Read without importing esbuild.
+ * @internal
+ */
+export function bundlerFingerprint(): string {
+  if (fingerprint !== undefined) return fingerprint
+  let esbuildVersion = 'unknown'
+  try {
+    esbuildVersion = (JSON.parse(readFileSync(createRequire(import.meta.url).resolve('esbuild/package.json'), 'utf8')) as { version?: string }).version ?? 'unknown'
+  } catch {
+    // esbuild not found: the first build says so
+  }
+  let own = ''
+  try {
+    own = readFileSync(fileURLToPath(import.meta.url), 'utf8')
+  } catch {
+    own = String(Math.random()) // unknown code: never share builds
+  }
+  fingerprint = createHash('sha256').update(`${esbuildVersion}\n${process.version}\n${own}`).digest('hex')
+  return fingerprint
+}
+
 /**
  * Bundles one function file as Netlify's bundler does (functions-runtime.md §6): the entry and
  * its local imports in one file, ESM or CommonJS, package imports external (resolved from the
@@ -159,6 +205,7 @@ export async function bundleFunction(request: BundleRequest): Promise<Bundle> {
   const dir = dirname(file)
   const { build } = await esbuild()
   builds++
+  const packages: PackageImport[] = []
   let built: import('esbuild').BuildResult<{ write: false; metafile: true }>
   try {
     built = await build({
@@ -167,7 +214,7 @@ export async function bundleFunction(request: BundleRequest): Promise<Bundle> {
       absWorkingDir: dir,
       ...BUILD_OPTIONS,
       format,
-      plugins: [packagesFromOriginalFolder(format)],
+      plugins: [packagesFromOriginalFolder(format, packages)],
       ...(format === 'esm' ? { banner: { js: esmBanner(file) }, define: ESM_DEFINE } : {}),
     })
   } catch (error) {
@@ -191,6 +238,7 @@ export async function bundleFunction(request: BundleRequest): Promise<Bundle> {
     mapDir: dirname(outfile),
     inputs,
     diagnostics: built.warnings.map((w) => toDiagnostic(dir, w)),
+    packages,
   }
 }
 
@@ -217,6 +265,7 @@ function sharedEsmBanner(): string {
 export async function bundleFunctions(files: string[], format: 'esm' | 'cjs', outdir: string, root: string): Promise<Map<string, Bundle>> {
   const { build } = await esbuild()
   builds++
+  const packages: PackageImport[] = []
   const built = await build({
     entryPoints: files,
     outdir,
@@ -225,7 +274,7 @@ export async function bundleFunctions(files: string[], format: 'esm' | 'cjs', ou
     ...BUILD_OPTIONS,
     format,
     outExtension: { '.js': format === 'esm' ? '.mjs' : '.cjs' },
-    plugins: [packagesFromOriginalFolder(format)],
+    plugins: [packagesFromOriginalFolder(format, packages)],
     ...(format === 'esm' ? { banner: { js: sharedEsmBanner() }, define: ESM_DEFINE } : {}),
   })
   const byPath = new Map(built.outputFiles.map((f) => [f.path, f]))
@@ -253,6 +302,7 @@ export async function bundleFunctions(files: string[], format: 'esm' | 'cjs', ou
       mapDir: dirname(jsPath),
       inputs,
       diagnostics: warnings.map((w) => toDiagnostic(root, w)),
+      packages: packages.filter((p) => mine.has(p.importer)),
     })
   }
   return out

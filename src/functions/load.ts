@@ -6,8 +6,10 @@ import { errorLabel, HarnessError } from '../errors.js'
 import { getNetlifyEnv, withGlobals } from '../netlify/globals.js'
 import type { Diagnostic } from '../types.js'
 import { filesRunningAsIs } from './as-is.js'
-import { bundleFunction, bundleFunctions } from './bundle.js'
+import { bundleFunction, bundleFunctions, bundlerFingerprint } from './bundle.js'
 import type { Bundle } from './bundle.js'
+import { buildCache, cacheFolder } from './build-cache.js'
+import type { BuildCache } from './build-cache.js'
 import { entryCandidates, FUNCTION_EXTENSIONS, folderEntry } from './discover.js'
 import type { EnvOverrides } from './env.js'
 import { runInEnv } from './env.js'
@@ -120,6 +122,13 @@ const modules = new Map<string, ModuleEntry>()
 const inflight = new Map<string, Promise<LoadedFunction>>()
 let counter = 0
 
+function stampsOf(files: readonly string[]): Array<[string, number, number]> {
+  return files.map((p) => {
+    const s = statSync(p)
+    return [p, s.mtimeMs, s.size]
+  })
+}
+
 /** One `stat` per bundled input: the only file-system work a warm load does. */
 function unchanged(entry: BundleEntry): boolean {
   for (const [file, mtime, size] of entry.stamps) {
@@ -207,6 +216,42 @@ function bundleOf(file: string, format: 'esm' | 'cjs'): Promise<Bundle> {
   return bundleFunction({ file, format, outfile })
 }
 
+let diskCache: BuildCache | null | undefined
+
+/** The cross-process build cache (see build-cache.ts), or `null` when it is off or has no folder. */
+function disk(): BuildCache | null {
+  if (diskCache !== undefined) return diskCache
+  const folder = cacheFolder()
+  diskCache = folder === undefined ? null : buildCache(folder, bundlerFingerprint())
+  return diskCache
+}
+
+/**
+ * Forgets every build and module instance this process holds, as a new process would start,
+ * with the disk cache in `cacheSetting` (a `NETLIFY_IDENTITY_HARNESS_CACHE` value). For the
+ * build cache's own tests only.
+ * @internal
+ */
+export function startOverForTests(cacheSetting: string): void {
+  located.clear()
+  bundles.clear()
+  modules.clear()
+  groups.clear()
+  const folder = cacheFolder(cacheSetting)
+  diskCache = folder === undefined ? null : buildCache(folder, bundlerFingerprint())
+}
+
+/** A build of `file` from the disk cache when nothing it was built from changed, else esbuild's (then kept). */
+async function cachedBundleOf(file: string, format: 'esm' | 'cjs'): Promise<Bundle> {
+  const cache = disk()
+  const hit = cache?.read(file, format)
+  if (hit) return hit
+  const startedAt = Date.now()
+  const bundle = await bundleOf(file, format)
+  cache?.write(file, format, bundle, startedAt)
+  return bundle
+}
+
 /** Instances of files imported as is: the first is the file's URL, later ones add a query. */
 const asIsInstances = new Map<string, number>()
 
@@ -272,22 +317,25 @@ async function buildGroup(file: string): Promise<void> {
         if ((cached && unchanged(cached)) || !existsSync(f)) continue
         const format = moduleFormat(f)
         if (format === 'esm' && filesRunningAsIs(f, (x) => moduleFormat(x) === 'esm', VIA_VITE)) continue
+        const hit = disk()?.read(f, format)
+        if (hit) {
+          bundles.set(f, { file: f, format, bundle: hit, stamps: stampsOf(hit.inputs) })
+          continue
+        }
         byFormat.set(format, [...(byFormat.get(format) ?? []), f])
       }
       for (const [format, files] of byFormat) {
         if (files.length < 2) continue
         let built: Map<string, Bundle>
+        const startedAt = Date.now()
         try {
           built = await bundleFunctions(files, format, join(bundleDir(), `dir-${process.pid}-${++counter}`), group.root)
         } catch {
           continue // one file's error: each file is bundled alone and names its own error
         }
         for (const [f, bundle] of built) {
-          const stamps: Array<[string, number, number]> = bundle.inputs.map((p) => {
-            const st = statSync(p)
-            return [p, st.mtimeMs, st.size]
-          })
-          bundles.set(f, { file: f, format, bundle, stamps })
+          bundles.set(f, { file: f, format, bundle, stamps: stampsOf(bundle.inputs) })
+          disk()?.write(f, format, bundle, startedAt)
         }
       }
     })().finally(() => groupBuilds.delete(group.root))
@@ -313,12 +361,8 @@ async function bundled(file: string): Promise<BundleEntry> {
       }
       const format = moduleFormat(file)
       const asIs = format === 'esm' ? filesRunningAsIs(file, (f) => moduleFormat(f) === 'esm', VIA_VITE) : undefined
-      const bundle = asIs ? undefined : await bundleOf(file, format)
-      const stamps: Array<[string, number, number]> = (asIs ?? bundle!.inputs).map((p) => {
-        const s = statSync(p)
-        return [p, s.mtimeMs, s.size]
-      })
-      const entry: BundleEntry = { file, format, bundle, stamps }
+      const bundle = asIs ? undefined : await cachedBundleOf(file, format)
+      const entry: BundleEntry = { file, format, bundle, stamps: stampsOf(asIs ?? bundle!.inputs) }
       bundles.set(file, entry)
       return entry
     })().finally(() => building.delete(file))

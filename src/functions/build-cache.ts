@@ -1,0 +1,230 @@
+import { createHash } from 'node:crypto'
+import { mkdirSync, readdirSync, readFileSync, renameSync, rmSync, statSync, unlinkSync, writeFileSync } from 'node:fs'
+import { dirname, isAbsolute, join, parse, resolve, sep } from 'node:path'
+import { fileURLToPath } from 'node:url'
+import type { Bundle, PackageImport } from './bundle.js'
+
+/**
+ * The cross-process build cache (issue 12: Vitest runs every test file in its own worker, so a
+ * cache in memory pays esbuild's import, service start and build again in each file). A bundle
+ * is kept on disk, per function file and module format, with what it was built from; a later
+ * process uses it only when all of that is unchanged, checked by content:
+ *
+ * - every bundled input (the file and its local imports), by SHA-256 of its bytes;
+ * - every `package.json`, `tsconfig.json` and `jsconfig.json` in the folders above an input, and
+ *   their absence (the module format, `paths`, `jsx` and other settings esbuild reads);
+ * - every package import left external: the first `node_modules/<name>` Node's lookup finds from
+ *   the importing folder, and that package's `package.json` (an install, removal, upgrade or a
+ *   closer copy changes the answer); a package that was missing must still be missing;
+ * - the harness's own bundler code and esbuild's version.
+ *
+ * Anything else is a miss and a fresh build, which replaces the entry. The cache never holds a
+ * build error (a failing file is built, and fails, every time). Where: the `.cache` folder of the
+ * project's `node_modules` (`node_modules/.cache/netlify-identity-harness`, as Babel, ESLint and
+ * Vite keep theirs), never the user's source tree; `NETLIFY_IDENTITY_HARNESS_CACHE=off` turns it
+ * off, any other value is the folder to use. A cache that cannot be read or written is skipped
+ * without a word: it only ever saves time.
+ * @internal
+ */
+export interface BuildCache {
+  /** The cached bundle of `file` in `format`, when everything it was built from is unchanged. */
+  read(file: string, format: 'esm' | 'cjs'): Bundle | undefined
+  /**
+   * Keeps a fresh bundle for later processes. Skipped when its package imports can't be
+   * re-checked, or when an input changed after `startedAt` (the build may have read the older bytes).
+   */
+  write(file: string, format: 'esm' | 'cjs', bundle: Bundle, startedAt: number): void
+}
+
+const ENTRY_VERSION = 1
+/** Entries kept at most, and their age limit: a folder of temporary test sites never grows without end. */
+const MAX_ENTRIES = 500
+const MAX_AGE_MS = 14 * 24 * 3600 * 1000
+const CONFIG_FILES = ['package.json', 'tsconfig.json', 'jsconfig.json'] as const
+
+/** Read when the harness is imported: never while a function's environment reads are recorded. */
+const SETTING = process.env.NETLIFY_IDENTITY_HARNESS_CACHE
+
+interface Entry {
+  v: number
+  bundler: string
+  file: string
+  format: 'esm' | 'cjs'
+  /** [path, sha256] of every bundled input. */
+  inputs: Array<[string, string]>
+  /** [path, sha256 | null] of every config file looked for above an input. */
+  configs: Array<[string, string | null]>
+  /** [from, name, package folder | null, sha256 of its package.json | null]. */
+  packages: Array<[string, string, string | null, string | null]>
+  bundle: Bundle
+}
+
+function sha256(data: string | Buffer): string {
+  return createHash('sha256').update(data).digest('hex')
+}
+
+function hashOf(path: string): string | null {
+  try {
+    return sha256(readFileSync(path))
+  } catch {
+    return null
+  }
+}
+
+function isDir(path: string): boolean {
+  return statSync(path, { throwIfNoEntry: false })?.isDirectory() === true
+}
+
+/**
+ * The folder the cache lives in: `NETLIFY_IDENTITY_HARNESS_CACHE` when it names one, else
+ * `.cache/netlify-identity-harness` in the outermost `node_modules` above the harness itself (a
+ * project's, also under pnpm), else in `<cwd>/node_modules`; `undefined` when off or nowhere.
+ * @internal
+ */
+export function cacheFolder(setting: string | undefined = SETTING, here: string = fileURLToPath(import.meta.url), cwd: string = process.cwd()): string | undefined {
+  if (setting !== undefined && setting !== '') {
+    if (/^(0|off|false|no)$/i.test(setting.trim())) return undefined
+    return resolve(cwd, setting)
+  }
+  const parts = here.split(sep)
+  const at = parts.indexOf('node_modules')
+  const modules = at > 0 ? parts.slice(0, at + 1).join(sep) : join(cwd, 'node_modules')
+  return isDir(modules) ? join(modules, '.cache', 'netlify-identity-harness') : undefined
+}
+
+/** Node's lookup of a package from a folder: the first `node_modules/<name>` going up. */
+function packageFolder(from: string, name: string): string | null {
+  for (let dir = from; ; dir = dirname(dir)) {
+    if (!dir.endsWith(`${sep}node_modules`)) {
+      const candidate = join(dir, 'node_modules', name)
+      if (isDir(candidate)) return candidate
+    }
+    if (dirname(dir) === dir) return null
+  }
+}
+
+function configsAbove(inputs: readonly string[]): Array<[string, string | null]> {
+  const dirs = new Set<string>()
+  for (const input of inputs) {
+    const { root } = parse(input)
+    for (let dir = dirname(input); !dirs.has(dir); dir = dirname(dir)) {
+      dirs.add(dir)
+      if (dir === root) break
+    }
+  }
+  return [...dirs].flatMap((dir) => CONFIG_FILES.map((name): [string, string | null] => [join(dir, name), hashOf(join(dir, name))]))
+}
+
+function packageStamps(packages: readonly PackageImport[]): Entry['packages'] | undefined {
+  const out: Entry['packages'] = []
+  const seen = new Set<string>()
+  for (const p of packages) {
+    const id = `${p.from}\n${p.name}`
+    if (seen.has(id)) continue
+    seen.add(id)
+    const folder = packageFolder(p.from, p.name)
+    // esbuild's answer must be the one Node's lookup gives, or the entry could not be re-checked.
+    if ((folder === null) !== p.missing) return undefined
+    out.push([p.from, p.name, folder, folder === null ? null : hashOf(join(folder, 'package.json'))])
+  }
+  return out
+}
+
+function stillValid(entry: Entry, bundler: string, file: string, format: 'esm' | 'cjs'): boolean {
+  if (entry.v !== ENTRY_VERSION || entry.bundler !== bundler || entry.file !== file || entry.format !== format) return false
+  for (const [path, hash] of entry.inputs) if (hashOf(path) !== hash) return false
+  for (const [path, hash] of entry.configs) if (hashOf(path) !== hash) return false
+  for (const [from, name, folder, hash] of entry.packages) {
+    const now = packageFolder(from, name)
+    if (now !== folder) return false
+    if (now !== null && hashOf(join(now, 'package.json')) !== hash) return false
+  }
+  return true
+}
+
+/**
+ * Once per process, on its first write: removes entries older than two weeks, then the oldest
+ * beyond 500 (an entry that is only read keeps its age, so a busy one is at worst rebuilt).
+ */
+function prune(folder: string): void {
+  const now = Date.now()
+  const entries = readdirSync(folder).flatMap((name) => {
+    const path = join(folder, name)
+    const s = statSync(path, { throwIfNoEntry: false })
+    if (!s?.isFile()) return []
+    // a partial write older than a minute belongs to a process that died mid-write
+    if (name.endsWith('.tmp')) return now - s.mtimeMs > 60_000 ? [{ path, age: Infinity }] : []
+    return name.endsWith('.json') ? [{ path, age: now - s.mtimeMs }] : []
+  })
+  entries.sort((a, b) => a.age - b.age)
+  entries.forEach((e, i) => {
+    if (e.age > MAX_AGE_MS || i >= MAX_ENTRIES) rmSync(e.path, { force: true })
+  })
+}
+
+/** A bundle's source map with absolute `sources`, so any process can use it from any folder. */
+function portable(bundle: Bundle): Bundle {
+  const sources = bundle.map.sources.map((s) => (isAbsolute(s) ? s : resolve(bundle.mapDir, s)))
+  return { ...bundle, map: { ...bundle.map, sources }, mapDir: dirname(bundle.inputs[0] ?? bundle.mapDir) }
+}
+
+/**
+ * The cache in `folder` for bundles made by the bundler identified by `bundler` (its code and
+ * esbuild's version: a new harness or esbuild never reads an older build).
+ * @internal
+ */
+export function buildCache(folder: string, bundler: string): BuildCache {
+  let pruned = false
+  const pathOf = (file: string, format: 'esm' | 'cjs') => join(folder, `${sha256(`${file}\n${format}`).slice(0, 40)}.json`)
+  return {
+    read(file, format) {
+      const path = pathOf(file, format)
+      let entry: Entry
+      try {
+        entry = JSON.parse(readFileSync(path, 'utf8')) as Entry
+      } catch {
+        return undefined
+      }
+      try {
+        return stillValid(entry, bundler, file, format) ? entry.bundle : undefined
+      } catch {
+        return undefined
+      }
+    },
+    write(file, format, bundle, startedAt) {
+      try {
+        const packages = packageStamps(bundle.packages)
+        if (!packages) return
+        const inputs: Entry['inputs'] = []
+        for (const input of bundle.inputs) {
+          if ((statSync(input, { throwIfNoEntry: false })?.mtimeMs ?? Infinity) > startedAt) return
+          const hash = hashOf(input)
+          if (hash === null) return
+          inputs.push([input, hash])
+        }
+        const entry: Entry = { v: ENTRY_VERSION, bundler, file, format, inputs, configs: configsAbove(bundle.inputs), packages, bundle: portable(bundle) }
+        mkdirSync(folder, { recursive: true })
+        if (!pruned) {
+          pruned = true
+          prune(folder)
+        }
+        const path = pathOf(file, format)
+        // Written whole, then renamed: a concurrent reader sees the old entry or the new one.
+        const partial = `${path}.${process.pid}.${Math.random().toString(36).slice(2)}.tmp`
+        writeFileSync(partial, JSON.stringify(entry))
+        try {
+          renameSync(partial, path)
+        } catch (error) {
+          try {
+            unlinkSync(partial)
+          } catch {
+            // gone already
+          }
+          throw error
+        }
+      } catch {
+        // a read-only or full disk: the cache only saves time
+      }
+    },
+  }
+}

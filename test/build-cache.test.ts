@@ -1,0 +1,284 @@
+/**
+ * The cross-process build cache (issue 12: Vitest runs each test file in its own worker, so the
+ * in-memory cache pays esbuild again in every file). Each "process" here is the loader started
+ * over (`startOverForTests`: no build or module instance in memory), the disk cache shared, as
+ * two Vitest workers share it; builds are counted from there. (The packed package's CLI smoke
+ * test runs the same suite in two real processes and checks the second one's cache hits.) What must never happen is a stale build:
+ * every input the bundle depends on is changed in turn and must force a new build.
+ */
+import { existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, realpathSync, rmSync, utimesSync, writeFileSync } from 'node:fs'
+import { tmpdir } from 'node:os'
+import { join, sep } from 'node:path'
+import { afterAll, describe, expect, test } from 'vitest'
+import { buildCache, cacheFolder } from '../src/functions/build-cache.js'
+import { bundleFunction, bundlerFingerprint, esbuildBuilds } from '../src/functions/bundle.js'
+import { loadFunctionFile, startOverForTests } from '../src/functions/load.js'
+import { mapErrorStack } from '../src/functions/source-map.js'
+
+const tmp = mkdtempSync(join(tmpdir(), 'nih-build-cache-'))
+afterAll(() => {
+  startOverForTests('off')
+  rmSync(tmp, { recursive: true, force: true })
+})
+
+let n = 0
+/** A site folder with an ESM function that imports a helper (so Vite cannot run it as is). */
+function site(): { dir: string; cache: string; fn: string } {
+  const dir = join(tmp, `site-${++n}`)
+  mkdirSync(join(dir, 'functions'), { recursive: true })
+  writeFileSync(join(dir, 'package.json'), '{ "type": "module" }\n')
+  writeFileSync(join(dir, 'functions', 'helper.mts'), "export const roles: string[] = ['one']\n")
+  const fn = join(dir, 'functions', 'identity-signup.mts')
+  writeFileSync(
+    fn,
+    [
+      "import { roles } from './helper.mts'",
+      'export const handler = async (event: { body: string }) => {',
+      '  const { user } = JSON.parse(event.body)',
+      "  if (user.email === 'boom@example.test') throw new Error('boom at line 4')",
+      '  return { statusCode: 200, body: JSON.stringify({ app_metadata: { roles } }) }',
+      '}',
+      '',
+    ].join('\n'),
+  )
+  return { dir, cache: join(dir, 'cache'), fn }
+}
+
+/** A new "process": the loader started over, reading the cache in `cache`. */
+async function processWith(cache: string) {
+  startOverForTests(cache)
+  const start = esbuildBuilds()
+  const run = async (file: string, email = 'a@example.test') => {
+    const loaded = await loadFunctionFile(file)
+    const handler = loaded.module.handler as (e: { body: string }) => Promise<{ body: string }>
+    const res = await handler({ body: JSON.stringify({ user: { email } }) })
+    return { roles: (JSON.parse(res.body) as { app_metadata: { roles: string[] } }).app_metadata.roles, diagnostics: loaded.diagnostics }
+  }
+  return { run, builds: () => esbuildBuilds() - start }
+}
+
+/** Moves a file's mtime back, so an edit is never "during the build" of the next step. */
+function settle(...files: string[]): void {
+  const past = new Date(Date.now() - 10_000)
+  for (const f of files) utimesSync(f, past, past)
+}
+
+describe('a build made in one process is used by the next one', () => {
+  test('no esbuild build in the second process; same outcome; stack frames still name the original file', async () => {
+    const { cache, fn, dir } = site()
+    settle(fn, join(dir, 'functions', 'helper.mts'))
+    const first = await processWith(cache)
+    expect((await first.run(fn)).roles).toEqual(['one'])
+    expect(first.builds()).toBe(1)
+    expect(readdirSync(cache).filter((f) => f.endsWith('.json'))).toHaveLength(1)
+
+    const second = await processWith(cache)
+    expect((await second.run(fn)).roles).toEqual(['one'])
+    expect(second.builds()).toBe(0)
+    // The cached source map works from the new process's temporary folder.
+    const error = await second.run(fn, 'boom@example.test').catch((e: Error) => e)
+    expect(error).toBeInstanceOf(Error)
+    mapErrorStack(error)
+    expect((error as Error).stack).toContain(`${fn}:4:`)
+  })
+
+  test('NETLIFY_IDENTITY_HARNESS_CACHE=off: every process builds', async () => {
+    const { fn, dir } = site()
+    settle(fn, join(dir, 'functions', 'helper.mts'))
+    for (let i = 0; i < 2; i++) {
+      const p = await processWith('off')
+      await p.run(fn)
+      expect(p.builds()).toBe(1)
+    }
+  })
+})
+
+describe('anything the build depended on changes: a new build, never a stale one', () => {
+  const warm = async () => {
+    const s = site()
+    settle(s.fn, join(s.dir, 'functions', 'helper.mts'))
+    const p = await processWith(s.cache)
+    await p.run(s.fn)
+    expect(p.builds()).toBe(1)
+    return s
+  }
+
+  test('a local import edited (same size, same mtime: content decides)', async () => {
+    const { cache, fn, dir } = await warm()
+    const helper = join(dir, 'functions', 'helper.mts')
+    writeFileSync(helper, "export const roles: string[] = ['two']\n")
+    settle(helper)
+    const p = await processWith(cache)
+    expect((await p.run(fn)).roles).toEqual(['two'])
+    expect(p.builds()).toBe(1)
+    const again = await processWith(cache)
+    expect((await again.run(fn)).roles).toEqual(['two'])
+    expect(again.builds()).toBe(0)
+  })
+
+  test('a tsconfig.json appears above the function (esbuild reads it), or a package.json changes', async () => {
+    const { cache, fn, dir } = await warm()
+    writeFileSync(join(dir, 'tsconfig.json'), '{ "compilerOptions": { "useDefineForClassFields": false } }\n')
+    const p = await processWith(cache)
+    await p.run(fn)
+    expect(p.builds()).toBe(1)
+    writeFileSync(join(dir, 'package.json'), '{ "type": "module", "name": "renamed" }\n')
+    const q = await processWith(cache)
+    await q.run(fn)
+    expect(q.builds()).toBe(1)
+  })
+
+  test('a package that was missing gets installed: its missing-module diagnostic goes away', async () => {
+    const { cache, dir } = site()
+    const fn = join(dir, 'functions', 'identity-validate.mts')
+    writeFileSync(fn, "import { roles } from './helper.mts'\nexport const handler = async () => { try { await import('optional-pkg') } catch {} ; return { statusCode: 200, body: JSON.stringify({ app_metadata: { roles } }) } }\n")
+    settle(fn, join(dir, 'functions', 'helper.mts'))
+    const p = await processWith(cache)
+    expect((await p.run(fn)).diagnostics.map((d) => d.code)).toEqual(['missing-module'])
+    const same = await processWith(cache)
+    expect((await same.run(fn)).diagnostics.map((d) => d.code)).toEqual(['missing-module'])
+    expect(same.builds()).toBe(0)
+
+    mkdirSync(join(dir, 'node_modules', 'optional-pkg'), { recursive: true })
+    writeFileSync(join(dir, 'node_modules', 'optional-pkg', 'package.json'), '{ "name": "optional-pkg", "version": "1.0.0", "main": "index.js" }\n')
+    writeFileSync(join(dir, 'node_modules', 'optional-pkg', 'index.js'), 'module.exports = 1\n')
+    const installed = await processWith(cache)
+    expect((await installed.run(fn)).diagnostics).toEqual([])
+    expect(installed.builds()).toBe(1)
+  })
+
+  test('a package is upgraded, or a closer copy of it appears', async () => {
+    const { cache, dir } = site()
+    const pkg = join(dir, 'node_modules', 'roles-pkg')
+    mkdirSync(pkg, { recursive: true })
+    writeFileSync(join(pkg, 'package.json'), '{ "name": "roles-pkg", "version": "1.0.0", "type": "module", "exports": "./index.js" }\n')
+    writeFileSync(join(pkg, 'index.js'), "export const roles = ['v1']\n")
+    const fn = join(dir, 'functions', 'identity-login.mts')
+    writeFileSync(fn, "import { roles } from 'roles-pkg'\nimport './helper.mts'\nexport const handler = async () => ({ statusCode: 200, body: JSON.stringify({ app_metadata: { roles } }) })\n")
+    settle(fn, join(dir, 'functions', 'helper.mts'))
+    const p = await processWith(cache)
+    expect((await p.run(fn)).roles).toEqual(['v1'])
+
+    // v2 moves its entry: a stale build would still import index.js
+    writeFileSync(join(pkg, 'package.json'), '{ "name": "roles-pkg", "version": "2.0.0", "type": "module", "exports": "./v2.js" }\n')
+    writeFileSync(join(pkg, 'v2.js'), "export const roles = ['v2']\n")
+    const upgraded = await processWith(cache)
+    expect((await upgraded.run(fn)).roles).toEqual(['v2'])
+    expect(upgraded.builds()).toBe(1)
+
+    const closer = join(dir, 'functions', 'node_modules', 'roles-pkg')
+    mkdirSync(closer, { recursive: true })
+    // the very same package.json: only where Node's lookup stops tells the copies apart
+    writeFileSync(join(closer, 'package.json'), readFileSync(join(pkg, 'package.json')))
+    writeFileSync(join(closer, 'v2.js'), "export const roles = ['closer']\n")
+    const shadowed = await processWith(cache)
+    expect((await shadowed.run(fn)).roles).toEqual(['closer'])
+    expect(shadowed.builds()).toBe(1)
+  })
+
+  test('another harness or esbuild (the bundler fingerprint) never reads the entry', async () => {
+    const { cache, fn } = await warm()
+    expect(buildCache(cache, 'another bundler').read(realpathSync(fn), 'esm')).toBeUndefined()
+    expect(buildCache(cache, bundlerFingerprint()).read(realpathSync(fn), 'esm')).toBeDefined()
+    expect(buildCache(cache, bundlerFingerprint()).read(realpathSync(fn), 'cjs')).toBeUndefined()
+  })
+})
+
+describe('a cache that cannot help is skipped, never an error', () => {
+  test('a corrupt or truncated entry: a new build replaces it', async () => {
+    const { cache, fn, dir } = site()
+    settle(fn, join(dir, 'functions', 'helper.mts'))
+    await (await processWith(cache)).run(fn)
+    const [entry] = readdirSync(cache)
+    const text = readFileSync(join(cache, entry!), 'utf8')
+    writeFileSync(join(cache, entry!), text.slice(0, text.length >> 1))
+    const p = await processWith(cache)
+    expect((await p.run(fn)).roles).toEqual(['one'])
+    expect(p.builds()).toBe(1)
+    expect(() => JSON.parse(readFileSync(join(cache, entry!), 'utf8'))).not.toThrow()
+  })
+
+  test('a cache folder that cannot be made (its parent is a file): builds work, nothing is written', async () => {
+    const { fn, dir } = site()
+    settle(fn, join(dir, 'functions', 'helper.mts'))
+    const blocker = join(dir, 'not-a-folder')
+    writeFileSync(blocker, 'x')
+    for (let i = 0; i < 2; i++) {
+      const p = await processWith(join(blocker, 'cache'))
+      expect((await p.run(fn)).roles).toEqual(['one'])
+      expect(p.builds()).toBe(1)
+    }
+    expect(readFileSync(blocker, 'utf8')).toBe('x')
+  })
+
+  test('a build error is never cached: the next process fails the same way, naming file and line', async () => {
+    const { cache, dir } = site()
+    const fn = join(dir, 'functions', 'identity-signup.mts')
+    writeFileSync(fn, "import './helper.mts'\nexport const handler = async () => {\n  return { statusCode: 200, body: ( }\n}\n")
+    settle(fn)
+    for (let i = 0; i < 2; i++) {
+      const p = await processWith(cache)
+      await expect(p.run(fn)).rejects.toMatchObject({ code: 'ERR_FUNCTION_LOAD', message: expect.stringContaining(`${fn}:3:`) })
+      expect(p.builds()).toBe(1)
+    }
+    expect(existsSync(cache) ? readdirSync(cache) : []).toEqual([])
+  })
+
+  test('a file changed while it was being built is not kept (the build may hold the older bytes)', async () => {
+    const { cache, fn } = site() // written just now: its mtime is after a start time in the past
+    const file = realpathSync(fn)
+    const bundle = await bundleFunction({ file, format: 'esm', outfile: join(tmp, 'out.mjs') })
+    const c = buildCache(cache, 'fp')
+    c.write(file, 'esm', bundle, Date.now() - 60_000)
+    expect(c.read(file, 'esm')).toBeUndefined()
+    c.write(file, 'esm', bundle, Date.now())
+    expect(c.read(file, 'esm')).toMatchObject({ code: bundle.code })
+  })
+})
+
+describe('the folder stays small', () => {
+  test('on its first write a process removes entries older than two weeks and the oldest beyond 500, and dead partial writes', async () => {
+    const folder = join(tmp, 'pruned')
+    mkdirSync(folder)
+    const day = 24 * 3600 * 1000
+    const at = (name: string, ageMs: number) => {
+      writeFileSync(join(folder, name), '{}')
+      const t = new Date(Date.now() - ageMs)
+      utimesSync(join(folder, name), t, t)
+    }
+    at('old.json', 15 * day)
+    at('recent.json', 1 * day)
+    at('dead.json.123.abc.tmp', 5 * 60_000)
+    at('live.json.456.def.tmp', 1_000)
+    for (let i = 0; i < 510; i++) at(`bulk-${String(i).padStart(3, '0')}.json`, 2 * day + i * 1000)
+    const { fn } = site()
+    const bundle = await bundleFunction({ file: realpathSync(fn), format: 'esm', outfile: join(tmp, 'prune-out.mjs') })
+    const c = buildCache(folder, 'fp')
+    c.write(realpathSync(fn), 'esm', bundle, Date.now() + 1000)
+    const left = new Set(readdirSync(folder))
+    expect(left.has('old.json')).toBe(false)
+    expect(left.has('dead.json.123.abc.tmp')).toBe(false)
+    expect(left.has('live.json.456.def.tmp')).toBe(true)
+    expect(left.has('recent.json')).toBe(true)
+    expect(left.has('bulk-000.json')).toBe(true)
+    expect(left.has('bulk-509.json')).toBe(false)
+    expect([...left].filter((f) => f.endsWith('.json'))).toHaveLength(501) // 500 kept, then the new entry
+    expect(c.read(realpathSync(fn), 'esm')).toBeDefined()
+  })
+})
+
+describe('where the cache lives', () => {
+  test('the outermost node_modules above the harness (npm and pnpm), else the project’s, or off', async () => {
+    const proj = join(tmp, 'proj')
+    mkdirSync(join(proj, 'node_modules'), { recursive: true })
+    const npm = [proj, 'node_modules', 'netlify-identity-harness', 'dist', 'x.js'].join(sep)
+    const pnpm = [proj, 'node_modules', '.pnpm', 'netlify-identity-harness@1.0.0', 'node_modules', 'netlify-identity-harness', 'dist', 'x.js'].join(sep)
+    const expected = join(proj, 'node_modules', '.cache', 'netlify-identity-harness')
+    expect(cacheFolder(undefined, npm, '/elsewhere')).toBe(expected)
+    expect(cacheFolder(undefined, pnpm, '/elsewhere')).toBe(expected)
+    expect(cacheFolder('', join(tmp, 'checkout', 'src', 'x.ts'), proj)).toBe(expected)
+    expect(cacheFolder(undefined, join(tmp, 'checkout', 'src', 'x.ts'), join(tmp, 'no-modules'))).toBeUndefined()
+    for (const off of ['off', '0', 'false', 'NO']) expect(cacheFolder(off, npm, proj)).toBeUndefined()
+    expect(cacheFolder('.my-cache', npm, proj)).toBe(join(proj, '.my-cache'))
+  })
+})
