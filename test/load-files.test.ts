@@ -136,6 +136,59 @@ describe('env, fresh and the cache', () => {
   })
 })
 
+describe('warm calls by path (issue 12: found without a turn of the event loop, still one stat per input)', () => {
+  test('a file rewritten between two calls with no await between them runs its new code', async () => {
+    const file = join(tmp, 'warm-rewrite.mjs')
+    writeFileSync(file, 'export const handler = async () => ({ statusCode: 200, body: "one" })\n')
+    expect((await identity.invoke(file)).body).toBe('one')
+    expect((await identity.invoke(file)).body).toBe('one') // now warm
+    // Same turn: the rewrite, then the call. A different size, so it is seen even within the mtime's resolution.
+    writeFileSync(file, 'export const handler = async () => ({ statusCode: 200, body: "two, longer" })\n')
+    const next = identity.invoke(file)
+    expect((await next).body).toBe('two, longer')
+  })
+
+  test('an env object changed in place between calls loads its own instance (the key is recomputed, never assumed)', async () => {
+    const file = `${F}/env/identity-validate.mjs`
+    const user = identity.fakeUser({ email: 'lee@corp.test' })
+    const env: Record<string, string> = { ALLOWED_DOMAIN: 'corp.test' }
+    expect((await identity.trigger(file, user, { env })).allowed).toBe(true)
+    expect((await identity.trigger(file, user, { env })).allowed).toBe(true)
+    env.ALLOWED_DOMAIN = 'other.test'
+    const after = await identity.trigger(file, user, { env })
+    expect(after.allowed).toBe(false)
+    expect(after.response?.statusCode).toBe(403)
+  })
+
+  test('a relative path follows the working folder: the same string in another folder is another file', async () => {
+    const a = join(tmp, 'cwd-a')
+    const b = join(tmp, 'cwd-b')
+    for (const [dir, body] of [[a, 'from a'], [b, 'from b']] as const) {
+      mkdirSync(dir, { recursive: true })
+      writeFileSync(join(dir, 'relative.mjs'), `export const handler = async () => ({ statusCode: 200, body: ${JSON.stringify(body)} })\n`)
+    }
+    const cwd = process.cwd()
+    try {
+      process.chdir(a)
+      expect((await identity.invoke('relative.mjs')).body).toBe('from a')
+      expect((await identity.invoke('relative.mjs')).body).toBe('from a')
+      process.chdir(b)
+      expect((await identity.invoke('relative.mjs')).body).toBe('from b')
+    } finally {
+      process.chdir(cwd)
+    }
+  })
+
+  test('a file removed after warm calls is reported as removed, not run from the cache', async () => {
+    const file = join(tmp, 'warm-removed.mjs')
+    writeFileSync(file, 'export const handler = async () => ({ statusCode: 200 })\n')
+    expect((await identity.invoke(file)).statusCode).toBe(200)
+    expect((await identity.invoke(file)).statusCode).toBe(200)
+    rmSync(file)
+    expect(await codeOf(identity.invoke(file))).toMatch(/^ERR_FUNCTION_NOT_FOUND: /)
+  })
+})
+
 describe('ES modules that run as is (no esbuild, issue 12)', () => {
   test('a single-file ES module is imported from its own file: a change makes a new instance, fresh too', async () => {
     const file = join(tmp, 'as-is.mjs')

@@ -59,7 +59,7 @@ export default function store() {
   const harness = () => { const identity = createIdentity({ seed: 2 }); for (let i = 0; i < N; i++) identity.createUser(); return identity }
   const t = (fn) => { const s = performance.now(); const v = fn(); return [performance.now() - s, v] }
   const times = { h: [], b: [] }
-  for (let i = 0; i < 3; i++) { times.h.push(t(harness)[0]); times.b.push(t(byHand)[0]) }
+  for (let i = 0; i < 7; i++) { times.h.push(t(harness)[0]); times.b.push(t(byHand)[0]) }
   N = 100000
   let h0 = await heap(); let keep = harness(); const hm = (await heap() - h0) / N; keep = undefined
   h0 = await heap(); keep = byHand(); const bm = (await heap() - h0) / N; keep = undefined

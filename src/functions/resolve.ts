@@ -3,7 +3,7 @@ import { TYPED_IDENTITY_HANDLERS, TYPED_KEYS } from './typed.js'
 import type { TypedHandlers } from './typed.js'
 import type { V2Handler } from './shapes.js'
 import type { LoadOptions } from './load.js'
-import { loadFunctionFile } from './load.js'
+import { loadFunctionFile, warmFunctionFile } from './load.js'
 import type { LoadedFunction } from './load.js'
 import type { V1Handler } from './run-v1.js'
 import { describeValue, isRecord } from '../values.js'
@@ -139,10 +139,20 @@ function withBackground(fn: ResolvedFunction): ResolvedFunction {
  * name (the `name` hint is for values, which carry none).
  * @internal
  */
-export async function resolveInput(fn: unknown, hints: ResolveHints = {}, load: LoadOptions = {}): Promise<ResolvedFunction> {
-  if (typeof fn !== 'string') return resolveFunction(fn, hints)
-  const loaded = await loadFunctionFile(fn, load)
-  // A warm call by path resolves the cached module once, not on every call (issue 12).
+export function resolveInput(fn: unknown, hints: ResolveHints = {}, load: LoadOptions = {}): Promise<ResolvedFunction> {
+  try {
+    if (typeof fn !== 'string') return Promise.resolve(resolveFunction(fn, hints))
+    // A warm call by path (the same file, unchanged) resolves without a turn of the event loop (issue 12).
+    const warm = warmFunctionFile(fn, load)
+    if (warm) return Promise.resolve(resolvedOf(warm, hints))
+    return loadFunctionFile(fn, load).then((loaded) => resolvedOf(loaded, hints))
+  } catch (error) {
+    return Promise.reject(error)
+  }
+}
+
+/** A loaded module's resolved shape, worked out once per module and shape hint. */
+function resolvedOf(loaded: LoadedFunction, hints: ResolveHints): ResolvedFunction {
   const shapeKey = hints.shape ?? ''
   const known = resolvedByLoad.get(loaded)?.get(shapeKey)
   if (known) return known
