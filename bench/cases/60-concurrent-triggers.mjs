@@ -2,13 +2,15 @@
  * Case (issue 12, concurrency row): 1,000 concurrent identity.trigger calls vs the same 1,000
  * done concurrently by hand with jose (sign the x-webhook-signature, build the event, call the
  * handler, parse its body, apply the metadata), in a fresh process over dist/, alternating rounds.
- * Goal ≤ 0.5×: fewer allocations per call under concurrency.
+ * Goal ≤ 0.5×: fewer allocations per call under concurrency. A third measure, the floor, is the
+ * same work by hand with node:crypto's synchronous HMAC and nothing else (no timeout, no call
+ * scope, no GoTrue rules, no diagnostics): what any harness doing this work at all costs at least.
  */
-import { alternate, dist, log, median, row, runNode } from '../lib.mjs'
+import { dist, log, median, row, runNode } from '../lib.mjs'
 
 const N = 1000
 const script = `
-import { createHash } from 'node:crypto'
+import { createHash, createHmac } from 'node:crypto'
 import { SignJWT } from 'jose'
 const { createIdentity, DEFAULT_JWT_SECRET } = await import(${JSON.stringify(dist)})
 const identity = createIdentity({ seed: 1 })
@@ -19,12 +21,19 @@ const handler = async (event) => {
   return { statusCode: 200, body: JSON.stringify({ app_metadata: { ...u.app_metadata, roles: ['member'] } }) }
 }
 const keyPromise = crypto.subtle.importKey('raw', new TextEncoder().encode(DEFAULT_JWT_SECRET), { name: 'HMAC', hash: 'SHA-256' }, false, ['sign'])
-async function baseline() {
-  const key = await keyPromise
+const b64 = (s) => Buffer.from(s).toString('base64url')
+const HEAD = b64(JSON.stringify({ alg: 'HS256', typ: 'JWT' }))
+// The x-webhook-signature: with jose (WebCrypto), or (the floor) node:crypto's synchronous HMAC.
+const signJose = async (claims) => new SignJWT(claims).setProtectedHeader({ alg: 'HS256', typ: 'JWT' }).sign(await keyPromise)
+const signSync = (claims) => {
+  const input = HEAD + '.' + b64(JSON.stringify(claims))
+  return input + '.' + createHmac('sha256', DEFAULT_JWT_SECRET).update(input).digest('base64url')
+}
+/** What the harness does for a trigger, by hand: sign, build the event, call, parse, apply the metadata. */
+async function byHand(sign) {
   const body = JSON.stringify({ event: 'signup', instance_id: identity.instanceId, user })
   const sha256 = createHash('sha256').update(body).digest('hex')
-  const signature = await new SignJWT({ iss: 'gotrue', sub: identity.instanceId, iat: Math.floor(Date.now() / 1000), sha256 })
-    .setProtectedHeader({ alg: 'HS256', typ: 'JWT' }).sign(key)
+  const signature = await sign({ iss: 'gotrue', sub: identity.instanceId, iat: Math.floor(Date.now() / 1000), sha256 })
   const event = { rawUrl: 'https://site.netlify.test/.netlify/functions/identity-signup', rawQuery: '', path: '/.netlify/functions/identity-signup', httpMethod: 'POST',
     headers: { 'content-type': 'application/json', 'x-netlify-event': 'identity_signup', 'x-webhook-signature': signature }, multiValueHeaders: {},
     queryStringParameters: {}, multiValueQueryStringParameters: {}, body, isBase64Encoded: false }
@@ -33,7 +42,7 @@ async function baseline() {
   return { ...user, ...(parsed.app_metadata ? { app_metadata: parsed.app_metadata } : {}) }
 }
 const which = process.env.NIH_BENCH_WHICH
-const run = which === 'harness' ? () => identity.trigger(handler, 'signup', user) : baseline
+const run = which === 'harness' ? () => identity.trigger(handler, 'signup', user) : which === 'floor' ? () => byHand(signSync) : () => byHand(signJose)
 for (let i = 0; i < 3; i++) await Promise.all(Array.from({ length: ${N} }, run)) // warm-up
 const times = []
 for (let r = 0; r < 7; r++) {
@@ -48,7 +57,17 @@ const timeRound = (which) => Number(runNode(['--input-type=module', '-e', script
 
 export default function concurrentTriggers() {
   log(`case: ${N} concurrent triggers …`)
-  const [harness, baseline] = alternate(5, () => timeRound('harness'), () => timeRound('baseline'))
-  // Target 2.0 guards against regressions; the issue's goal is 0.5× (not reached yet, see the README).
-  return [row(`${N} concurrent triggers vs hand-written jose (median ms per batch)`, median(harness), median(baseline), 2.0, 'ms', { goal: 0.5 })]
+  const harness = []
+  const baseline = []
+  const floor = []
+  for (let i = 0; i < 5; i++) {
+    harness.push(timeRound('harness'))
+    baseline.push(timeRound('baseline'))
+    floor.push(timeRound('floor'))
+  }
+  const floorRatio = median(floor) / median(baseline)
+  log(`  floor (node:crypto by hand, nothing else): ${floorRatio.toFixed(2)}× the baseline`)
+  // Target 2.0 guards against regressions; the issue's goal is 0.5× (not reached: the floor alone
+  // measured 0.39–0.49× on 2026-12-03, leaving no room for what the harness adds, see the README).
+  return [row(`${N} concurrent triggers vs hand-written jose (median ms per batch)`, median(harness), median(baseline), 2.0, 'ms', { goal: 0.5, floor: median(floor), floorRatio })]
 }

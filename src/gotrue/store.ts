@@ -421,13 +421,14 @@ export class Store implements UserStore {
     const aud = record.user.aud ?? ''
     let byKey = this.#byEmail.get(aud)
     if (!byKey) this.#byEmail.set(aud, (byKey = new Map()))
-    const hit = byKey.get(record.emailKey)
-    if (hit === undefined) byKey.set(record.emailKey, record)
+    const key = record.emailKey
+    const hit = byKey.get(key)
+    if (hit === undefined) byKey.set(key, record)
     else {
       const list = Array.isArray(hit) ? hit : [hit]
       list.push(record)
       list.sort((a, b) => (a.user.id < b.user.id ? -1 : a.user.id > b.user.id ? 1 : 0))
-      byKey.set(record.emailKey, list)
+      byKey.set(key, list)
     }
   }
 
