@@ -30,7 +30,7 @@ export const NETLIFY_DEV_IDENTITY: ClientContextIdentity = {
   ].join('.'),
 }
 
-let lastBlob: { key: string; netlify: string } | undefined
+let lastBlob: { token: string; url: string; siteUrl: string; netlify: string } | undefined
 
 /**
  * Production's client context: `identity` at top level and in the base64 `custom.netlify` blob
@@ -44,8 +44,10 @@ export function productionClientContext(identity: ClientContextIdentity, siteUrl
   } else {
     // Without a user the blob only changes with the admin token, which is reused for half its
     // lifetime: encode it once per token (a string, so no call can change another's).
-    const key = `${identity.token}\u0000${identity.url}\u0000${siteUrl}`
-    if (lastBlob?.key !== key) lastBlob = { key, netlify: Buffer.from(JSON.stringify({ identity, site_url: siteUrl })).toString('base64') }
+    const { token, url } = identity
+    if (lastBlob?.token !== token || lastBlob.url !== url || lastBlob.siteUrl !== siteUrl) {
+      lastBlob = { token, url, siteUrl, netlify: Buffer.from(JSON.stringify({ identity, site_url: siteUrl })).toString('base64') }
+    }
     netlify = lastBlob.netlify
   }
   const ctx: ClientContext = { custom: { netlify }, identity: { ...identity } }

@@ -74,7 +74,10 @@ export function accessTokenClaims(user: GoTrueUser, nowSeconds: number, options:
   return claims as AccessTokenClaims
 }
 
+/** GoTrue's access-token header (frozen: {@link signHS256} encodes it once). */
+const ACCESS_HEADER = Object.freeze({ alg: 'HS256', kid: 'nf-ident', typ: 'JWT' })
+
 /** Signs claims as GoTrue signs access tokens: HS256, `kid: "nf-ident"`, no `iat`/`iss`. @internal */
 export function signAccessToken(claims: object, key: SecretKey): string {
-  return signHS256({ alg: 'HS256', kid: 'nf-ident', typ: 'JWT' }, claims, key)
+  return signHS256(ACCESS_HEADER, claims, key)
 }

@@ -9,8 +9,18 @@ import type { SecretKey } from './key.js'
  * @internal
  */
 export function signHS256(header: object, claims: object, key: SecretKey): string {
-  const signingInput = `${b64url(JSON.stringify(header))}.${b64url(JSON.stringify(claims))}`
+  const signingInput = `${encodedHeader(header)}.${b64url(JSON.stringify(claims))}`
   return `${signingInput}.${createHmac('sha256', key.bytes).update(signingInput).digest('base64url')}`
+}
+
+/** The encoded form of each frozen header signed so far (the hot paths pass frozen module constants). */
+const headers = new WeakMap<object, string>()
+
+function encodedHeader(header: object): string {
+  if (!Object.isFrozen(header)) return b64url(JSON.stringify(header))
+  let encoded = headers.get(header)
+  if (encoded === undefined) headers.set(header, (encoded = b64url(JSON.stringify(header))))
+  return encoded
 }
 
 function b64url(json: string): string {
