@@ -3,6 +3,7 @@
  * baseline in the same run and reports ratios of medians (the machines are noisy; only ratios count).
  */
 import { spawnSync } from 'node:child_process'
+import { existsSync, mkdirSync, writeFileSync } from 'node:fs'
 import { join, resolve } from 'node:path'
 
 export const root = resolve(import.meta.dirname, '..')
@@ -19,11 +20,31 @@ export const median = (xs) => {
 /** Progress on stderr (stdout carries the table). */
 export const log = (m) => process.stderr.write(`${m}\n`)
 
-/** Runs `node [args] script`, returns stdout; throws with stderr on a non-zero exit. */
+/**
+ * Runs `node [args] script`, returns stdout; throws with stderr on a non-zero exit. `options.node`
+ * is another Node binary (see {@link nodeBinary}); the rest goes to `spawnSync`.
+ */
 export function runNode(args, options = {}) {
-  const r = spawnSync(process.execPath, args, { cwd: root, encoding: 'utf8', maxBuffer: 64 * 1024 * 1024, ...options })
-  if (r.status !== 0) throw new Error(`node ${args.join(' ')} failed (${r.status}):\n${r.stdout}\n${r.stderr}`)
+  const { node = process.execPath, ...rest } = options
+  const r = spawnSync(node, args, { cwd: root, encoding: 'utf8', maxBuffer: 64 * 1024 * 1024, ...rest })
+  if (r.status !== 0) throw new Error(`${node} ${args.join(' ')} failed (${r.status}):\n${r.stdout}\n${r.stderr}`)
   return r.stdout
+}
+
+/**
+ * The binary of Node `major` from the npm \`node\` package, installed once under
+ * .cache/node-bin/<major> (where the version matrix keeps it too).
+ */
+export function nodeBinary(major) {
+  const dir = join(root, '.cache', 'node-bin', String(major))
+  const bin = join(dir, 'node_modules', 'node', 'bin', 'node')
+  if (!existsSync(bin)) {
+    mkdirSync(dir, { recursive: true })
+    writeFileSync(join(dir, 'package.json'), '{"private":true}')
+    const r = spawnSync('npm', ['install', '--no-audit', '--no-fund', '--prefer-offline', `node@${major}`], { cwd: dir, encoding: 'utf8' })
+    if (r.status !== 0 || !existsSync(bin)) throw new Error(`npm install node@${major} failed:\n${r.stderr}`)
+  }
+  return bin
 }
 
 /**

@@ -43,17 +43,27 @@ async function byHand(sign) {
 }
 const which = process.env.NIH_BENCH_WHICH
 const run = which === 'harness' ? () => identity.trigger(handler, 'signup', user) : which === 'floor' ? () => byHand(signSync) : () => byHand(signJose)
-for (let i = 0; i < 3; i++) await Promise.all(Array.from({ length: ${N} }, run)) // warm-up
+// concurrent: ${N} calls at once per batch; serial: ${N} calls one after the other.
+const batch = process.env.NIH_BENCH_MODE === 'serial'
+  ? async () => { for (let i = 0; i < ${N}; i++) await run() }
+  : () => Promise.all(Array.from({ length: ${N} }, run))
+for (let i = 0; i < 3; i++) await batch() // warm-up
 const times = []
 for (let r = 0; r < 7; r++) {
   const t = performance.now()
-  await Promise.all(Array.from({ length: ${N} }, run))
+  await batch()
   times.push(performance.now() - t)
 }
 times.sort((a, b) => a - b)
 process.stdout.write(String(times[3]))
 `
-const timeRound = (which) => Number(runNode(['--input-type=module', '-e', script], { env: { ...process.env, NIH_BENCH_WHICH: which } }))
+
+/**
+ * Times one fresh process's median batch of ${N} calls: the harness, the jose baseline or the
+ * floor, concurrent or serial, with `node` (this Node unless another binary is given).
+ */
+export const timeRound = (which, { mode = 'concurrent', node } = {}) =>
+  Number(runNode(['--input-type=module', '-e', script], { env: { ...process.env, NIH_BENCH_WHICH: which, NIH_BENCH_MODE: mode }, node }))
 
 export default function concurrentTriggers() {
   log(`case: ${N} concurrent triggers …`)

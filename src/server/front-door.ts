@@ -220,7 +220,7 @@ export class FrontDoor {
     const signature = req.headers['x-webhook-signature']
     if (typeof signature !== 'string') return false
     const rt = this.#o.identity.runtime
-    const payload = verifyHmacJwt(signature, rt.key.bytes, { algorithms: ['HS256'], now: epochSeconds(rt.clock), issuer: 'gotrue' })
+    const payload = verifyHmacJwt(signature, rt.key.hmacKey, { algorithms: ['HS256'], now: epochSeconds(rt.clock), issuer: 'gotrue' })
     return payload?.sha256 === createHash('sha256').update(body).digest('hex')
   }
 

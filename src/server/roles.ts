@@ -18,7 +18,7 @@ export const IDENTITY_ROLE_CLAIM = 'app_metadata.roles'
  */
 export async function redirectRoles(token: string | undefined, key: SecretKey, clock: Clock): Promise<string[] | undefined> {
   if (!token) return undefined
-  const claims = verifyHmacJwt(token, key.bytes, { algorithms: ['HS256', 'HS384', 'HS512'], now: epochSeconds(clock), requireExp: true, requireTyp: true })
+  const claims = verifyHmacJwt(token, key.hmacKey, { algorithms: ['HS256', 'HS384', 'HS512'], now: epochSeconds(clock), requireExp: true, requireTyp: true })
   if (!claims) return undefined
   const app = claims.app_metadata
   const roles = isRecord(app) ? app.roles : undefined

@@ -1,4 +1,5 @@
 import { createHmac, timingSafeEqual } from 'node:crypto'
+import type { KeyObject } from 'node:crypto'
 
 /** The HMAC algorithms a compact JWS may name, with node:crypto's digest for each. */
 const DIGESTS = { HS256: 'sha256', HS384: 'sha384', HS512: 'sha512' } as const
@@ -38,7 +39,7 @@ const json = (segment: string): Record<string, unknown> | undefined => {
  * function gateway's webhook signature. Returns the claims, or `undefined` for any failure.
  * @internal
  */
-export function verifyHmacJwt(token: string, key: Uint8Array, options: HmacJwtOptions): Record<string, unknown> | undefined {
+export function verifyHmacJwt(token: string, key: Uint8Array | KeyObject, options: HmacJwtOptions): Record<string, unknown> | undefined {
   const parts = token.split('.')
   if (parts.length !== 3) return undefined
   const [head, body, signature] = parts as [string, string, string]

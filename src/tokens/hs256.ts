@@ -10,7 +10,7 @@ import type { SecretKey } from './key.js'
  */
 export function signHS256(header: object, claims: object, key: SecretKey): string {
   const signingInput = `${encodedHeader(header)}.${b64url(JSON.stringify(claims))}`
-  return `${signingInput}.${createHmac('sha256', key.bytes).update(signingInput).digest('base64url')}`
+  return `${signingInput}.${createHmac('sha256', key.hmacKey).update(signingInput).digest('base64url')}`
 }
 
 /** The encoded form of each frozen header signed so far (the hot paths pass frozen module constants). */

@@ -1,3 +1,6 @@
+import { createSecretKey } from 'node:crypto'
+import type { KeyObject } from 'node:crypto'
+
 /**
  * What verifying a token finds out from the token and the secret alone (no clock): either the
  * error, or the claims text and the three times GoTrue checks. A pure function of the two, so a
@@ -17,6 +20,12 @@ export class SecretKey {
   readonly secret: string
   /** The secret's UTF-8 bytes. */
   readonly bytes: Uint8Array<ArrayBuffer>
+  /**
+   * The same bytes as node:crypto's key object, for every HMAC: Node 24 prepares a byte-array key
+   * anew on each `createHmac` (≈ 16 µs a call on Node 24.21, against ≈ 2.6 µs with a key object;
+   * both ≈ 2.6 µs on Node 20).
+   */
+  readonly hmacKey: KeyObject
   readonly #parsed = new Map<string, ParsedToken>()
 
   /** How many parsed tokens are remembered (the oldest are dropped first). */
@@ -25,6 +34,7 @@ export class SecretKey {
   constructor(secret: string) {
     this.secret = secret
     this.bytes = new TextEncoder().encode(secret)
+    this.hmacKey = createSecretKey(this.bytes)
   }
 
   /** The remembered result for a token, or the one `parse` computes (then remembered). */

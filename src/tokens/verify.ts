@@ -75,7 +75,7 @@ function parseToken(token: string, key: SecretKey): ParsedToken {
   if (alg !== 'HS256') return { ok: false, code: 'ERR_JWT_SIGNATURE_INVALID', reason: `signing method ${alg} is invalid` }
   const sig = goRawUrlBase64(signature)
   if (!sig.ok) return { ok: false, code: 'ERR_JWT_SIGNATURE_INVALID', reason: sig.error }
-  const expected = createHmac('sha256', key.bytes).update(`${head}.${body}`).digest()
+  const expected = createHmac('sha256', key.hmacKey).update(`${head}.${body}`).digest()
   if (sig.bytes.length !== expected.length || !timingSafeEqual(sig.bytes, expected)) {
     return { ok: false, code: 'ERR_JWT_SIGNATURE_INVALID', reason: 'signature is invalid' }
   }
