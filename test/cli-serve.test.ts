@@ -3,13 +3,13 @@
  * per request, GoTrue's verdict per hook), and a clean stop on Ctrl-C in a real child process.
  */
 import { spawn } from 'node:child_process'
-import { copyFileSync, mkdirSync, rmSync } from 'node:fs'
 import { join, relative, resolve } from 'node:path'
 import { afterAll, beforeAll, describe, expect, test } from 'vitest'
 import type { CliIO } from '../src/cli/io.js'
 import { main } from '../src/cli/main.js'
 import { formatEvent, parseServeArgs, serveUntil } from '../src/cli/serve.js'
 import { DEFAULT_SERVE_PORT } from '../src/server.js'
+import { buildBin } from './helpers/cli-bin.js'
 import { copySite, until } from './server-helpers.js'
 
 const root = resolve(import.meta.dirname, '..')
@@ -123,30 +123,15 @@ describe('what it prints', () => {
 
 describe('the real bin, in a child process', () => {
   // The bin runs dist/; a bundle of the sources, built the way `npm run build` builds it, stands in.
-  const build = join(root, '.tmp', `cli-serve-${process.pid}`)
+  let built: Awaited<ReturnType<typeof buildBin>> | undefined
   beforeAll(async () => {
-    mkdirSync(join(build, 'bin'), { recursive: true })
-    copyFileSync(join(root, 'package.json'), join(build, 'package.json'))
-    copyFileSync(join(root, 'bin/netlify-identity-harness.mjs'), join(build, 'bin/netlify-identity-harness.mjs'))
-    const esbuild = await import('esbuild')
-    await esbuild.build({
-      entryPoints: [join(root, 'src/cli/main.ts')],
-      outdir: join(build, 'dist'),
-      outbase: join(root, 'src'),
-      bundle: true,
-      splitting: true,
-      format: 'esm',
-      platform: 'node',
-      target: 'node20',
-      packages: 'external',
-      logLevel: 'warning',
-    })
+    built = await buildBin('cli-serve')
   })
-  afterAll(() => rmSync(build, { recursive: true, force: true }))
+  afterAll(() => built?.remove())
 
   test('serves until Ctrl-C (SIGINT), then closes cleanly with exit code 0', async () => {
     const site = copySite()
-    const child = spawn(process.execPath, [join(build, 'bin/netlify-identity-harness.mjs'), 'serve', site.dir, '--port', '0'], { stdio: ['ignore', 'pipe', 'pipe'] })
+    const child = spawn(process.execPath, [built!.bin, 'serve', site.dir, '--port', '0'], { stdio: ['ignore', 'pipe', 'pipe'] })
     let out = ''
     child.stdout.on('data', (d: Buffer) => (out += d))
     child.stderr.on('data', (d: Buffer) => (out += d))

@@ -11,6 +11,7 @@ import { mkdirSync, readFileSync, readdirSync, rmSync } from 'node:fs'
 import { join, resolve } from 'node:path'
 import { build, transformSync } from 'esbuild'
 import { afterAll, beforeAll, describe, expect, test } from 'vitest'
+import { PACKAGE_BUILD_OPTIONS } from './helpers/cli-bin.js'
 
 const root = resolve(import.meta.dirname, '..')
 // Under the repository (ignored .tmp/) so that the bundles' bare imports resolve to node_modules.
@@ -25,13 +26,8 @@ beforeAll(async () => {
   mkdirSync(out, { recursive: true })
   // The same esbuild options as the package.json build script.
   await build({
+    ...PACKAGE_BUILD_OPTIONS,
     entryPoints: entries.map((e) => join(root, e)),
-    bundle: true,
-    splitting: true,
-    format: 'esm',
-    platform: 'node',
-    target: 'node20',
-    packages: 'external',
     outdir: out,
     outbase: join(root, 'src'),
     logLevel: 'silent',

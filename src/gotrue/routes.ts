@@ -182,9 +182,8 @@ export class Routes {
     const caller = await this.#admin(req, 'adminUserParams', {})
     if ('refused' in caller) return caller.refused
     const ctx = this.#ctx
-    const page = parseUint(req.query.get('page'), 1)
-    const perPage = parseUint(req.query.get('per_page'), 50)
-    if (page.error || perPage.error) return fail(ctx, 400, `Bad Pagination Parameters: ${page.error ?? perPage.error}`)
+    const paging = pagination(ctx, req)
+    if ('refused' in paging) return paging.refused
     const sort = parseSort(req.query.get('sort'))
     if ('error' in sort) return fail(ctx, 400, `Bad Sort Parameters: ${sort.error}`)
     const aud = this.#requestAud(req, caller.claims)
@@ -193,10 +192,8 @@ export class Routes {
     // FindUsersInAudience: `email LIKE %f% OR full_name LIKE %f%` (gotrue:models/user.go), the
     // filter's own % and _ being wildcards too; no filter: the audience's rows, already in order.
     const matching = raw ? ctx.store.search(aud, raw) : ordered
-    const per = perPage.value
-    const pageNo = page.value
+    const { pageNo, per, offset } = paging
     const total = matching.length
-    const offset = (Math.max(pageNo, 1) - 1) * per
     // per_page=0 divides by zero in GoTrue (gotrue.md §5.3 says to avoid it); the emulator answers
     // an empty page with the total instead of failing.
     const users: GoTrueUser[] = []
@@ -260,16 +257,14 @@ export class Routes {
     const caller = await this.#admin(req, 'adminUserParams', {})
     if ('refused' in caller) return caller.refused
     const ctx = this.#ctx
-    const page = parseUint(req.query.get('page'), 1)
-    const perPage = parseUint(req.query.get('per_page'), 50)
-    if (page.error || perPage.error) return fail(ctx, 400, `Bad Pagination Parameters: ${page.error ?? perPage.error}`)
+    const paging = pagination(ctx, req)
+    if ('refused' in paging) return paging.refused
     const found = ctx.audit.find(req.query.get('query'))
     if ('error' in found) return fail(ctx, 400, found.error)
+    const { pageNo, per, offset } = paging
     const total = found.entries.length
-    const per = perPage.value
-    const offset = (Math.max(page.value, 1) - 1) * per
     const entries = per > 0 ? found.entries.slice(offset, offset + per) : []
-    return { status: 200, body: entries, headers: { 'x-total-count': String(total), link: linkHeader(req, page.value, per, total) } }
+    return { status: 200, body: entries, headers: { 'x-total-count': String(total), link: linkHeader(req, pageNo, per, total) } }
   }
 
   async #invite(req: Incoming): Promise<Reply> {
@@ -422,6 +417,18 @@ function parseUint(raw: string | null, fallback: number): { value: number; error
     return { value: fallback, error: `strconv.ParseUint: parsing ${JSON.stringify(raw)}: value out of range` }
   }
   return { value }
+}
+
+/**
+ * `page` (default 1) and `per_page` (default 50) as GoTrue's paginated lists read them (gotrue.md
+ * §5.3, the user list and the audit log alike): Go's ParseUint, a 400 "Bad Pagination Parameters"
+ * naming its error, and the offset of the page (page 0 reads as page 1).
+ */
+function pagination(ctx: FlowContext, req: Incoming): { pageNo: number; per: number; offset: number } | { refused: Reply } {
+  const page = parseUint(req.query.get('page'), 1)
+  const perPage = parseUint(req.query.get('per_page'), 50)
+  if (page.error || perPage.error) return { refused: fail(ctx, 400, `Bad Pagination Parameters: ${page.error ?? perPage.error}`) }
+  return { pageNo: page.value, per: perPage.value, offset: (Math.max(page.value, 1) - 1) * perPage.value }
 }
 
 /** 2^64 as a double (the nearest double to uint64's maximum). */

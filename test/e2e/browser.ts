@@ -1,7 +1,11 @@
-import { existsSync, mkdirSync } from 'node:fs'
+import { copyFileSync, existsSync, mkdirSync } from 'node:fs'
+import { createRequire } from 'node:module'
 import { join, resolve } from 'node:path'
 import { chromium } from 'playwright-core'
-import type { Browser, Page } from 'playwright-core'
+import type { Browser, FrameLocator, Page } from 'playwright-core'
+import type { IdentityServer, ServeEvent, ServeOptions } from '../../src/server.js'
+import { serveIdentity } from '../../src/server.js'
+import { copySite } from '../server-helpers.js'
 
 /** Debian's Chromium (apt-get install -y chromium); never a downloaded browser. */
 export const CHROMIUM = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium'
@@ -36,3 +40,41 @@ export async function shot(page: Page, name: string): Promise<void> {
   mkdirSync(SCREENSHOTS, { recursive: true })
   await page.screenshot({ path: join(SCREENSHOTS, `${name}.png`), fullPage: true })
 }
+
+/** A copy of examples/widget-site with the real widget in its files, served, and a Chromium. */
+export interface WidgetSite {
+  site: ReturnType<typeof copySite>
+  server: IdentityServer
+  browser: Browser
+  /** Every event the server reported, in order. */
+  events: ServeEvent[]
+}
+
+/**
+ * Copies the widget site, puts npm's `netlify-identity-widget` into its `public/`, serves it on
+ * [::1] (where the widget behaves as on a deployed site, see widget.e2e.ts) and launches Chromium.
+ * Stop it with {@link stopWidgetSite}.
+ */
+export async function startWidgetSite(options: ServeOptions): Promise<WidgetSite> {
+  const started: Partial<WidgetSite> = { events: [] }
+  try {
+    const site = (started.site = copySite())
+    copyFileSync(createRequire(import.meta.url).resolve('netlify-identity-widget'), join(site.dir, 'public/netlify-identity-widget.js'))
+    started.server = await serveIdentity({ site: site.dir, port: 0, host: '::1', watch: false, ...options, onEvent: (e) => started.events!.push(e) })
+    started.browser = await launch()
+    return started as WidgetSite
+  } catch (error) {
+    await stopWidgetSite(started) // nothing started is left running when a later step fails
+    throw error
+  }
+}
+
+/** Closes what {@link startWidgetSite} started (any part may be missing). */
+export async function stopWidgetSite(started: Partial<WidgetSite> | undefined): Promise<void> {
+  await started?.browser?.close()
+  await started?.server?.close()
+  started?.site?.remove()
+}
+
+/** The widget's iframe. */
+export const widget = (page: Page): FrameLocator => page.frameLocator('#netlify-identity-widget')

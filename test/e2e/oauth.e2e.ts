@@ -6,34 +6,22 @@
  * returns to `/callback`, and GoTrue redirects to the site with `#access_token=…`, which the widget
  * turns into a logged-in user (gotrue:api/external.go; netlify-identity-widget `externalLogin`).
  */
-import { copyFileSync } from 'node:fs'
-import { createRequire } from 'node:module'
-import { join } from 'node:path'
-import type { Browser, FrameLocator, Page } from 'playwright-core'
+import type { Browser } from 'playwright-core'
 import { afterAll, beforeAll, describe, expect, test } from 'vitest'
 import type { IdentityServer, ServeEvent } from '../../src/server.js'
-import { serveIdentity } from '../../src/server.js'
-import { copySite } from '../server-helpers.js'
-import { launch, shot } from './browser.js'
+import { shot, startWidgetSite, stopWidgetSite, widget } from './browser.js'
+import type { WidgetSite } from './browser.js'
 
+let started: WidgetSite | undefined
 let browser: Browser
 let server: IdentityServer
-let site: ReturnType<typeof copySite>
-const events: ServeEvent[] = []
+let events: ServeEvent[]
 
 beforeAll(async () => {
-  site = copySite()
-  copyFileSync(createRequire(import.meta.url).resolve('netlify-identity-widget'), join(site.dir, 'public/netlify-identity-widget.js'))
-  server = await serveIdentity({ site: site.dir, port: 0, host: '::1', seed: 14, watch: false, providers: ['github'], onEvent: (e) => events.push(e) })
-  browser = await launch()
+  started = await startWidgetSite({ seed: 14, providers: ['github'] })
+  ;({ browser, server, events } = started)
 })
-afterAll(async () => {
-  await browser?.close()
-  await server?.close()
-  site?.remove()
-})
-
-const widget = (page: Page): FrameLocator => page.frameLocator('#netlify-identity-widget')
+afterAll(() => stopWidgetSite(started))
 
 describe('Continue with GitHub through the fake consent page', () => {
   test('a new GitHub user: consent, back on the site logged in, identity-signup ran, provider data stored', async () => {

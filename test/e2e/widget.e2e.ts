@@ -8,34 +8,22 @@
  * relative `/.netlify/identity`, `X-Use-Cookie` on login and confirmation — which is what the
  * role-based redirects need.
  */
-import { copyFileSync } from 'node:fs'
-import { createRequire } from 'node:module'
-import { join } from 'node:path'
 import type { Browser, FrameLocator, Page } from 'playwright-core'
 import { afterAll, beforeAll, describe, expect, test } from 'vitest'
 import type { IdentityServer, ServeEvent } from '../../src/server.js'
-import { serveIdentity } from '../../src/server.js'
-import { copySite } from '../server-helpers.js'
-import { launch, shot } from './browser.js'
+import { shot, startWidgetSite, stopWidgetSite, widget } from './browser.js'
+import type { WidgetSite } from './browser.js'
 
+let started: WidgetSite | undefined
 let browser: Browser
 let server: IdentityServer
-let site: ReturnType<typeof copySite>
-const events: ServeEvent[] = []
+let events: ServeEvent[]
 
 beforeAll(async () => {
-  site = copySite()
-  copyFileSync(createRequire(import.meta.url).resolve('netlify-identity-widget'), join(site.dir, 'public/netlify-identity-widget.js'))
-  server = await serveIdentity({ site: site.dir, port: 0, host: '::1', seed: 15, watch: false, onEvent: (e) => events.push(e) })
-  browser = await launch()
+  started = await startWidgetSite({ seed: 15 })
+  ;({ browser, server, events } = started)
 })
-afterAll(async () => {
-  await browser?.close()
-  await server?.close()
-  site?.remove()
-})
-
-const widget = (page: Page): FrameLocator => page.frameLocator('#netlify-identity-widget')
+afterAll(() => stopWidgetSite(started))
 
 /** The newest mail to an address, read over the harness API as a separate test process would. */
 async function lastMail(to: string): Promise<{ url: string; type: string }> {

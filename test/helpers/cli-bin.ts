@@ -11,6 +11,16 @@ export const root = resolve(import.meta.dirname, '../..')
 /** Every entry of the package's "build" script. */
 export const PACKAGE_ENTRIES = ['src/index.ts', 'src/vitest.ts', 'src/vitest-plugin.ts', 'src/jest.ts', 'src/serializer.ts', 'src/server.ts', 'src/cli/main.ts']
 
+/** The esbuild options of the package's "build" script, without its entries and output folder. */
+export const PACKAGE_BUILD_OPTIONS = {
+  bundle: true,
+  splitting: true,
+  format: 'esm',
+  platform: 'node',
+  target: 'node20',
+  packages: 'external',
+} as const
+
 /**
  * Builds dist/cli/main.js (or every entry, `entries`) and bin/ into a fresh folder with the
  * package.json: a stand-in for the package; returns the bin's path and a cleanup.
@@ -22,15 +32,10 @@ export async function buildBin(name: string, entries: string[] = ['src/cli/main.
   copyFileSync(join(root, 'bin/netlify-identity-harness.mjs'), join(dir, 'bin/netlify-identity-harness.mjs'))
   const esbuild = await import('esbuild')
   await esbuild.build({
+    ...PACKAGE_BUILD_OPTIONS,
     entryPoints: entries.map((e) => join(root, e)),
     outdir: join(dir, 'dist'),
     outbase: join(root, 'src'),
-    bundle: true,
-    splitting: true,
-    format: 'esm',
-    platform: 'node',
-    target: 'node20',
-    packages: 'external',
     logLevel: 'warning',
   })
   return { bin: join(dir, 'bin/netlify-identity-harness.mjs'), dir, remove: () => rmSync(dir, { recursive: true, force: true }) }
