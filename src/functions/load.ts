@@ -231,7 +231,10 @@ export function warmFunctionFile(input: string, options: LoadOptions = {}): Load
   const hit = warmHits.get(input)
   if (hit === undefined || hit.env !== options.env || hit.runtimeEnv !== options.runtimeEnv || hit.cwd !== process.cwd()) return undefined
   const entry = modules.get(hit.key)
-  if (entry !== hit.entry || bundles.get(hit.file) !== entry.built || !unchanged(entry.built)) return undefined
+  if (entry !== hit.entry || bundles.get(hit.file) !== entry.built || !unchanged(entry.built)) {
+    warmHits.delete(input) // stale: it must not keep an old module instance alive
+    return undefined
+  }
   return hit.loaded
 }
 
