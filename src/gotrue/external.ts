@@ -1,4 +1,4 @@
-import { signHS256 } from '../tokens/hs256.js'
+import { HS256_HEADER, signHS256 } from '../tokens/hs256.js'
 import type { SecretKey } from '../tokens/key.js'
 import { checkToken } from '../tokens/verify.js'
 import { goEncodeValues } from '../go/url-values.js'
@@ -85,7 +85,7 @@ export function authorize(ctx: FlowContext, deps: ExternalDeps, query: URLSearch
   }
   if (inviteToken) claims.invite_token = inviteToken
   if (referrer) claims.referrer = referrer
-  const state = signHS256({ alg: 'HS256', typ: 'JWT' }, claims, deps.stateKey)
+  const state = signHS256(HS256_HEADER, claims, deps.stateKey)
   // oauth2.Config.AuthCodeURL: the values encoded with url.Values.Encode (keys sorted).
   const location = `${p.url}${p.spec.authorizePath}?${goEncodeValues({
     client_id: p.clientId, redirect_uri: callbackUrl(ctx), response_type: 'code', scope: p.spec.scopes.join(' '), state,

@@ -1,6 +1,6 @@
 import type { Clock } from '../clock.js'
 import { epochSeconds } from '../clock.js'
-import { signHS256 } from './hs256.js'
+import { HS256_HEADER, signHS256 } from './hs256.js'
 import type { SecretKey } from './key.js'
 
 /**
@@ -30,7 +30,7 @@ export class AdminTokens {
     const cached = this.#cached
     if (cached && cached.exp - now > ADMIN_TOKEN_LIFETIME / 2) return cached.token
     const exp = now + ADMIN_TOKEN_LIFETIME
-    const token = signHS256({ alg: 'HS256', typ: 'JWT' }, { exp, sub: '0' }, this.#key)
+    const token = signHS256(HS256_HEADER, { exp, sub: '0' }, this.#key)
     this.#cached = { token, exp }
     return token
   }

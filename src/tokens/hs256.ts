@@ -1,6 +1,9 @@
 import { createHmac } from 'node:crypto'
 import type { SecretKey } from './key.js'
 
+/** The plain HS256 JWS header (`{"alg":"HS256","typ":"JWT"}`), frozen so that its encoding is kept. @internal */
+export const HS256_HEADER = Object.freeze({ alg: 'HS256', typ: 'JWT' })
+
 /**
  * Signs a compact HS256 JWS with node:crypto's HMAC, synchronously. It produces the same bytes as
  * jose's `SignJWT` for the same header and claims, without WebCrypto's thread-pool round trip

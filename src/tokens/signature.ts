@@ -1,9 +1,6 @@
 import { createHash } from 'node:crypto'
-import { signHS256 } from './hs256.js'
+import { HS256_HEADER, signHS256 } from './hs256.js'
 import type { SecretKey } from './key.js'
-
-/** The webhook signature's header (frozen: {@link signHS256} encodes it once). */
-const WEBHOOK_HEADER = Object.freeze({ alg: 'HS256', typ: 'JWT' })
 
 /**
  * The `x-webhook-signature` GoTrue sends with every hook request (gotrue.md §1.5): HS256 with the
@@ -13,5 +10,5 @@ const WEBHOOK_HEADER = Object.freeze({ alg: 'HS256', typ: 'JWT' })
  */
 export function signWebhook(body: string, instanceId: string, iat: number, key: SecretKey): string {
   const sha256 = createHash('sha256').update(body, 'utf8').digest('hex')
-  return signHS256(WEBHOOK_HEADER, { iss: 'gotrue', sub: instanceId, iat, sha256 }, key)
+  return signHS256(HS256_HEADER, { iss: 'gotrue', sub: instanceId, iat, sha256 }, key)
 }
