@@ -3,8 +3,9 @@
  * baseline in the same run and reports ratios of medians (the machines are noisy; only ratios count).
  */
 import { spawnSync } from 'node:child_process'
-import { existsSync, mkdirSync, writeFileSync } from 'node:fs'
+import { existsSync } from 'node:fs'
 import { join, resolve } from 'node:path'
+import { nodeBin, nodeInstall } from '../scripts/node-bin.mjs'
 
 export const root = resolve(import.meta.dirname, '..')
 export const tmp = join(root, '.tmp', 'bench')
@@ -31,34 +32,25 @@ export function runNode(args, options = {}) {
   return r.stdout
 }
 
-/**
- * The binary of Node `major` from the npm \`node\` package, installed once under
- * .cache/node-bin/<major> (where the version matrix keeps it too).
- */
+/** The binary of Node `major` from the npm \`node\` package (scripts/node-bin.mjs), installed once. */
 export function nodeBinary(major) {
-  const dir = join(root, '.cache', 'node-bin', String(major))
-  const bin = join(dir, 'node_modules', 'node', 'bin', 'node')
+  const { bin } = nodeBin(root, major)
   if (!existsSync(bin)) {
-    mkdirSync(dir, { recursive: true })
-    writeFileSync(join(dir, 'package.json'), '{"private":true}')
-    const r = spawnSync('npm', ['install', '--no-audit', '--no-fund', '--prefer-offline', `node@${major}`], { cwd: dir, encoding: 'utf8' })
+    const { dir, args } = nodeInstall(root, major)
+    const r = spawnSync('npm', args, { cwd: dir, encoding: 'utf8' })
     if (r.status !== 0 || !existsSync(bin)) throw new Error(`npm install node@${major} failed:\n${r.stderr}`)
   }
   return bin
 }
 
 /**
- * Alternates `a` and `b` (A B A B …) `n` times so that drift in the machine's speed hits both
- * alike; returns both lists of results.
+ * Alternates the measures (A B A B …, or A B C A B C …) `n` times so that drift in the machine's
+ * speed hits them alike; returns each one's list of results, in the order given.
  */
-export function alternate(n, a, b) {
-  const as = []
-  const bs = []
-  for (let i = 0; i < n; i++) {
-    as.push(a(i))
-    bs.push(b(i))
-  }
-  return [as, bs]
+export function alternate(n, ...measures) {
+  const results = measures.map(() => [])
+  for (let i = 0; i < n; i++) measures.forEach((measure, k) => results[k].push(measure(i)))
+  return results
 }
 
 /**

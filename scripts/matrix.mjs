@@ -18,6 +18,7 @@ import { cpSync, existsSync, mkdirSync, readFileSync, rmSync, writeFileSync } fr
 import { cpus } from 'node:os'
 import { dirname, join, resolve } from 'node:path'
 import { promisify } from 'node:util'
+import { nodeBin, nodeInstall } from './node-bin.mjs'
 
 const exec = promisify(execFile)
 const root = resolve(import.meta.dirname, '..')
@@ -108,12 +109,10 @@ function nodeBinary(spec) {
     nodes.set(
       spec,
       (async () => {
-        const dir = join(cache, 'node-bin', spec)
-        const bin = join(dir, 'node_modules', 'node', 'bin', 'node')
+        const { bin } = nodeBin(root, spec)
         if (!existsSync(bin)) {
-          mkdirSync(dir, { recursive: true })
-          writeFileSync(join(dir, 'package.json'), '{"private":true}')
-          await exec('npm', ['install', '--no-audit', '--no-fund', '--prefer-offline', `node@${spec}`], { cwd: dir, maxBuffer: 1 << 26 })
+          const { dir, args } = nodeInstall(root, spec)
+          await exec('npm', args, { cwd: dir, maxBuffer: 1 << 26 })
         }
         return bin
       })(),

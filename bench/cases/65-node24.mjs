@@ -2,24 +2,16 @@
  * The trigger rows again on Node 24 (from the npm `node` package): Node 24 prepares a byte-array
  * HMAC key anew on every `createHmac` (≈ 16 µs against ≈ 2.6 µs with a key object), which made
  * a trigger there twice as slow as on Node 20 until the key became a KeyObject (2026-12-03:
- * 61 → 30 µs serially, 45 → 30 ms for 1,000 concurrent). Same scripts as the concurrency row,
+ * 58 → 27 µs serially, 45 → 30 ms for 1,000 concurrent, same process). Same scripts as the concurrency row,
  * fresh processes, alternating harness and the jose baseline.
  */
-import { log, median, nodeBinary, row } from '../lib.mjs'
+import { alternate, log, median, nodeBinary, row } from '../lib.mjs'
 import { timeRound } from './60-concurrent-triggers.mjs'
 
 export default function node24() {
   const node = nodeBinary(24)
   log('case: triggers on Node 24, serial and 1,000 concurrent …')
-  const rounds = (mode) => {
-    const harness = []
-    const baseline = []
-    for (let i = 0; i < 5; i++) {
-      harness.push(timeRound('harness', { mode, node }))
-      baseline.push(timeRound('baseline', { mode, node }))
-    }
-    return [median(harness), median(baseline)]
-  }
+  const rounds = (mode) => alternate(5, () => timeRound('harness', { mode, node }), () => timeRound('baseline', { mode, node })).map(median)
   const [serialH, serialB] = rounds('serial')
   const [concH, concB] = rounds('concurrent')
   return [
