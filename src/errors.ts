@@ -4,7 +4,8 @@ import { inspect } from 'node:util'
  * Stable codes for every error the harness itself throws. Branch on these, not on messages.
  *
  * - `ERR_INVALID_OPTION`: a bad option to `createIdentity()`/`useIdentity()` (seed, siteUrl,
- *   jwtSecret, now, mode, autoconfirm, requestLogLimit, auditLogLimit, testTimeout), to `trigger()` (`timeoutMs`,
+ *   jwtSecret, now, mode, autoconfirm, requestLogLimit, auditLogLimit, testTimeout, a `functions` key that is
+ *   not an event name), to `trigger()` (`timeoutMs`,
  *   `attempts`), to `invoke()` (two sources of the Authorization header, or `json` with `body`)
  *   or to `identity.signup()`; bad site settings (`providers`, `emailLogin`, `disableSignup`) or a
  *   bad fake-provider profile or failure (`identity.providers.github.next()`, `.fail()`).

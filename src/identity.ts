@@ -24,6 +24,7 @@ import { UserFactory } from './users/fake.js'
 import { serializeUser } from './users/json.js'
 import type { FakeUserOverrides } from './users/fake.js'
 import type { GoTrueUser, HookOutcome, IdentityEvent } from './types.js'
+import { IDENTITY_EVENTS } from './types.js'
 import type { HttpHandler, RequestHandler } from 'msw'
 import { Emulator } from './gotrue/server.js'
 import { emailProviderGate, passwordGrant, signup as signupFlow } from './gotrue/flows.js'
@@ -130,6 +131,28 @@ export interface IdentityFunctions {
   usermodified?: FunctionInput
   /** `identity-userdeleted`: fired after `DELETE /admin/users/:id` (non-blocking, body ignored). */
   userdeleted?: FunctionInput
+}
+
+/**
+ * The `functions` option as given, once its keys are known event names: a key such as
+ * `'identity-signup'` (a file name) would otherwise wire nothing, and the test would pass with
+ * no hook ever called.
+ */
+function checkFunctions(functions: IdentityOptions['functions']): IdentityFunctions | string | undefined {
+  if (functions === undefined || typeof functions === 'string') return functions
+  if (functions === null || typeof functions !== 'object' || Array.isArray(functions)) {
+    throw new HarnessError('ERR_INVALID_OPTION', `functions must be a functions directory (a string) or an object of event names to functions; got ${functions === null ? 'null' : Array.isArray(functions) ? 'an array' : typeof functions}`)
+  }
+  for (const key of Object.keys(functions)) {
+    if ((IDENTITY_EVENTS as readonly string[]).includes(key)) continue
+    const event = eventFromName(key)
+    throw new HarnessError(
+      'ERR_INVALID_OPTION',
+      `functions has an unknown key ${JSON.stringify(key)}: its keys are event names (${IDENTITY_EVENTS.join(', ')})` +
+        (event ? `; write ${event}: for the function Netlify would wire as ${key}` : ''),
+    )
+  }
+  return functions
 }
 
 /** What {@link Identity.signup} and {@link Identity.login} return: the HTTP status and JSON body GoTrue answers. */
@@ -273,7 +296,7 @@ export class Identity {
     if (!Number.isSafeInteger(auditLimit) || auditLimit < 1) {
       throw new HarnessError('ERR_INVALID_OPTION', `auditLogLimit must be a positive integer; got ${String(auditLimit)}`)
     }
-    this.#functions = options.functions
+    this.#functions = checkFunctions(options.functions)
     this.#gotrue = new Emulator(this.rt, {
       auditLogLimit: auditLimit,
       settings,

@@ -136,6 +136,20 @@ describe('createIdentity options', () => {
     expect(() => createIdentity({ mode: 'dev' as never })).toThrow(/mode/)
   })
 
+  test('functions keys are event names: a file name, a typo or a non-object throws ERR_INVALID_OPTION naming the fix', () => {
+    const handler = async () => ({ statusCode: 200 })
+    expect(() => createIdentity({ functions: { 'identity-signup': handler } as never })).toThrow(
+      expect.objectContaining({ code: 'ERR_INVALID_OPTION', message: expect.stringMatching(/unknown key "identity-signup".*write signup: /) }),
+    )
+    expect(() => createIdentity({ functions: { 'identity-login-background': handler } as never })).toThrow(/write login: /)
+    expect(() => createIdentity({ functions: { signin: handler } as never })).toThrow(/unknown key "signin": its keys are event names \(validate, signup, login, usermodified, userdeleted\)$/)
+    expect(() => createIdentity({ functions: null as never })).toThrow(/got null/)
+    expect(() => createIdentity({ functions: [handler] as never })).toThrow(/got an array/)
+    // The valid forms still construct.
+    expect(createIdentity({ functions: { validate: handler, signup: handler, login: handler, usermodified: handler, userdeleted: handler } }).url).toMatch(/identity$/)
+    expect(createIdentity({ functions: 'netlify/functions' }).url).toMatch(/identity$/)
+  })
+
   test('the instance id is seeded', () => {
     expect(createIdentity({ seed: 2 }).instanceId).toBe(createIdentity({ seed: 2 }).instanceId)
     expect(createIdentity({ seed: 2 }).instanceId).not.toBe(createIdentity({ seed: 3 }).instanceId)
