@@ -264,3 +264,95 @@ describe('seeds, secrets and isolation between instances (issue 10 §2)', () => 
     expect(createIdentity({ jwtSecret: 'mine' }).jwtSecret).toBe('mine')
   })
 })
+
+describe('the record is the stored user; the shared e-mail app_metadata never escapes (issue 12, 6d)', () => {
+  // A stored user's record holds the user's fields itself, and every record whose app_metadata is
+  // exactly GoTrue's `{ provider: "email" }` (gotrue.md §3; gotrue:api/signup.go sets it) shares
+  // one frozen map. Nothing outside the store may ever see that map or the record.
+  test('stored e-mail users share one frozen map inside the store, and get their own copies outside', () => {
+    const identity = createIdentity({ seed: 12 })
+    const a = identity.createUser()
+    const b = identity.createUser()
+    const store = storeOf(identity)
+    const [ra, rb] = [store.record(a.id)!, store.record(b.id)!]
+    expect(ra.user.app_metadata).toBe(rb.user.app_metadata)
+    expect(Object.isFrozen(ra.user.app_metadata)).toBe(true)
+    for (const out of [a, b, identity.users.get(a.id)!, identity.users.findByEmail(b.email)!, ...identity.users.all()]) {
+      expect(out.app_metadata).toEqual({ provider: 'email' })
+      expect(Object.isFrozen(out.app_metadata)).toBe(false)
+      expect(out.app_metadata).not.toBe(ra.user.app_metadata)
+      expect(Object.getPrototypeOf(out)).toBe(Object.prototype)
+    }
+    a.app_metadata.roles = ['admin']
+    identity.users.get(b.id)!.app_metadata.plan = 'pro'
+    expect(identity.users.get(a.id)!.app_metadata).toEqual({ provider: 'email' })
+    expect(identity.users.get(b.id)!.app_metadata).toEqual({ provider: 'email' })
+    expect(identity.createUser().app_metadata).toEqual({ provider: 'email' })
+    invariant(identity)
+  })
+
+  test('maps with more than the provider, or another provider, are stored as given', () => {
+    const identity = createIdentity({ seed: 12 })
+    const withRoles = identity.createUser({ roles: ['editor'] })
+    const google = identity.createUser({ provider: 'google' })
+    const store = storeOf(identity)
+    expect(store.record(withRoles.id)!.user.app_metadata).toEqual({ provider: 'email', roles: ['editor'] })
+    expect(Object.isFrozen(store.record(withRoles.id)!.user.app_metadata)).toBe(false)
+    expect(identity.users.get(google.id)!.app_metadata).toEqual({ provider: 'google' })
+  })
+
+  // gotrue.md §2: /signup (autoconfirm off) fires `validate`, whose returned map replaces the stored
+  // one (§2.3); a `login` hook answering 401 is retried, then the password grant answers 422 and
+  // its request is rolled back (§2.1, §2.2).
+  test('an admin PUT, a validate hook and a rolled-back login write their own map: the other users keep theirs', async () => {
+    let refuse = false
+    const identity = createIdentity({
+      seed: 12,
+      siteUrl: 'https://shared-map.netlify.test',
+      functions: {
+        validate: async (event: { body: string }) => {
+          const { user } = JSON.parse(event.body)
+          return { statusCode: 200, body: JSON.stringify({ app_metadata: { ...user.app_metadata, roles: ['member'] } }) }
+        },
+        login: async () => ({ statusCode: refuse ? 401 : 200 }),
+      },
+    })
+    identity.listen()
+    try {
+      const a = identity.createUser({ password: 'secret-1' })
+      const b = identity.createUser()
+      const put = await call(identity, 'PUT', `/admin/users/${a.id}`, { json: { app_metadata: { plan: 'pro' } }, token: await identity.adminToken() })
+      expect(put.status).toBe(200)
+      expect(identity.users.get(a.id)!.app_metadata).toEqual({ provider: 'email', plan: 'pro' })
+      expect(identity.users.get(b.id)!.app_metadata).toEqual({ provider: 'email' })
+      const signup = await call(identity, 'POST', '/signup', { json: { email: 'new@example.com', password: 'secret-2' } })
+      expect(signup.status).toBe(200)
+      expect(identity.users.findByEmail('new@example.com')!.app_metadata).toEqual({ provider: 'email', roles: ['member'] })
+      expect(identity.users.get(b.id)!.app_metadata).toEqual({ provider: 'email' })
+      refuse = true
+      const login = await call(identity, 'POST', '/token', { body: `grant_type=password&username=${encodeURIComponent(a.email)}&password=secret-1`, headers: { 'content-type': 'application/x-www-form-urlencoded' } })
+      expect(login.status).toBe(422)
+      expect(identity.users.get(a.id)!.app_metadata).toEqual({ provider: 'email', plan: 'pro' })
+      expect(identity.users.get(b.id)!.app_metadata).toEqual({ provider: 'email' })
+      invariant(identity)
+    } finally {
+      identity.close()
+    }
+  })
+
+  test('a state file\'s user keeps only GoTrue\'s fields: "__proto__" or "password" keys are not fields', async () => {
+    const { restoreState } = await import('../src/server/state.js')
+    const identity = createIdentity({ seed: 12 })
+    const user = JSON.parse(`{"id":"00000000-0000-4000-8000-000000000001","aud":"","role":"","email":"kept@example.com",
+      "confirmed_at":"2026-01-01T00:00:00.000Z","app_metadata":{"provider":"email"},"user_metadata":{},
+      "created_at":"2026-01-01T00:00:00.000Z","updated_at":"2026-01-01T00:00:00.000Z",
+      "__proto__":{"polluted":true},"password":"from-the-json","live":false}`)
+    restoreState(storeOf(identity), { version: 1, generation: 1, users: [{ user, password: undefined }] } as never)
+    const record = storeOf(identity).record(user.id)!
+    expect(record.live).toBe(true)
+    expect(record.password).toBeUndefined()
+    expect((record as unknown as { polluted?: boolean }).polluted).toBeUndefined()
+    expect(Object.keys(identity.users.get(user.id)!)).toEqual(['id', 'aud', 'role', 'email', 'confirmed_at', 'app_metadata', 'user_metadata', 'created_at', 'updated_at'])
+    invariant(identity)
+  })
+})

@@ -1,7 +1,7 @@
 import type { GoTrueUser } from '../types.js'
 
 /** GoTrue's key order for a user (gotrue.md §3). @internal */
-const KEY_ORDER = [
+export const KEY_ORDER = [
   'id', 'aud', 'role', 'email', 'confirmed_at', 'invited_at', 'confirmation_sent_at', 'recovery_sent_at',
   'new_email', 'email_change_sent_at', 'last_sign_in_at', 'app_metadata', 'user_metadata', 'created_at', 'updated_at',
 ] as const
