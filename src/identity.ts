@@ -397,10 +397,17 @@ export class Identity {
 
   /** A fake user (see {@link fakeUser}) stored in the emulator; `password` lets it log in. */
   createUser(overrides: CreateUserOverrides = {}): GoTrueUser {
-    const { password, ...rest } = overrides ?? {}
+    // No overrides (the common call): nothing to take the password out of (a rest pattern copies).
+    const none = overrides !== null && typeof overrides === 'object' && Object.getPrototypeOf(overrides) === Object.prototype && Object.keys(overrides).length === 0
+    let password: unknown
+    let rest: FakeUserOverrides = overrides
+    if (!none) ({ password, ...rest } = overrides ?? {})
     if (password !== undefined && typeof password !== 'string') throw new HarnessError('ERR_INVALID_USER', 'password must be a string')
-    // A fresh fake user is nobody else's: stored without a copy, one copy handed out.
-    return serializeUser(this.#gotrue.store.adopt(this.fakeUser(rest), password).user)
+    // A fresh fake user is in GoTrue's shape and nobody else's: handed out as the stored copy,
+    // the record keeping copies of its maps.
+    const user = this.fakeUser(rest)
+    this.#gotrue.store.adopt(user, password as string | undefined)
+    return user
   }
 
   /**

@@ -284,8 +284,11 @@ describe('the record is the stored user; the shared e-mail app_metadata never es
       expect(Object.getPrototypeOf(out)).toBe(Object.prototype)
     }
     a.app_metadata.roles = ['admin']
+    ;(a.user_metadata as Record<string, unknown>).full_name = 'Changed Outside'
     identity.users.get(b.id)!.app_metadata.plan = 'pro'
     expect(identity.users.get(a.id)!.app_metadata).toEqual({ provider: 'email' })
+    expect(identity.users.get(a.id)!.user_metadata).toEqual({ full_name: ra.user.user_metadata!.full_name })
+    expect(ra.user.user_metadata!.full_name).not.toBe('Changed Outside')
     expect(identity.users.get(b.id)!.app_metadata).toEqual({ provider: 'email' })
     expect(identity.createUser().app_metadata).toEqual({ provider: 'email' })
     invariant(identity)
@@ -296,7 +299,14 @@ describe('the record is the stored user; the shared e-mail app_metadata never es
     const withRoles = identity.createUser({ roles: ['editor'] })
     const google = identity.createUser({ provider: 'google' })
     const store = storeOf(identity)
+    // createUser hands out the object it stored from: the record must hold other maps.
+    expect(store.record(withRoles.id)!.user.app_metadata).not.toBe(withRoles.app_metadata)
+    expect(store.record(withRoles.id)!.user.user_metadata).not.toBe(withRoles.user_metadata)
+    ;(withRoles.app_metadata.roles as string[]).push('admin')
     expect(store.record(withRoles.id)!.user.app_metadata).toEqual({ provider: 'email', roles: ['editor'] })
+    const added = identity.users.add(identity.fakeUser({ roles: ['x'] }))
+    expect(store.record(added.id)!.user.app_metadata).not.toBe(added.app_metadata)
+    expect(store.record(added.id)!.user.user_metadata).not.toBe(added.user_metadata)
     expect(Object.isFrozen(store.record(withRoles.id)!.user.app_metadata)).toBe(false)
     expect(identity.users.get(google.id)!.app_metadata).toEqual({ provider: 'google' })
   })
