@@ -10,7 +10,7 @@ import { existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, realpath
 import { tmpdir } from 'node:os'
 import { join, sep } from 'node:path'
 import { afterAll, describe, expect, test } from 'vitest'
-import { buildCache, cacheFolder } from '../src/functions/build-cache.js'
+import { buildCache, cacheFolder, lookupCandidates } from '../src/functions/build-cache.js'
 import { bundleFunction, bundlerFingerprint, esbuildBuilds } from '../src/functions/bundle.js'
 import { loadFunctionFile, startOverForTests } from '../src/functions/load.js'
 import { mapErrorStack } from '../src/functions/source-map.js'
@@ -174,6 +174,66 @@ describe('anything the build depended on changes: a new build, never a stale one
     const shadowed = await processWith(cache)
     expect((await shadowed.run(fn)).roles).toEqual(['closer'])
     expect(shadowed.builds()).toBe(1)
+  })
+
+  // esbuild's lookup of a path import (esbuild: internal/resolver/resolver.go loadAsFile,
+  // loadAsDirectory): the path as written, then each extension of .tsx,.ts,.jsx,.js,.css,.json,
+  // then TypeScript's rewrite of .js, then the folder's index. A file added earlier in that order
+  // wins the next build, so a build made without it must not be used.
+  const lookupSite = (files: Record<string, string>, main: string) => {
+    const s = site()
+    for (const [name, text] of Object.entries(files)) {
+      mkdirSync(join(s.dir, 'functions', name, '..'), { recursive: true })
+      writeFileSync(join(s.dir, 'functions', name), text)
+    }
+    const fn = join(s.dir, 'functions', 'identity-validate.ts')
+    writeFileSync(fn, `import { roles } from '${main}'\nexport const handler = async () => ({ statusCode: 200, body: JSON.stringify({ app_metadata: { roles } }) })\n`)
+    settle(fn, ...Object.keys(files).map((name) => join(s.dir, 'functions', name)))
+    return { ...s, fn, at: (name: string) => join(s.dir, 'functions', name) }
+  }
+
+  test.each([
+    ['an extension earlier in the order (util.ts beside the util.js that ./util found)', { 'util.js': "export const roles = ['js']\n" }, './util', 'util.ts'],
+    ['the file as written, over TypeScript\'s rewrite (util.js beside the util.ts that ./util.js found)', { 'util.ts': "export const roles: string[] = ['ts']\n" }, './util.js', 'util.js'],
+    ['a file over a folder\'s index (lib.ts beside the lib/index.js that ./lib found)', { 'lib/index.js': "export const roles = ['index']\n" }, './lib', 'lib.ts'],
+  ])('a file added that esbuild\'s lookup now prefers: %s', async (_name, files, main, added) => {
+    const { cache, fn, at } = lookupSite(files, main)
+    const first = await processWith(cache)
+    const before = (await first.run(fn)).roles
+    expect(first.builds()).toBe(1)
+    writeFileSync(at(added), "export const roles = ['added']\n")
+    settle(at(added))
+    const next = await processWith(cache)
+    expect((await next.run(fn)).roles).toEqual(['added'])
+    expect(before).not.toEqual(['added'])
+    expect(next.builds()).toBe(1)
+    const again = await processWith(cache)
+    expect((await again.run(fn)).roles).toEqual(['added'])
+    expect(again.builds()).toBe(0)
+  })
+
+  test('a file added that no lookup tries (another name, or a later extension) keeps the cached build', async () => {
+    const { cache, fn, at } = lookupSite({ 'util.ts': "export const roles: string[] = ['ts']\n" }, './util')
+    await (await processWith(cache)).run(fn)
+    writeFileSync(at('other.ts'), 'export {}\n')
+    writeFileSync(at('util.test.ts'), 'export {}\n')
+    settle(at('other.ts'), at('util.test.ts'))
+    const next = await processWith(cache)
+    expect((await next.run(fn)).roles).toEqual(['ts'])
+    expect(next.builds()).toBe(0)
+  })
+
+  test('lookupCandidates lists esbuild\'s lookup of a path import', () => {
+    const d = join(sep, 'site', 'fns')
+    expect(lookupCandidates(d, './util')).toEqual([
+      join(d, 'util'), ...['.tsx', '.ts', '.jsx', '.js', '.css', '.json'].map((e) => join(d, `util${e}`)),
+      ...['.tsx', '.ts', '.jsx', '.js', '.css', '.json'].map((e) => join(d, 'util', `index${e}`)),
+    ])
+    expect(lookupCandidates(d, '../lib/x.js')).toEqual(expect.arrayContaining([join(sep, 'site', 'lib', 'x.js'), join(sep, 'site', 'lib', 'x.ts'), join(sep, 'site', 'lib', 'x.tsx')]))
+    expect(lookupCandidates(d, './x.mjs')).toContain(join(d, 'x.mts'))
+    expect(lookupCandidates(d, './x.cjs')).toContain(join(d, 'x.cts'))
+    // a dot in a folder name is not an extension
+    expect(lookupCandidates(d, './v1.2/util').filter((p) => p.endsWith('.ts') && !p.includes('util'))).toEqual([])
   })
 
   test('another harness or esbuild (the bundler fingerprint) never reads the entry', async () => {

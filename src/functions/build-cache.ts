@@ -1,5 +1,6 @@
 import { createHash } from 'node:crypto'
 import { mkdirSync, readdirSync, readFileSync, renameSync, rmSync, statSync, unlinkSync, writeFileSync } from 'node:fs'
+import type { Stats } from 'node:fs'
 import { dirname, isAbsolute, join, parse, resolve, sep } from 'node:path'
 import { fileURLToPath } from 'node:url'
 import type { Bundle, PackageImport } from './bundle.js'
@@ -16,6 +17,9 @@ import type { Bundle, PackageImport } from './bundle.js'
  * - every package import left external: the first `node_modules/<name>` Node's lookup finds from
  *   the importing folder, and that package's `package.json` (an install, removal, upgrade or a
  *   closer copy changes the answer); a package that was missing must still be missing;
+ * - for every import written as a path (`./util`, `../lib/index.js`), every file esbuild's lookup
+ *   would try before or instead of the one it found, that did not exist: it must still not
+ *   exist (a `util.ts` added beside the `util.js` that `./util` found wins the next build);
  * - the harness's own bundler code and esbuild's version.
  *
  * Anything else is a miss and a fresh build, which replaces the entry. The cache never holds a
@@ -36,7 +40,7 @@ export interface BuildCache {
   write(file: string, format: 'esm' | 'cjs', bundle: Bundle, startedAt: number): void
 }
 
-const ENTRY_VERSION = 1
+const ENTRY_VERSION = 2
 /** Entries kept at most, and their age limit: a folder of temporary test sites never grows without end. */
 const MAX_ENTRIES = 500
 const MAX_AGE_MS = 14 * 24 * 3600 * 1000
@@ -56,6 +60,8 @@ interface Entry {
   configs: Array<[string, string | null]>
   /** [from, name, package folder | null, sha256 of its package.json | null]. */
   packages: Array<[string, string, string | null, string | null]>
+  /** Files esbuild's lookup of a local import would have taken, had they existed (see {@link lookupCandidates}). */
+  absent: string[]
   bundle: Bundle
 }
 
@@ -130,8 +136,64 @@ function packageStamps(packages: readonly PackageImport[]): Entry['packages'] | 
   return out
 }
 
+/** esbuild's default `resolveExtensions`, in its order (esbuild: pkg/api/api_impl.go). */
+const EXTENSION_ORDER = ['.tsx', '.ts', '.jsx', '.js', '.css', '.json'] as const
+/** esbuild's TypeScript-style rewrites of a written extension (esbuild: internal/resolver/resolver.go `rewrittenFileExtensions`). */
+const REWRITTEN: Record<string, readonly string[]> = { '.js': ['.ts', '.tsx'], '.jsx': ['.ts', '.tsx'], '.mjs': ['.mts'], '.cjs': ['.cts'] }
+
+/**
+ * Every file esbuild's lookup of a path import may take (esbuild: internal/resolver/resolver.go
+ * `loadAsFileOrDirectory`): the path as written; with each extension of the default order; with
+ * a `.js`/`.jsx`/`.mjs`/`.cjs` ending rewritten to TypeScript's; then as a folder, its `index`
+ * with each extension (its `package.json` is a config file, hashed already). A superset of what
+ * one lookup tries: a file added anywhere in it at worst costs one needless rebuild.
+ * @internal
+ */
+export function lookupCandidates(folder: string, written: string): string[] {
+  const base = resolve(folder, written)
+  const out = [base, ...EXTENSION_ORDER.map((ext) => base + ext)]
+  const dot = base.lastIndexOf('.')
+  const rewrites = dot > base.lastIndexOf(sep) ? REWRITTEN[base.slice(dot)] : undefined
+  if (rewrites) for (const ext of rewrites) out.push(base.slice(0, dot) + ext)
+  for (const ext of EXTENSION_ORDER) out.push(join(base, `index${ext}`))
+  return out
+}
+
+/** `stat`, with any failure (`ENOENT`, `ENOTDIR` below a file, …) as no file. */
+function statOf(path: string): Stats | undefined {
+  try {
+    return statSync(path, { throwIfNoEntry: false })
+  } catch {
+    return undefined
+  }
+}
+
+function exists(path: string): boolean {
+  return statOf(path) !== undefined
+}
+
+/**
+ * The lookup candidates of a bundle's local imports that do not exist now (and are not inputs);
+ * `undefined` when one that is not an input appeared after `startedAt` (the build may not have
+ * seen it: the entry is not written).
+ */
+function absentCandidates(bundle: Bundle, startedAt: number): string[] | undefined {
+  const inputs = new Set(bundle.inputs)
+  const out = new Set<string>()
+  for (const [folder, written] of bundle.localImports) {
+    for (const path of lookupCandidates(folder, written)) {
+      if (inputs.has(path) || out.has(path)) continue
+      const s = statOf(path)
+      if (s === undefined) out.add(path)
+      else if (s.isFile() && Math.max(s.mtimeMs, s.ctimeMs) > startedAt) return undefined
+    }
+  }
+  return [...out]
+}
+
 function stillValid(entry: Entry, bundler: string, file: string, format: 'esm' | 'cjs'): boolean {
   if (entry.v !== ENTRY_VERSION || entry.bundler !== bundler || entry.file !== file || entry.format !== format) return false
+  for (const path of entry.absent) if (exists(path)) return false
   for (const [path, hash] of entry.inputs) if (hashOf(path) !== hash) return false
   for (const [path, hash] of entry.configs) if (hashOf(path) !== hash) return false
   for (const [from, name, folder, hash] of entry.packages) {
@@ -202,7 +264,9 @@ export function buildCache(folder: string, bundler: string): BuildCache {
           if (hash === null) return
           inputs.push([input, hash])
         }
-        const entry: Entry = { v: ENTRY_VERSION, bundler, file, format, inputs, configs: configsAbove(bundle.inputs), packages, bundle: portable(bundle) }
+        const absent = absentCandidates(bundle, startedAt)
+        if (!absent) return
+        const entry: Entry = { v: ENTRY_VERSION, bundler, file, format, inputs, configs: configsAbove(bundle.inputs), packages, absent, bundle: portable(bundle) }
         mkdirSync(folder, { recursive: true })
         if (!pruned) {
           pruned = true

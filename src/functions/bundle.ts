@@ -2,9 +2,9 @@ import { createHash } from 'node:crypto'
 import { readFileSync } from 'node:fs'
 import { createRequire, isBuiltin } from 'node:module'
 import type { SourceMapPayload } from 'node:module'
-import { dirname, resolve } from 'node:path'
+import { dirname, isAbsolute, resolve } from 'node:path'
 import { fileURLToPath, pathToFileURL } from 'node:url'
-import type { BuildFailure, Message, Plugin } from 'esbuild'
+import type { BuildFailure, Message, Metafile, Plugin } from 'esbuild'
 import { HarnessError } from '../errors.js'
 import type { Diagnostic } from '../types.js'
 
@@ -42,6 +42,12 @@ export interface Bundle {
    * package's name, and whether it was missing (what the cross-process cache re-checks).
    */
   packages: PackageImport[]
+  /**
+   * Every relative or absolute import esbuild resolved to a bundled file, as `[the importer's
+   * folder, the path as written]`: what the cross-process cache re-checks for a file added since
+   * that esbuild's lookup would now prefer (see build-cache.ts).
+   */
+  localImports: Array<[string, string]>
 }
 
 /** One package import seen while bundling (see {@link Bundle.packages}). @internal */
@@ -228,6 +234,7 @@ export async function bundleFunction(request: BundleRequest): Promise<Bundle> {
     .filter((p) => !p.includes(':'))
     .map((p) => resolve(dir, p))
   const output = Object.values(built.metafile.outputs).find((o) => o.entryPoint !== undefined)
+  const localImports = localImportsOf(built.metafile, dir, undefined)
   const cjsVariable = format === 'esm' && (output?.exports.length ?? 0) === 0
     ? built.warnings.map((w) => (w.id === 'commonjs-variable-in-esm' ? /"(exports|module)"/.exec(w.text)?.[1] : undefined)).find((v) => v !== undefined)
     : undefined
@@ -239,7 +246,28 @@ export async function bundleFunction(request: BundleRequest): Promise<Bundle> {
     inputs,
     diagnostics: built.warnings.map((w) => toDiagnostic(dir, w)),
     packages,
+    localImports,
   }
+}
+
+/**
+ * The local imports of the bundled inputs (of those in `only`, when given), from esbuild's
+ * metafile: `[importer's folder, path as written]` for each import written as a relative or
+ * absolute path that esbuild resolved to a file it bundled.
+ */
+function localImportsOf(metafile: Metafile, root: string, only: ReadonlySet<string> | undefined): Array<[string, string]> {
+  const out: Array<[string, string]> = []
+  for (const [rel, input] of Object.entries(metafile.inputs)) {
+    if (rel.includes(':')) continue
+    const importer = resolve(root, rel)
+    if (only && !only.has(importer)) continue
+    for (const imp of input.imports) {
+      const written = imp.original
+      if (imp.external || written === undefined || /[?#]/.test(written)) continue
+      if (written === '.' || written === '..' || written.startsWith('./') || written.startsWith('../') || isAbsolute(written)) out.push([dirname(importer), written])
+    }
+  }
+  return out
 }
 
 /** Placeholders of a shared banner, replaced per output file (the banner lines carry no mappings). */
@@ -303,6 +331,7 @@ export async function bundleFunctions(files: string[], format: 'esm' | 'cjs', ou
       inputs,
       diagnostics: warnings.map((w) => toDiagnostic(root, w)),
       packages: packages.filter((p) => mine.has(p.importer)),
+      localImports: localImportsOf(built.metafile, root, mine),
     })
   }
   return out
