@@ -85,6 +85,16 @@ export const LEGS = [
     extra: ['@netlify/functions', '@netlify/identity'],
     expect: { node: /^v22\./, jest: /^30\./, '@jest/globals': /^30\./, msw: /^3\./ },
   },
+  {
+    // Jest 30 on Node 24.9+: a CommonJS test file (the README's) runs beside the ESM ones.
+    name: 'jest30cjs',
+    node: '24',
+    runner: 'jest',
+    cjs: true,
+    install: ['msw', 'jest@30', '@jest/globals@30', '@types/jest@30'],
+    extra: ['@netlify/functions', '@netlify/identity'],
+    expect: { node: /^v24\./, jest: /^30\./, '@jest/globals': /^30\./, msw: /^3\./ },
+  },
 ]
 
 /** The README's fenced code blocks whose first line is `firstLine`. */
@@ -162,6 +172,7 @@ function writeApp(leg, dir, readme, mswMajor) {
     writeFileSync(join(dir, 'netlify', 'package.json'), JSON.stringify({ private: true, type: 'commonjs' }))
     writeFileSync(join(dir, 'jest.config.mjs'), readmeBlock(readme, '// jest.config.mjs'))
     writeFileSync(join(dir, 'identity-signup.test.mjs'), readmeBlock(readme, '// identity-signup.test.mjs'))
+    if (leg.cjs) writeFileSync(join(dir, 'identity-signup.test.cjs'), readmeBlock(readme, '// identity-signup.test.cjs (Jest 30, Node 24.9+, the same config and script)'))
     cpSync(join(root, 'test', 'types', 'jest.types.ts'), join(dir, 'types', 'jest.types.ts'))
     cpSync(join(support, 'types-jest.types.ts'), join(dir, 'types', 'types-jest.types.ts'))
     cpSync(join(support, 'tsconfig.jest.json'), join(dir, 'tsconfig.jest.json'))
@@ -250,7 +261,7 @@ async function runLeg(leg, tarball, readme) {
       })
       const report = JSON.parse(readFileSync(join(dir, 'jest.json'), 'utf8'))
       const files = report.testResults.map((r) => r.name.slice(dir.length + 1)).sort()
-      if (!files.includes('identity-signup.test.mjs') || !files.includes('examples/jest/site.test.mjs')) {
+      if (!files.includes('identity-signup.test.mjs') || !files.includes('examples/jest/site.test.mjs') || (leg.cjs && !files.includes('identity-signup.test.cjs'))) {
         throw new StepError('jest (README config, ESM mode)', `the README config found ${JSON.stringify(files)}`)
       }
       await run('tsc @jest/globals (strict, skipLibCheck: false)', ['node_modules/typescript/bin/tsc', '-p', 'tsconfig.jest.json'])
