@@ -177,9 +177,10 @@ describe('anything the build depended on changes: a new build, never a stale one
   })
 
   // esbuild's lookup of a path import (esbuild: internal/resolver/resolver.go loadAsFile,
-  // loadAsDirectory): the path as written, then each extension of .tsx,.ts,.jsx,.js,.css,.json,
-  // then TypeScript's rewrite of .js, then the folder's index. A file added earlier in that order
-  // wins the next build, so a build made without it must not be used.
+  // loadAsDirectory): the path as written, then each extension of Netlify's order (.js, .jsx,
+  // .mjs, .cjs, .ts, .tsx, .mts, .cts, .json: zip-it-and-ship-it's RESOLVE_EXTENSIONS), then
+  // TypeScript's rewrite of .js, then the folder's index. A file added earlier in that order wins
+  // the next build, so a build made without it must not be used.
   const lookupSite = (files: Record<string, string>, main: string) => {
     const s = site()
     for (const [name, text] of Object.entries(files)) {
@@ -193,7 +194,7 @@ describe('anything the build depended on changes: a new build, never a stale one
   }
 
   test.each([
-    ['an extension earlier in the order (util.ts beside the util.js that ./util found)', { 'util.js': "export const roles = ['js']\n" }, './util', 'util.ts'],
+    ['an extension earlier in Netlify\'s order (util.js beside the util.ts that ./util found)', { 'util.ts': "export const roles: string[] = ['ts']\n" }, './util', 'util.js'],
     ['the file as written, over TypeScript\'s rewrite (util.js beside the util.ts that ./util.js found)', { 'util.ts': "export const roles: string[] = ['ts']\n" }, './util.js', 'util.js'],
     ['a file over a folder\'s index (lib.ts beside the lib/index.js that ./lib found)', { 'lib/index.js': "export const roles = ['index']\n" }, './lib', 'lib.ts'],
   ])('a file added that esbuild\'s lookup now prefers: %s', async (_name, files, main, added) => {
@@ -225,9 +226,10 @@ describe('anything the build depended on changes: a new build, never a stale one
 
   test('lookupCandidates lists esbuild\'s lookup of a path import', () => {
     const d = join(sep, 'site', 'fns')
+    const order = ['.js', '.jsx', '.mjs', '.cjs', '.ts', '.tsx', '.mts', '.cts', '.json']
     expect(lookupCandidates(d, './util')).toEqual([
-      join(d, 'util'), ...['.tsx', '.ts', '.jsx', '.js', '.css', '.json'].map((e) => join(d, `util${e}`)),
-      ...['.tsx', '.ts', '.jsx', '.js', '.css', '.json'].map((e) => join(d, 'util', `index${e}`)),
+      join(d, 'util'), ...order.map((e) => join(d, `util${e}`)),
+      ...order.map((e) => join(d, 'util', `index${e}`)),
     ])
     expect(lookupCandidates(d, '../lib/x.js')).toEqual(expect.arrayContaining([join(sep, 'site', 'lib', 'x.js'), join(sep, 'site', 'lib', 'x.ts'), join(sep, 'site', 'lib', 'x.tsx')]))
     expect(lookupCandidates(d, './x.mjs')).toContain(join(d, 'x.mts'))

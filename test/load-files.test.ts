@@ -76,6 +76,45 @@ describe('loading a function file the way Netlify bundles it (functions-runtime.
     expect(JSON.parse(bundled.body)).toEqual({ roles: ['mocked'] })
   })
 
+  // Netlify's bundler looks an extension-less import up in its own order (netlify/build:
+  // packages/zip-it-and-ship-it/src/runtimes/node/bundlers/esbuild/bundler.ts RESOLVE_EXTENSIONS:
+  // .js .jsx .mjs .cjs .ts .tsx .mts .cts .json), not esbuild's default (.tsx .ts .jsx .js .css .json).
+  test("an import without extension resolves in Netlify's order: util.js over util.ts; .mjs, .cjs, .mts, .cts found", async () => {
+    const dir = join(tmp, 'lookup-order')
+    mkdirSync(dir, { recursive: true })
+    writeFileSync(join(dir, 'package.json'), '{ "type": "module" }\n')
+    writeFileSync(join(dir, 'util.js'), "export const from = 'util.js'\n")
+    writeFileSync(join(dir, 'util.ts'), "export const from: string = 'util.ts'\n")
+    writeFileSync(join(dir, 'esm-helper.mjs'), "export const from = 'esm-helper.mjs'\n")
+    writeFileSync(join(dir, 'cjs-helper.cjs'), "exports.from = 'cjs-helper.cjs'\n")
+    writeFileSync(join(dir, 'typed.mts'), "export const from: string = 'typed.mts'\n")
+    writeFileSync(join(dir, 'typed-cjs.cts'), "export const from: string = 'typed-cjs.cts'\n")
+    const fn = join(dir, 'lookup.ts')
+    writeFileSync(fn, [
+      "import { from as a } from './util'",
+      "import { from as b } from './esm-helper'",
+      "import c from './cjs-helper'",
+      "import { from as d } from './typed'",
+      "import { from as e } from './typed-cjs'",
+      'export const handler = async () => ({ statusCode: 200, body: JSON.stringify([a, b, (c as { from: string }).from, d, e]) })',
+      '',
+    ].join('\n'))
+    const res = await identity.invoke(fn)
+    expect(JSON.parse(res.body)).toEqual(['util.js', 'esm-helper.mjs', 'cjs-helper.cjs', 'typed.mts', 'typed-cjs.cts'])
+  })
+
+  test("tsconfig's paths to a local TypeScript file are bundled, as Netlify's esbuild does (not left external, which Node cannot load)", async () => {
+    const dir = join(tmp, 'paths-alias')
+    mkdirSync(join(dir, 'lib'), { recursive: true })
+    writeFileSync(join(dir, 'package.json'), '{ "type": "module" }\n')
+    writeFileSync(join(dir, 'tsconfig.json'), '{ "compilerOptions": { "baseUrl": ".", "paths": { "@lib/*": ["./lib/*"] } } }\n')
+    writeFileSync(join(dir, 'lib', 'roles.ts'), "export const roles: string[] = ['aliased']\n")
+    const fn = join(dir, 'identity-signup.ts')
+    writeFileSync(fn, "import { roles } from '@lib/roles'\nexport const handler = async () => ({ statusCode: 200, body: JSON.stringify({ app_metadata: { provider: 'email', roles } }) })\n")
+    const outcome = await identity.trigger(fn, identity.fakeUser())
+    expect(outcome.user.app_metadata).toEqual({ provider: 'email', roles: ['aliased'] })
+  })
+
   test('the bundle written beside the file is removed after loading', async () => {
     await loadFunctionFile(`${F}/folder/identity-validate`, { fresh: true })
     expect(readdirSync(join(F, 'folder/identity-validate')).filter((f) => f.startsWith('.'))).toEqual([])

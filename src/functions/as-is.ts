@@ -1,10 +1,14 @@
 import { existsSync, readFileSync, statSync } from 'node:fs'
+import { isBuiltin } from 'node:module'
 import { dirname, extname, resolve } from 'node:path'
+import { packageFolder, packageName } from './package-folder.js'
 
 /** CommonJS names that Netlify's ESM bundle provides (banner) but a native ES module lacks. */
 const NEEDS_BUNDLE = /\b(?:__dirname|__filename|require|exports)\b|\bmodule\.exports\b/
 /** Relative specifiers of static imports, re-exports, side-effect and literal dynamic imports. */
 const RELATIVE = /(?:\bfrom|\bimport)\s*\(?\s*(['"])(\.{1,2}\/[^'"\n]+)\1/g
+/** Bare specifiers of the same (packages, builtins, `#imports`, tsconfig `paths` aliases). */
+const BARE = /(?:\bfrom|\bimport)\s*\(?\s*(['"])([^'"\n./][^'"\n]*)\1/g
 const MAX_FILES = 50
 
 /**
@@ -36,6 +40,14 @@ export function filesRunningAsIs(entry: string, isEsm: (file: string) => boolean
       return undefined
     }
     if (NEEDS_BUNDLE.test(source)) return undefined
+    // A bare import Node's lookup cannot find as a package may be a tsconfig `paths` alias
+    // (esbuild resolves it and bundles the file, as Netlify's build does) or a missing package
+    // (the bundler's error or `missing-module` diagnostic says so): both go through esbuild.
+    for (const m of source.matchAll(BARE)) {
+      const specifier = m[2]!
+      if (specifier.startsWith('#') || isBuiltin(specifier) || /^[a-z][a-z0-9+.-]*:/i.test(specifier)) continue
+      if (packageFolder(dirname(file), packageName(specifier)) === null) return undefined
+    }
     for (const m of source.matchAll(RELATIVE)) {
       if (!allowRelative) return undefined
       const target = resolveRelative(dirname(file), m[2]!, viaVite)

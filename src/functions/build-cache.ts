@@ -4,6 +4,8 @@ import type { Stats } from 'node:fs'
 import { dirname, isAbsolute, join, parse, resolve, sep } from 'node:path'
 import { fileURLToPath } from 'node:url'
 import type { Bundle, PackageImport } from './bundle.js'
+import { RESOLVE_EXTENSIONS } from './bundle.js'
+import { isDir, packageFolder } from './package-folder.js'
 
 /**
  * The cross-process build cache (issue 12: Vitest runs every test file in its own worker, so a
@@ -77,9 +79,6 @@ function hashOf(path: string): string | null {
   }
 }
 
-function isDir(path: string): boolean {
-  return statSync(path, { throwIfNoEntry: false })?.isDirectory() === true
-}
 
 /**
  * The folder the cache lives in: `NETLIFY_IDENTITY_HARNESS_CACHE` when it names one, else
@@ -96,17 +95,6 @@ export function cacheFolder(setting: string | undefined = SETTING, here: string 
   const at = parts.indexOf('node_modules')
   const modules = at > 0 ? parts.slice(0, at + 1).join(sep) : join(cwd, 'node_modules')
   return isDir(modules) ? join(modules, '.cache', 'netlify-identity-harness') : undefined
-}
-
-/** Node's lookup of a package from a folder: the first `node_modules/<name>` going up. */
-function packageFolder(from: string, name: string): string | null {
-  for (let dir = from; ; dir = dirname(dir)) {
-    if (!dir.endsWith(`${sep}node_modules`)) {
-      const candidate = join(dir, 'node_modules', name)
-      if (isDir(candidate)) return candidate
-    }
-    if (dirname(dir) === dir) return null
-  }
 }
 
 function configsAbove(inputs: readonly string[]): Array<[string, string | null]> {
@@ -136,14 +124,13 @@ function packageStamps(packages: readonly PackageImport[]): Entry['packages'] | 
   return out
 }
 
-/** esbuild's default `resolveExtensions`, in its order (esbuild: pkg/api/api_impl.go). */
-const EXTENSION_ORDER = ['.tsx', '.ts', '.jsx', '.js', '.css', '.json'] as const
 /** esbuild's TypeScript-style rewrites of a written extension (esbuild: internal/resolver/resolver.go `rewrittenFileExtensions`). */
 const REWRITTEN: Record<string, readonly string[]> = { '.js': ['.ts', '.tsx'], '.jsx': ['.ts', '.tsx'], '.mjs': ['.mts'], '.cjs': ['.cts'] }
 
 /**
  * Every file esbuild's lookup of a path import may take (esbuild: internal/resolver/resolver.go
- * `loadAsFileOrDirectory`): the path as written; with each extension of the default order; with
+ * `loadAsFileOrDirectory`): the path as written; with each extension of Netlify's order
+ * ({@link RESOLVE_EXTENSIONS}, which the build uses); with
  * a `.js`/`.jsx`/`.mjs`/`.cjs` ending rewritten to TypeScript's; then as a folder, its `index`
  * with each extension (its `package.json` is a config file, hashed already). A superset of what
  * one lookup tries: a file added anywhere in it at worst costs one needless rebuild.
@@ -151,11 +138,11 @@ const REWRITTEN: Record<string, readonly string[]> = { '.js': ['.ts', '.tsx'], '
  */
 export function lookupCandidates(folder: string, written: string): string[] {
   const base = resolve(folder, written)
-  const out = [base, ...EXTENSION_ORDER.map((ext) => base + ext)]
+  const out = [base, ...RESOLVE_EXTENSIONS.map((ext) => base + ext)]
   const dot = base.lastIndexOf('.')
   const rewrites = dot > base.lastIndexOf(sep) ? REWRITTEN[base.slice(dot)] : undefined
   if (rewrites) for (const ext of rewrites) out.push(base.slice(0, dot) + ext)
-  for (const ext of EXTENSION_ORDER) out.push(join(base, `index${ext}`))
+  for (const ext of RESOLVE_EXTENSIONS) out.push(join(base, `index${ext}`))
   return out
 }
 

@@ -2,17 +2,28 @@ import { createHash } from 'node:crypto'
 import { readFileSync } from 'node:fs'
 import { createRequire, isBuiltin } from 'node:module'
 import type { SourceMapPayload } from 'node:module'
-import { dirname, isAbsolute, resolve } from 'node:path'
+import { basename, dirname, extname, isAbsolute, resolve, sep } from 'node:path'
 import { fileURLToPath, pathToFileURL } from 'node:url'
 import type { BuildFailure, Message, Metafile, Plugin } from 'esbuild'
 import { HarnessError } from '../errors.js'
+import { packageFolder, packageName } from './package-folder.js'
 import type { Diagnostic } from '../types.js'
 
-/** What every bundle of a function file shares: Netlify's Node target, in memory, external maps. */
+/**
+ * The extensions Netlify's bundler tries for an import written without one, in its order
+ * (netlify/build: packages/zip-it-and-ship-it/src/runtimes/node/bundlers/esbuild/bundler.ts,
+ * `RESOLVE_EXTENSIONS`), not esbuild's default (`.tsx,.ts,.jsx,.js,.css,.json`): `./util` takes
+ * `util.js` over `util.ts`, and finds `util.mjs`, `util.cjs`, `util.mts` or `util.cts`.
+ * @internal
+ */
+export const RESOLVE_EXTENSIONS: readonly string[] = ['.js', '.jsx', '.mjs', '.cjs', '.ts', '.tsx', '.mts', '.cts', '.json']
+
+/** What every bundle of a function file shares: Netlify's Node target and lookup, in memory, external maps. */
 const BUILD_OPTIONS = {
   bundle: true,
   platform: 'node',
   target: 'node20',
+  resolveExtensions: [...RESOLVE_EXTENSIONS] as string[],
   write: false,
   metafile: true,
   sourcemap: 'external',
@@ -114,6 +125,13 @@ function packagesFromOriginalFolder(format: 'esm' | 'cjs', seen: PackageImport[]
         if (isBuiltin(args.path) || /^[a-z][a-z0-9+.-]*:/i.test(args.path)) return { path: args.path, external: true }
         if (args.path.startsWith('#')) return undefined
         const found = await build.resolve(args.path, { kind: args.kind, resolveDir: args.resolveDir, importer: args.importer, pluginData: { nih: true } })
+        // Not a package at all: esbuild found a local file through tsconfig's `paths` (or a
+        // self-reference) where Node's lookup finds no node_modules/<name>. Netlify's esbuild
+        // bundles such a file; so does this build (kept external, a `.ts` file would fail to load).
+        if (found.errors.length === 0 && !found.external && found.namespace === 'file' && found.path !== '' &&
+          !found.path.split(sep).includes('node_modules') && packageFolder(args.resolveDir, packageName(args.path)) === null) {
+          return { path: found.path, sideEffects: found.sideEffects, suffix: found.suffix }
+        }
         seen.push({ from: args.resolveDir, name: packageName(args.path), missing: found.errors.length > 0, importer: args.importer })
         if (found.errors.length > 0) {
           if (args.kind === 'import-statement') {
@@ -127,11 +145,6 @@ function packagesFromOriginalFolder(format: 'esm' | 'cjs', seen: PackageImport[]
       })
     },
   }
-}
-
-function packageName(specifier: string): string {
-  const parts = specifier.split('/')
-  return specifier.startsWith('@') ? parts.slice(0, 2).join('/') : parts[0]!
 }
 
 function where(dir: string, m: Message): string {
@@ -265,6 +278,11 @@ function localImportsOf(metafile: Metafile, root: string, only: ReadonlySet<stri
       const written = imp.original
       if (imp.external || written === undefined || /[?#]/.test(written)) continue
       if (written === '.' || written === '..' || written.startsWith('./') || written.startsWith('../') || isAbsolute(written)) out.push([dirname(importer), written])
+      else if (!imp.path.includes(':')) {
+        // Bundled through tsconfig's `paths`: the lookup of the file it found, without its extension.
+        const found = resolve(root, imp.path)
+        out.push([dirname(found), `./${basename(found, extname(found))}`])
+      }
     }
   }
   return out
