@@ -140,8 +140,10 @@ export interface IdentityFunctions {
  */
 function checkFunctions(functions: IdentityOptions['functions']): IdentityFunctions | string | undefined {
   if (functions === undefined || typeof functions === 'string') return functions
-  if (functions === null || typeof functions !== 'object' || Array.isArray(functions)) {
-    throw new HarnessError('ERR_INVALID_OPTION', `functions must be a functions directory (a string) or an object of event names to functions; got ${functions === null ? 'null' : Array.isArray(functions) ? 'an array' : typeof functions}`)
+  const proto: unknown = functions !== null && typeof functions === 'object' ? Object.getPrototypeOf(functions) : undefined
+  if (functions === null || typeof functions !== 'object' || (proto !== Object.prototype && proto !== null)) {
+    const got = functions === null ? 'null' : Array.isArray(functions) ? 'an array' : functions instanceof URL ? 'a URL (pass fileURLToPath(url))' : typeof functions === 'object' ? `a ${(functions as object).constructor?.name ?? 'non-plain'} object` : typeof functions
+    throw new HarnessError('ERR_INVALID_OPTION', `functions must be a functions directory (a string) or a plain object of event names to functions; got ${got}`)
   }
   for (const key of Object.keys(functions)) {
     if ((IDENTITY_EVENTS as readonly string[]).includes(key)) continue

@@ -145,6 +145,9 @@ describe('createIdentity options', () => {
     expect(() => createIdentity({ functions: { signin: handler } as never })).toThrow(/unknown key "signin": its keys are event names \(validate, signup, login, usermodified, userdeleted\)$/)
     expect(() => createIdentity({ functions: null as never })).toThrow(/got null/)
     expect(() => createIdentity({ functions: [handler] as never })).toThrow(/got an array/)
+    expect(() => createIdentity({ functions: new URL('file:///site/netlify/functions/') as never })).toThrow(/got a URL \(pass fileURLToPath\(url\)\)/)
+    expect(() => createIdentity({ functions: new Map([['signup', handler]]) as never })).toThrow(/got a Map object/)
+    expect(createIdentity({ functions: Object.assign(Object.create(null) as object, { signup: handler }) }).url).toMatch(/identity$/)
     // The valid forms still construct.
     expect(createIdentity({ functions: { validate: handler, signup: handler, login: handler, usermodified: handler, userdeleted: handler } }).url).toMatch(/identity$/)
     expect(createIdentity({ functions: 'netlify/functions' }).url).toMatch(/identity$/)

@@ -24,6 +24,9 @@ import { isDir, packageFolder } from './package-folder.js'
  *   exist (a `util.ts` added beside the `util.js` that `./util` found wins the next build);
  * - the harness's own bundler code and esbuild's version.
  *
+ * A bundle with a computed import (``import(`./loc/${l}.js`)``, which esbuild turns into a
+ * pattern) is never kept: a file added later could match it.
+ *
  * Anything else is a miss and a fresh build, which replaces the entry. The cache never holds a
  * build error (a failing file is built, and fails, every time). Where: the `.cache` folder of the
  * project's `node_modules` (`node_modules/.cache/netlify-identity-harness`, as Babel, ESLint and
@@ -47,6 +50,11 @@ const ENTRY_VERSION = 2
 const MAX_ENTRIES = 500
 const MAX_AGE_MS = 14 * 24 * 3600 * 1000
 const CONFIG_FILES = ['package.json', 'tsconfig.json', 'jsconfig.json'] as const
+/**
+ * File times come from a clock that may lag `Date.now()` by a few milliseconds (the kernel's
+ * coarse clock): a file written just after a build started can look older than the start.
+ */
+const CLOCK_SLACK_MS = 25
 
 /** Read when the harness is imported: never while a function's environment reads are recorded. */
 const SETTING = process.env.NETLIFY_IDENTITY_HARNESS_CACHE
@@ -131,19 +139,36 @@ const REWRITTEN: Record<string, readonly string[]> = { '.js': ['.ts', '.tsx'], '
  * Every file esbuild's lookup of a path import may take (esbuild: internal/resolver/resolver.go
  * `loadAsFileOrDirectory`): the path as written; with each extension of Netlify's order
  * ({@link RESOLVE_EXTENSIONS}, which the build uses); with
- * a `.js`/`.jsx`/`.mjs`/`.cjs` ending rewritten to TypeScript's; then as a folder, its `index`
- * with each extension (its `package.json` is a config file, hashed already). A superset of what
- * one lookup tries: a file added anywhere in it at worst costs one needless rebuild.
+ * a `.js`/`.jsx`/`.mjs`/`.cjs` ending rewritten to TypeScript's; then as a folder, what its
+ * `package.json` names (the file itself is a config file, hashed already), then its `index` with
+ * each extension. A superset of what one lookup tries: a file added anywhere in it at worst costs
+ * one needless rebuild.
  * @internal
  */
-export function lookupCandidates(folder: string, written: string): string[] {
+export function lookupCandidates(folder: string, written: string, depth = 0): string[] {
   const base = resolve(folder, written)
   const out = [base, ...RESOLVE_EXTENSIONS.map((ext) => base + ext)]
   const dot = base.lastIndexOf('.')
   const rewrites = dot > base.lastIndexOf(sep) ? REWRITTEN[base.slice(dot)] : undefined
   if (rewrites) for (const ext of rewrites) out.push(base.slice(0, dot) + ext)
+  // As a folder: its package.json's `main` / `module` (esbuild's main fields on Node, in
+  // loadAsMainField) looked up the same way, then `index` with each extension.
+  if (depth < 2) for (const main of mainFieldsOf(base)) out.push(...lookupCandidates(base, main, depth + 1))
   for (const ext of RESOLVE_EXTENSIONS) out.push(join(base, `index${ext}`))
   return out
+}
+
+/** The `main` and `module` of a folder's package.json (none when it has no readable one). */
+function mainFieldsOf(folder: string): string[] {
+  let parsed: unknown
+  try {
+    parsed = JSON.parse(readFileSync(join(folder, 'package.json'), 'utf8'))
+  } catch {
+    return []
+  }
+  if (parsed === null || typeof parsed !== 'object') return []
+  const { main, module } = parsed as { main?: unknown; module?: unknown }
+  return [main, module].filter((v): v is string => typeof v === 'string' && v !== '')
 }
 
 /** `stat`, with any failure (`ENOENT`, `ENOTDIR` below a file, …) as no file. */
@@ -172,7 +197,7 @@ function absentCandidates(bundle: Bundle, startedAt: number): string[] | undefin
       if (inputs.has(path) || out.has(path)) continue
       const s = statOf(path)
       if (s === undefined) out.add(path)
-      else if (s.isFile() && Math.max(s.mtimeMs, s.ctimeMs) > startedAt) return undefined
+      else if (s.isFile() && Math.max(s.mtimeMs, s.ctimeMs) > startedAt - CLOCK_SLACK_MS) return undefined
     }
   }
   return [...out]
@@ -242,11 +267,13 @@ export function buildCache(folder: string, bundler: string): BuildCache {
     },
     write(file, format, bundle, startedAt) {
       try {
+        // A computed import's pattern may match a file added later: such a bundle is not kept.
+        if (bundle.globImports.length > 0) return
         const packages = packageStamps(bundle.packages)
         if (!packages) return
         const inputs: Entry['inputs'] = []
         for (const input of bundle.inputs) {
-          if ((statSync(input, { throwIfNoEntry: false })?.mtimeMs ?? Infinity) > startedAt) return
+          if ((statSync(input, { throwIfNoEntry: false })?.mtimeMs ?? Infinity) > startedAt - CLOCK_SLACK_MS) return
           const hash = hashOf(input)
           if (hash === null) return
           inputs.push([input, hash])

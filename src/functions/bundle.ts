@@ -59,6 +59,12 @@ export interface Bundle {
    * that esbuild's lookup would now prefer (see build-cache.ts).
    */
   localImports: Array<[string, string]>
+  /**
+   * The patterns esbuild made of computed imports (``import(`./loc/${l}.js`)`` bundles every
+   * `./loc/**\/*.js`): a file added later that matches is not in this build, so the
+   * cross-process cache never keeps a bundle that has any.
+   */
+  globImports: string[]
 }
 
 /** One package import seen while bundling (see {@link Bundle.packages}). @internal */
@@ -247,7 +253,7 @@ export async function bundleFunction(request: BundleRequest): Promise<Bundle> {
     .filter((p) => !p.includes(':'))
     .map((p) => resolve(dir, p))
   const output = Object.values(built.metafile.outputs).find((o) => o.entryPoint !== undefined)
-  const localImports = localImportsOf(built.metafile, dir, undefined)
+  const { localImports, globImports } = localImportsOf(built.metafile, dir, undefined)
   const cjsVariable = format === 'esm' && (output?.exports.length ?? 0) === 0
     ? built.warnings.map((w) => (w.id === 'commonjs-variable-in-esm' ? /"(exports|module)"/.exec(w.text)?.[1] : undefined)).find((v) => v !== undefined)
     : undefined
@@ -260,6 +266,7 @@ export async function bundleFunction(request: BundleRequest): Promise<Bundle> {
     diagnostics: built.warnings.map((w) => toDiagnostic(dir, w)),
     packages,
     localImports,
+    globImports,
   }
 }
 
@@ -268,24 +275,29 @@ export async function bundleFunction(request: BundleRequest): Promise<Bundle> {
  * metafile: `[importer's folder, path as written]` for each import written as a relative or
  * absolute path that esbuild resolved to a file it bundled.
  */
-function localImportsOf(metafile: Metafile, root: string, only: ReadonlySet<string> | undefined): Array<[string, string]> {
+function localImportsOf(metafile: Metafile, root: string, only: ReadonlySet<string> | undefined): { localImports: Array<[string, string]>; globImports: string[] } {
   const out: Array<[string, string]> = []
+  const globs: string[] = []
   for (const [rel, input] of Object.entries(metafile.inputs)) {
     if (rel.includes(':')) continue
     const importer = resolve(root, rel)
     if (only && !only.has(importer)) continue
     for (const imp of input.imports) {
-      const written = imp.original
-      if (imp.external || written === undefined || /[?#]/.test(written)) continue
-      if (written === '.' || written === '..' || written.startsWith('./') || written.startsWith('../') || isAbsolute(written)) out.push([dirname(importer), written])
-      else if (!imp.path.includes(':')) {
+      // An import esbuild could not resolve (a `require('./opt')` inside try/catch) is external,
+      // recorded as written: the file it names may appear later.
+      const written = imp.original ?? (imp.external ? imp.path : undefined)
+      if (written === undefined || /[?#]/.test(written)) continue
+      const relative = written === '.' || written === '..' || written.startsWith('./') || written.startsWith('../') || isAbsolute(written)
+      if (relative && written.includes('*')) globs.push(resolve(dirname(importer), written))
+      else if (relative) out.push([dirname(importer), written])
+      else if (!imp.external && !imp.path.includes(':')) {
         // Bundled through tsconfig's `paths`: the lookup of the file it found, without its extension.
         const found = resolve(root, imp.path)
         out.push([dirname(found), `./${basename(found, extname(found))}`])
       }
     }
   }
-  return out
+  return { localImports: out, globImports: globs }
 }
 
 /** Placeholders of a shared banner, replaced per output file (the banner lines carry no mappings). */
@@ -349,7 +361,7 @@ export async function bundleFunctions(files: string[], format: 'esm' | 'cjs', ou
       inputs,
       diagnostics: warnings.map((w) => toDiagnostic(root, w)),
       packages: packages.filter((p) => mine.has(p.importer)),
-      localImports: localImportsOf(built.metafile, root, mine),
+      ...localImportsOf(built.metafile, root, mine),
     })
   }
   return out
