@@ -14,6 +14,7 @@ import { buildCache, cacheFolder, lookupCandidates } from '../src/functions/buil
 import { bundleFunction, bundlerFingerprint, esbuildBuilds } from '../src/functions/bundle.js'
 import { loadFunctionFile, startOverForTests } from '../src/functions/load.js'
 import { mapErrorStack } from '../src/functions/source-map.js'
+import { stripJsonc } from '../src/functions/tsconfig-extends.js'
 
 const tmp = mkdtempSync(join(tmpdir(), 'nih-build-cache-'))
 afterAll(() => {
@@ -129,6 +130,58 @@ describe('anything the build depended on changes: a new build, never a stale one
     const q = await processWith(cache)
     await q.run(fn)
     expect(q.builds()).toBe(1)
+  })
+
+  // esbuild reads what a tsconfig extends (esbuild: internal/resolver/resolver.go parseTSConfig),
+  // wherever it lives: a base config outside the function's folders, or one in a package.
+  test('a base config a tsconfig extends by path, outside the folders above the function (JSONC, no .json), changes', async () => {
+    const s = site()
+    mkdirSync(join(s.dir, 'configs'))
+    const base = join(s.dir, 'configs', 'base.json')
+    const paths = (to: string) => `{ "compilerOptions": { "baseUrl": "../functions", "paths": { "@roles": ["./${to}"] } } }\n`
+    writeFileSync(base, paths('roles-a.ts'))
+    writeFileSync(join(s.dir, 'functions', 'tsconfig.json'), '{\n  // the shared settings\n  "extends": "../configs/base", /* no .json */\n}\n')
+    writeFileSync(join(s.dir, 'functions', 'roles-a.ts'), "export const roles: string[] = ['a']\n")
+    writeFileSync(join(s.dir, 'functions', 'roles-b.ts'), "export const roles: string[] = ['b']\n")
+    const fn = join(s.dir, 'functions', 'identity-validate.ts')
+    writeFileSync(fn, "import { roles } from '@roles'\nexport const handler = async () => ({ statusCode: 200, body: JSON.stringify({ app_metadata: { roles } }) })\n")
+    settle(fn, base, join(s.dir, 'functions', 'tsconfig.json'), join(s.dir, 'functions', 'roles-a.ts'), join(s.dir, 'functions', 'roles-b.ts'))
+    const first = await processWith(s.cache)
+    expect((await first.run(fn)).roles).toEqual(['a'])
+    const same = await processWith(s.cache)
+    expect((await same.run(fn)).roles).toEqual(['a'])
+    expect(same.builds()).toBe(0)
+    writeFileSync(base, paths('roles-b.ts'))
+    settle(base)
+    const next = await processWith(s.cache)
+    expect((await next.run(fn)).roles).toEqual(['b'])
+    expect(next.builds()).toBe(1)
+  })
+
+  test('a base config a tsconfig extends from a package (its package.json "tsconfig" field) changes', async () => {
+    const s = site()
+    const pkg = join(s.dir, 'node_modules', '@acme', 'tsconfig')
+    mkdirSync(pkg, { recursive: true })
+    writeFileSync(join(pkg, 'package.json'), '{ "name": "@acme/tsconfig", "version": "1.0.0", "tsconfig": "./base.json" }\n')
+    const factory = (name: string) => `{ "compilerOptions": { "jsxFactory": "${name}" } }\n`
+    writeFileSync(join(pkg, 'base.json'), factory('h'))
+    writeFileSync(join(s.dir, 'functions', 'tsconfig.json'), '{ "extends": "@acme/tsconfig" }\n')
+    const fn = join(s.dir, 'functions', 'identity-login.tsx')
+    writeFileSync(fn, "import './helper.mts'\nconst h = () => 'h'\nconst k = () => 'k'\nexport const handler = async () => ({ statusCode: 200, body: JSON.stringify({ app_metadata: { roles: [String(<b />)] } }) })\n")
+    settle(fn, join(pkg, 'package.json'), join(pkg, 'base.json'), join(s.dir, 'functions', 'tsconfig.json'), join(s.dir, 'functions', 'helper.mts'))
+    const first = await processWith(s.cache)
+    expect((await first.run(fn)).roles).toEqual(['h'])
+    writeFileSync(join(pkg, 'base.json'), factory('k'))
+    settle(join(pkg, 'base.json'))
+    const next = await processWith(s.cache)
+    expect((await next.run(fn)).roles).toEqual(['k'])
+    expect(next.builds()).toBe(1)
+  })
+
+  test('stripJsonc: comments and trailing commas go, strings stay whole', () => {
+    const text = '{\n  // a comment, with "quotes"\n  "a": "http://x/*not a comment*/", /* block */\n  "b": ["\\"q\\"", 2,],\n  "c": { "d": 1, },\n}\n'
+    expect(JSON.parse(stripJsonc(text))).toEqual({ a: 'http://x/*not a comment*/', b: ['"q"', 2], c: { d: 1 } })
+    expect(stripJsonc('{ "a": ",}" }')).toBe('{ "a": ",}" }')
   })
 
   test('a package that was missing gets installed: its missing-module diagnostic goes away', async () => {

@@ -6,6 +6,7 @@ import { fileURLToPath } from 'node:url'
 import type { Bundle, PackageImport } from './bundle.js'
 import { RESOLVE_EXTENSIONS } from './bundle.js'
 import { isDir, packageFolder } from './package-folder.js'
+import { extendedConfigFiles } from './tsconfig-extends.js'
 
 /**
  * The cross-process build cache (issue 12: Vitest runs every test file in its own worker, so a
@@ -15,7 +16,8 @@ import { isDir, packageFolder } from './package-folder.js'
  *
  * - every bundled input (the file and its local imports), by SHA-256 of its bytes;
  * - every `package.json`, `tsconfig.json` and `jsconfig.json` in the folders above an input, and
- *   their absence (the module format, `paths`, `jsx` and other settings esbuild reads);
+ *   their absence (the module format, `paths`, `jsx` and other settings esbuild reads), and every
+ *   file a tsconfig or jsconfig `extends` (see tsconfig-extends.ts);
  * - every package import left external: the first `node_modules/<name>` Node's lookup finds from
  *   the importing folder, and that package's `package.json` (an install, removal, upgrade or a
  *   closer copy changes the answer); a package that was missing must still be missing;
@@ -114,7 +116,17 @@ function configsAbove(inputs: readonly string[]): Array<[string, string | null]>
       if (dir === root) break
     }
   }
-  return [...dirs].flatMap((dir) => CONFIG_FILES.map((name): [string, string | null] => [join(dir, name), hashOf(join(dir, name))]))
+  const out = new Map<string, string | null>()
+  for (const dir of dirs) {
+    for (const name of CONFIG_FILES) {
+      const path = join(dir, name)
+      const hash = hashOf(path)
+      out.set(path, hash)
+      // What a tsconfig or jsconfig extends, wherever it lives, is read by esbuild too.
+      if (hash !== null && name !== 'package.json') for (const base of extendedConfigFiles(path)) if (!out.has(base)) out.set(base, hashOf(base))
+    }
+  }
+  return [...out]
 }
 
 function packageStamps(packages: readonly PackageImport[]): Entry['packages'] | undefined {
