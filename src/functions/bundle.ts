@@ -54,9 +54,11 @@ export interface Bundle {
    */
   packages: PackageImport[]
   /**
-   * Every relative or absolute import esbuild resolved to a bundled file, as `[the importer's
-   * folder, the path as written]`: what the cross-process cache re-checks for a file added since
-   * that esbuild's lookup would now prefer (see build-cache.ts).
+   * Every import written as a path (relative or absolute: bundled, or left external because
+   * esbuild found nothing, as a `require()` in try/catch), as `[the importer's folder, the path
+   * as written]`, and for an import bundled through tsconfig's `paths`, `[the found file's
+   * folder, './' + its name without extension]`: what the cross-process cache re-checks for a
+   * file added since that esbuild's lookup would now prefer (see build-cache.ts).
    */
   localImports: Array<[string, string]>
   /**
@@ -272,8 +274,8 @@ export async function bundleFunction(request: BundleRequest): Promise<Bundle> {
 
 /**
  * The local imports of the bundled inputs (of those in `only`, when given), from esbuild's
- * metafile: `[importer's folder, path as written]` for each import written as a relative or
- * absolute path that esbuild resolved to a file it bundled.
+ * metafile, as {@link Bundle.localImports} describes them, and the patterns of computed imports
+ * ({@link Bundle.globImports}).
  */
 function localImportsOf(metafile: Metafile, root: string, only: ReadonlySet<string> | undefined): { localImports: Array<[string, string]>; globImports: string[] } {
   const out: Array<[string, string]> = []
