@@ -6,7 +6,7 @@
  * test runs the same suite in two real processes and checks the second one's cache hits.) What must never happen is a stale build:
  * every input the bundle depends on is changed in turn and must force a new build.
  */
-import { existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, realpathSync, rmSync, utimesSync, writeFileSync } from 'node:fs'
+import { existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, realpathSync, rmSync, symlinkSync, utimesSync, writeFileSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join, sep } from 'node:path'
 import { afterAll, describe, expect, test } from 'vitest'
@@ -14,7 +14,7 @@ import { buildCache, cacheFolder, lookupCandidates } from '../src/functions/buil
 import { bundleFunction, bundlerFingerprint, esbuildBuilds } from '../src/functions/bundle.js'
 import { loadFunctionFile, startOverForTests } from '../src/functions/load.js'
 import { mapErrorStack } from '../src/functions/source-map.js'
-import { stripJsonc } from '../src/functions/tsconfig-extends.js'
+import { extendedConfigFiles, readJsonc, stripJsonc } from '../src/functions/tsconfig.js'
 
 const tmp = mkdtempSync(join(tmpdir(), 'nih-build-cache-'))
 afterAll(() => {
@@ -65,6 +65,15 @@ async function processWith(cache: string) {
 function settle(...files: string[]): void {
   const past = new Date(Date.now() - 10_000)
   for (const f of files) utimesSync(f, past, past)
+}
+
+/** Writes `file` (its mtime settled), then a new process: it must build again and get `roles`. */
+async function rebuildsAfterWriting(cache: string, fn: string, file: string, text: string, roles: string[]): Promise<void> {
+  writeFileSync(file, text)
+  settle(file)
+  const next = await processWith(cache)
+  expect((await next.run(fn)).roles).toEqual(roles)
+  expect(next.builds()).toBe(1)
 }
 
 describe('a build made in one process is used by the next one', () => {
@@ -151,11 +160,7 @@ describe('anything the build depended on changes: a new build, never a stale one
     const same = await processWith(s.cache)
     expect((await same.run(fn)).roles).toEqual(['a'])
     expect(same.builds()).toBe(0)
-    writeFileSync(base, paths('roles-b.ts'))
-    settle(base)
-    const next = await processWith(s.cache)
-    expect((await next.run(fn)).roles).toEqual(['b'])
-    expect(next.builds()).toBe(1)
+    await rebuildsAfterWriting(s.cache, fn, base, paths('roles-b.ts'), ['b'])
   })
 
   test('a base config a tsconfig extends from a package (its package.json "tsconfig" field) changes', async () => {
@@ -171,17 +176,50 @@ describe('anything the build depended on changes: a new build, never a stale one
     settle(fn, join(pkg, 'package.json'), join(pkg, 'base.json'), join(s.dir, 'functions', 'tsconfig.json'), join(s.dir, 'functions', 'helper.mts'))
     const first = await processWith(s.cache)
     expect((await first.run(fn)).roles).toEqual(['h'])
-    writeFileSync(join(pkg, 'base.json'), factory('k'))
-    settle(join(pkg, 'base.json'))
-    const next = await processWith(s.cache)
-    expect((await next.run(fn)).roles).toEqual(['k'])
-    expect(next.builds()).toBe(1)
+    await rebuildsAfterWriting(s.cache, fn, join(pkg, 'base.json'), factory('k'), ['k'])
+  })
+
+  test('a paths alias with fallback targets: a file added for an earlier target rebuilds', async () => {
+    const s = site()
+    mkdirSync(join(s.dir, 'functions', 'a'))
+    mkdirSync(join(s.dir, 'functions', 'b'))
+    writeFileSync(join(s.dir, 'functions', 'tsconfig.json'), '{ "compilerOptions": { "paths": { "@roles": ["./a/roles", "./b/roles"] } } }\n')
+    writeFileSync(join(s.dir, 'functions', 'b', 'roles.ts'), "export const roles: string[] = ['b']\n")
+    const fn = join(s.dir, 'functions', 'identity-validate.ts')
+    writeFileSync(fn, "import { roles } from '@roles'\nexport const handler = async () => ({ statusCode: 200, body: JSON.stringify({ app_metadata: { roles } }) })\n")
+    settle(fn, join(s.dir, 'functions', 'tsconfig.json'), join(s.dir, 'functions', 'b', 'roles.ts'))
+    const first = await processWith(s.cache)
+    expect((await first.run(fn)).roles).toEqual(['b'])
+    const same = await processWith(s.cache)
+    expect((await same.run(fn)).roles).toEqual(['b'])
+    expect(same.builds()).toBe(0)
+    await rebuildsAfterWriting(s.cache, fn, join(s.dir, 'functions', 'a', 'roles.ts'), "export const roles: string[] = ['a']\n", ['a'])
+  })
+
+  test('extends is followed from where a linked config really is (pnpm), through a BOM', () => {
+    const s = site()
+    const store = join(s.dir, 'node_modules', '.pnpm', '@acme+tsconfig@1.0.0', 'node_modules')
+    mkdirSync(join(store, '@acme', 'tsconfig'), { recursive: true })
+    mkdirSync(join(store, '@tsconfig', 'node'), { recursive: true })
+    writeFileSync(join(store, '@acme', 'tsconfig', 'package.json'), '\uFEFF{ "name": "@acme/tsconfig", "tsconfig": "./base.json" }\n')
+    writeFileSync(join(store, '@acme', 'tsconfig', 'base.json'), '\uFEFF{ "extends": "@tsconfig/node" }\n')
+    writeFileSync(join(store, '@tsconfig', 'node', 'tsconfig.json'), '{}\n')
+    mkdirSync(join(s.dir, 'node_modules', '@acme'), { recursive: true })
+    symlinkSync(join(store, '@acme', 'tsconfig'), join(s.dir, 'node_modules', '@acme', 'tsconfig'), 'dir')
+    const config = join(s.dir, 'functions', 'tsconfig.json')
+    writeFileSync(config, '\uFEFF{ "extends": "@acme/tsconfig" }\n')
+    const files = extendedConfigFiles(config)
+    expect(files).toContain(join(s.dir, 'node_modules', '@acme', 'tsconfig', 'base.json'))
+    expect(files).toContain(join(realpathSync(store), '@tsconfig', 'node', 'tsconfig.json'))
   })
 
   test('stripJsonc: comments and trailing commas go, strings stay whole', () => {
     const text = '{\n  // a comment, with "quotes"\n  "a": "http://x/*not a comment*/", /* block */\n  "b": ["\\"q\\"", 2,],\n  "c": { "d": 1, },\n}\n'
     expect(JSON.parse(stripJsonc(text))).toEqual({ a: 'http://x/*not a comment*/', b: ['"q"', 2], c: { d: 1 } })
     expect(stripJsonc('{ "a": ",}" }')).toBe('{ "a": ",}" }')
+    const bom = join(tmp, `bom-${++n}.json`)
+    writeFileSync(bom, '\uFEFF{ "a": 1, }')
+    expect(readJsonc(bom)).toEqual({ a: 1 })
   })
 
   test('a package that was missing gets installed: its missing-module diagnostic goes away', async () => {
@@ -277,11 +315,7 @@ describe('anything the build depended on changes: a new build, never a stale one
     settle(fn)
     const first = await processWith(s.cache)
     expect((await first.run(fn)).roles).toEqual(['none'])
-    writeFileSync(join(s.dir, 'functions', 'opt.cjs'), "exports.roles = ['opt']\n")
-    settle(join(s.dir, 'functions', 'opt.cjs'))
-    const next = await processWith(s.cache)
-    expect((await next.run(fn)).roles).toEqual(['opt'])
-    expect(next.builds()).toBe(1)
+    await rebuildsAfterWriting(s.cache, fn, join(s.dir, 'functions', 'opt.cjs'), "exports.roles = ['opt']\n", ['opt'])
   })
 
   test('a bundle with a computed import (esbuild bundles a pattern of files) is never kept: a file added later is found', async () => {

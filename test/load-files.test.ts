@@ -6,6 +6,7 @@ import { afterAll, describe, expect, test, vi } from 'vitest'
 import { createIdentity, HarnessError } from '../src/index.js'
 import { listFunctions, discoverIdentityFunctions } from '../src/functions/discover.js'
 import { loadFunctionFile, moduleFormat } from '../src/functions/load.js'
+import { linkedWorkspace } from './helpers/workspace.js'
 
 // A package import inside a loaded function stays external, so the test's module mock is the
 // instance the function gets (functions-runtime.md §6; real-world-patterns.md "What the harness must support" 1).
@@ -113,6 +114,21 @@ describe('loading a function file the way Netlify bundles it (functions-runtime.
     writeFileSync(fn, "import { roles } from '@lib/roles'\nexport const handler = async () => ({ statusCode: 200, body: JSON.stringify({ app_metadata: { provider: 'email', roles } }) })\n")
     const outcome = await identity.trigger(fn, identity.fakeUser())
     expect(outcome.user.app_metadata).toEqual({ provider: 'email', roles: ['aliased'] })
+  })
+
+  test('a tsconfig paths alias wins over an installed package of the same name (a linked workspace package): its source is bundled', async () => {
+    const root = join(tmp, 'workspace')
+    const site = linkedWorkspace(root)
+    writeFileSync(join(site, 'tsconfig.json'), '\uFEFF{ "compilerOptions": { "paths": { "@acme/shared": ["../packages/shared/src/index.ts"] } } } // BOM, comment\n')
+    const fn = join(site, 'identity-signup.ts') // no relative import: the file could otherwise run as is through Vite
+    writeFileSync(fn, "import { roles } from '@acme/shared'\nexport const handler = async () => ({ statusCode: 200, body: JSON.stringify({ app_metadata: { provider: 'email', roles } }) })\n")
+    const outcome = await identity.trigger(fn, identity.fakeUser())
+    expect(outcome.user.app_metadata).toEqual({ provider: 'email', roles: ['src'] })
+    // The same package imported without an alias stays the installed package (external, so vi.mock reaches it).
+    const plain = linkedWorkspace(join(tmp, 'workspace-plain'))
+    const fn2 = join(plain, 'identity-signup.ts')
+    writeFileSync(fn2, "import { roles } from '@acme/shared'\nexport const handler = async () => ({ statusCode: 200, body: JSON.stringify({ app_metadata: { provider: 'email', roles } }) })\n")
+    expect((await identity.trigger(fn2, identity.fakeUser())).user.app_metadata).toEqual({ provider: 'email', roles: ['dist'] })
   })
 
   test('the bundle written beside the file is removed after loading', async () => {

@@ -1,11 +1,12 @@
 import { spawn } from 'node:child_process'
-import { existsSync, mkdtempSync, readdirSync, rmSync, writeFileSync } from 'node:fs'
+import { existsSync, mkdirSync, mkdtempSync, readdirSync, rmSync, writeFileSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join, resolve } from 'node:path'
 import { pathToFileURL } from 'node:url'
 import { build } from 'esbuild'
 import { afterAll, beforeAll, describe, expect, test } from 'vitest'
 import { createIdentity } from '../src/index.js'
+import { linkedWorkspace } from './helpers/workspace.js'
 
 // Issue 11.2: a function load never writes in the user's tree — not while it loads, not after an
 // interrupted run (SIGINT, SIGTERM, SIGKILL) — while import.meta.url, __dirname and relative
@@ -100,6 +101,17 @@ describe('nothing is written in the user\'s tree (issue 11.2)', () => {
     await p.out
     expect(readdirSync(tree).sort()).toEqual(before)
     killed.push(p.pid)
+  }, 30_000)
+
+  test('natively (no Vitest): a tsconfig paths alias to a TypeScript source is bundled, even where a linked package of that name is installed', async () => {
+    const site = linkedWorkspace(mkdtempSync(join(work, 'ws-')))
+    writeFileSync(join(site, 'tsconfig.json'), '{ "compilerOptions": { "paths": { "@acme/shared": ["../packages/shared/src/index.ts"], "@lib/*": ["./lib/*"] } } }\n')
+    mkdirSync(join(site, 'lib'))
+    writeFileSync(join(site, 'lib', 'plan.ts'), "export const plan: string = 'aliased'\n")
+    const fn = join(site, 'identity-signup.ts')
+    writeFileSync(fn, "import { roles } from '@acme/shared'\nimport { plan } from '@lib/plan'\nexport const handler = async () => ({ statusCode: 200, body: JSON.stringify({ app_metadata: { provider: 'email', roles, plan } }) })\n")
+    const got = JSON.parse((await run(['map', fn]).out).trim().split('\n').pop()!) as { body: string }
+    expect(JSON.parse(got.body)).toEqual({ app_metadata: { provider: 'email', roles: ['src'], plan: 'aliased' } })
   }, 30_000)
 
   test('natively (no Vitest): stacks name the original file, line and column; a dead run\'s temporary folder is swept', async () => {

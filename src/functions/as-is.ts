@@ -2,6 +2,7 @@ import { existsSync, readFileSync, statSync } from 'node:fs'
 import { isBuiltin } from 'node:module'
 import { dirname, extname, resolve } from 'node:path'
 import { packageFolder, packageName } from './package-folder.js'
+import { forgetPaths, pathsTargets } from './tsconfig.js'
 
 /** CommonJS names that Netlify's ESM bundle provides (banner) but a native ES module lacks. */
 const NEEDS_BUNDLE = /\b(?:__dirname|__filename|require|exports)\b|\bmodule\.exports\b/
@@ -26,6 +27,7 @@ const MAX_FILES = 50
  */
 export function filesRunningAsIs(entry: string, isEsm: (file: string) => boolean, viaVite: boolean, allowRelative = false): string[] | undefined {
   const exts = viaVite ? ['.mjs', '.js', '.ts', '.mts'] : ['.mjs', '.js']
+  forgetPaths() // tsconfig `paths` are read afresh for each check (once per change of a file)
   const seen = new Set<string>()
   const queue = [entry]
   while (queue.length > 0) {
@@ -40,13 +42,14 @@ export function filesRunningAsIs(entry: string, isEsm: (file: string) => boolean
       return undefined
     }
     if (NEEDS_BUNDLE.test(source)) return undefined
-    // A bare import Node's lookup cannot find as a package may be a tsconfig `paths` alias
-    // (esbuild resolves it and bundles the file, as Netlify's build does) or a missing package
-    // (the bundler's error or `missing-module` diagnostic says so): both go through esbuild.
+    // A bare import that a tsconfig `paths` pattern names (esbuild bundles the file it maps to,
+    // as Netlify's build does, even where a package of that name is installed), or that Node's
+    // lookup cannot find as a package (the bundler's error or `missing-module` diagnostic says
+    // so), goes through esbuild.
     for (const m of source.matchAll(BARE)) {
       const specifier = m[2]!
       if (specifier.startsWith('#') || isBuiltin(specifier) || /^[a-z][a-z0-9+.-]*:/i.test(specifier)) continue
-      if (packageFolder(dirname(file), packageName(specifier)) === null) return undefined
+      if (pathsTargets(dirname(file), specifier) !== undefined || packageFolder(dirname(file), packageName(specifier)) === null) return undefined
     }
     for (const m of source.matchAll(RELATIVE)) {
       if (!allowRelative) return undefined

@@ -6,7 +6,7 @@ import { fileURLToPath } from 'node:url'
 import type { Bundle, PackageImport } from './bundle.js'
 import { RESOLVE_EXTENSIONS } from './bundle.js'
 import { isDir, packageFolder } from './package-folder.js'
-import { extendedConfigFiles } from './tsconfig-extends.js'
+import { extendedConfigFiles, readJsonc } from './tsconfig.js'
 
 /**
  * The cross-process build cache (issue 12: Vitest runs every test file in its own worker, so a
@@ -17,7 +17,7 @@ import { extendedConfigFiles } from './tsconfig-extends.js'
  * - every bundled input (the file and its local imports), by SHA-256 of its bytes;
  * - every `package.json`, `tsconfig.json` and `jsconfig.json` in the folders above an input, and
  *   their absence (the module format, `paths`, `jsx` and other settings esbuild reads), and every
- *   file a tsconfig or jsconfig `extends` (see tsconfig-extends.ts);
+ *   file a tsconfig or jsconfig `extends` (see tsconfig.ts);
  * - every package import left external: the first `node_modules/<name>` Node's lookup finds from
  *   the importing folder, and that package's `package.json` (an install, removal, upgrade or a
  *   closer copy changes the answer); a package that was missing must still be missing;
@@ -172,12 +172,7 @@ export function lookupCandidates(folder: string, written: string, depth = 0): st
 
 /** The `main` and `module` of a folder's package.json (none when it has no readable one). */
 function mainFieldsOf(folder: string): string[] {
-  let parsed: unknown
-  try {
-    parsed = JSON.parse(readFileSync(join(folder, 'package.json'), 'utf8'))
-  } catch {
-    return []
-  }
+  const parsed = readJsonc(join(folder, 'package.json'))
   if (parsed === null || typeof parsed !== 'object') return []
   const { main, module } = parsed as { main?: unknown; module?: unknown }
   return [main, module].filter((v): v is string => typeof v === 'string' && v !== '')

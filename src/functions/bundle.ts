@@ -2,11 +2,12 @@ import { createHash } from 'node:crypto'
 import { readFileSync } from 'node:fs'
 import { createRequire, isBuiltin } from 'node:module'
 import type { SourceMapPayload } from 'node:module'
-import { basename, dirname, extname, isAbsolute, resolve, sep } from 'node:path'
+import { basename, dirname, extname, isAbsolute, resolve } from 'node:path'
 import { fileURLToPath, pathToFileURL } from 'node:url'
 import type { BuildFailure, Message, Metafile, Plugin } from 'esbuild'
 import { HarnessError } from '../errors.js'
-import { packageFolder, packageName } from './package-folder.js'
+import { packageName } from './package-folder.js'
+import { forgetPaths, pathsTargets } from './tsconfig.js'
 import type { Diagnostic } from '../types.js'
 
 /**
@@ -133,11 +134,11 @@ function packagesFromOriginalFolder(format: 'esm' | 'cjs', seen: PackageImport[]
         if (isBuiltin(args.path) || /^[a-z][a-z0-9+.-]*:/i.test(args.path)) return { path: args.path, external: true }
         if (args.path.startsWith('#')) return undefined
         const found = await build.resolve(args.path, { kind: args.kind, resolveDir: args.resolveDir, importer: args.importer, pluginData: { nih: true } })
-        // Not a package at all: esbuild found a local file through tsconfig's `paths` (or a
-        // self-reference) where Node's lookup finds no node_modules/<name>. Netlify's esbuild
-        // bundles such a file; so does this build (kept external, a `.ts` file would fail to load).
-        if (found.errors.length === 0 && !found.external && found.namespace === 'file' && found.path !== '' &&
-          !found.path.split(sep).includes('node_modules') && packageFolder(args.resolveDir, packageName(args.path)) === null) {
+        // Not a package: a tsconfig `paths` alias (esbuild, like TypeScript, tries `paths`
+        // before node_modules, even where a package of that name is installed). Netlify's esbuild
+        // bundles the file it names; so does this build (kept external, a `.ts` file would fail
+        // to load, and a linked workspace package would give its built copy instead).
+        if (found.errors.length === 0 && !found.external && found.namespace === 'file' && found.path !== '' && pathsTargets(args.resolveDir, args.path) !== undefined) {
           return { path: found.path, sideEffects: found.sideEffects, suffix: found.suffix }
         }
         seen.push({ from: args.resolveDir, name: packageName(args.path), missing: found.errors.length > 0, importer: args.importer })
@@ -232,6 +233,7 @@ export async function bundleFunction(request: BundleRequest): Promise<Bundle> {
   const dir = dirname(file)
   const { build } = await esbuild()
   builds++
+  forgetPaths()
   const packages: PackageImport[] = []
   let built: import('esbuild').BuildResult<{ write: false; metafile: true }>
   try {
@@ -293,7 +295,9 @@ function localImportsOf(metafile: Metafile, root: string, only: ReadonlySet<stri
       if (relative && written.includes('*')) globs.push(resolve(dirname(importer), written))
       else if (relative) out.push([dirname(importer), written])
       else if (!imp.external && !imp.path.includes(':')) {
-        // Bundled through tsconfig's `paths`: the lookup of the file it found, without its extension.
+        // Bundled through tsconfig's `paths`: the lookup of each target the pattern names (a
+        // file earlier in the list, or beside a folder it found, may appear), and of the file found.
+        for (const target of pathsTargets(dirname(importer), written) ?? []) out.push([dirname(target), `./${basename(target)}`])
         const found = resolve(root, imp.path)
         out.push([dirname(found), `./${basename(found, extname(found))}`])
       }
@@ -325,6 +329,7 @@ function sharedEsmBanner(): string {
 export async function bundleFunctions(files: string[], format: 'esm' | 'cjs', outdir: string, root: string): Promise<Map<string, Bundle>> {
   const { build } = await esbuild()
   builds++
+  forgetPaths()
   const packages: PackageImport[] = []
   const built = await build({
     entryPoints: files,

@@ -1,4 +1,4 @@
-import { readFileSync } from 'node:fs'
+import { readdirSync, readFileSync, realpathSync } from 'node:fs'
 import { basename, dirname, isAbsolute, join, resolve } from 'node:path'
 import { packageName } from './package-folder.js'
 
@@ -24,7 +24,8 @@ export function extendedConfigFiles(config: string): string[] {
   const out = new Set<string>()
   const queue = [config]
   while (queue.length > 0 && out.size < 200) {
-    const file = queue.pop()!
+    // A linked config (pnpm) is read, and its own `extends` looked up, from where it really is.
+    const file = realPath(queue.pop()!)
     for (const target of extendsOf(file)) {
       for (const candidate of candidatesFor(target, dirname(file))) {
         if (out.has(candidate) || candidate === config) continue
@@ -69,10 +70,16 @@ function namedByPackage(pkg: string): string[] {
   if (parsed === null || typeof parsed !== 'object') return []
   const { tsconfig, exports } = parsed as { tsconfig?: unknown; exports?: unknown }
   const out: string[] = []
-  if (typeof tsconfig === 'string') out.push(resolve(pkg, tsconfig))
+  if (typeof tsconfig === 'string') {
+    const named = resolve(pkg, tsconfig)
+    out.push(named, `${named}.json`, join(named, 'tsconfig.json'))
+  }
   const walk = (value: unknown, depth: number): void => {
     if (typeof value === 'string') {
-      if (value.endsWith('.json') && !value.includes('*')) out.push(resolve(pkg, value))
+      const star = value.indexOf('*')
+      if (star < 0 && value.endsWith('.json')) out.push(resolve(pkg, value))
+      // A pattern (`"./*": "./configs/*.json"`): every .json in the folder it starts in.
+      else if (star >= 0) out.push(...jsonFilesIn(resolve(pkg, value.slice(0, value.lastIndexOf('/', star) + 1) || '.')))
     } else if (value !== null && typeof value === 'object' && depth < 8) {
       for (const v of Object.values(value)) walk(v, depth + 1)
     }
@@ -81,13 +88,103 @@ function namedByPackage(pkg: string): string[] {
   return out
 }
 
-/** A JSON file that may hold comments and trailing commas, as TypeScript reads its configs. */
-function readJsonc(file: string): unknown {
+function jsonFilesIn(folder: string): string[] {
   try {
-    return JSON.parse(stripJsonc(readFileSync(file, 'utf8')))
+    return readdirSync(folder).filter((name) => name.endsWith('.json')).map((name) => join(folder, name))
+  } catch {
+    return []
+  }
+}
+
+function realPath(file: string): string {
+  try {
+    return realpathSync(file)
+  } catch {
+    return file
+  }
+}
+
+/**
+ * A JSON file that may hold comments, trailing commas and a byte-order mark, as TypeScript and
+ * esbuild read configs; `undefined` when it cannot be read or parsed.
+ * @internal
+ */
+export function readJsonc(file: string): unknown {
+  try {
+    return JSON.parse(stripJsonc(readFileSync(file, 'utf8').replace(/^\uFEFF/, '')))
   } catch {
     return undefined
   }
+}
+
+/** Effective `compilerOptions.paths` (with the folder its targets are relative to) per config file. */
+const pathsCache = new Map<string, { paths: Record<string, unknown>; base: string } | null>()
+
+/**
+ * The files a bare import names through the tsconfig `paths` that apply to a file in `folder`
+ * (the nearest `tsconfig.json`, else `jsconfig.json`, going up, with what it extends: the
+ * nearest config in that chain that sets `paths` decides, as TypeScript and esbuild read it),
+ * each pattern's targets with `*` filled in, relative to `baseUrl` (else to the config that
+ * sets `paths`); `undefined` when no pattern matches the specifier (it is then a package).
+ * @internal
+ */
+export function pathsTargets(folder: string, specifier: string): string[] | undefined {
+  const config = nearestConfig(folder)
+  if (config === undefined) return undefined
+  let found = pathsCache.get(config)
+  if (found === undefined) pathsCache.set(config, (found = effectivePaths(config)))
+  if (found === null) return undefined
+  let best: { prefix: string; targets: unknown; star: string } | undefined
+  for (const [pattern, targets] of Object.entries(found.paths)) {
+    const star = pattern.indexOf('*')
+    if (star < 0) {
+      if (pattern === specifier) return targetsOf(targets, found.base, '')
+      continue
+    }
+    const prefix = pattern.slice(0, star)
+    const suffix = pattern.slice(star + 1)
+    if (specifier.length >= prefix.length + suffix.length && specifier.startsWith(prefix) && specifier.endsWith(suffix) && (!best || prefix.length > best.prefix.length)) {
+      best = { prefix, targets, star: specifier.slice(prefix.length, specifier.length - suffix.length) }
+    }
+  }
+  return best ? targetsOf(best.targets, found.base, best.star) : undefined
+}
+
+/** Forgets the `paths` read so far (a config may have changed between builds). @internal */
+export function forgetPaths(): void {
+  pathsCache.clear()
+}
+
+function targetsOf(targets: unknown, base: string, star: string): string[] {
+  return Array.isArray(targets) ? targets.filter((t): t is string => typeof t === 'string').map((t) => resolve(base, t.replace('*', star))) : []
+}
+
+function nearestConfig(folder: string): string | undefined {
+  for (let dir = folder; ; dir = dirname(dir)) {
+    for (const name of ['tsconfig.json', 'jsconfig.json']) {
+      const file = join(dir, name)
+      if (readJsonc(file) !== undefined) return file
+    }
+    if (dirname(dir) === dir) return undefined
+  }
+}
+
+/** The `paths` the chain from `config` ends up with, or `null` for none. */
+function effectivePaths(config: string): { paths: Record<string, unknown>; base: string } | null {
+  let file: string | undefined = config
+  let baseUrl: string | undefined
+  for (let depth = 0; file !== undefined && depth < 20; depth++) {
+    const real = realPath(file)
+    const parsed = readJsonc(real) as { compilerOptions?: { paths?: unknown; baseUrl?: unknown }; extends?: unknown } | undefined
+    const options = parsed?.compilerOptions
+    if (baseUrl === undefined && typeof options?.baseUrl === 'string') baseUrl = resolve(dirname(real), options.baseUrl)
+    if (options?.paths !== null && typeof options?.paths === 'object') {
+      return { paths: options.paths as Record<string, unknown>, base: baseUrl ?? dirname(real) }
+    }
+    // Follow the first `extends` target that exists (a superset for the cache, a choice here).
+    file = extendsOf(real).flatMap((target) => candidatesFor(target, dirname(real))).find((c) => basename(c) !== 'package.json' && readJsonc(c) !== undefined)
+  }
+  return null
 }
 
 /** JSON with `//` and `/* *\/` comments and trailing commas made plain JSON (strings kept as they are). */
