@@ -150,9 +150,13 @@ export function pathsTargets(folder: string, specifier: string): string[] | unde
   return best ? targetsOf(best.targets, found.base, best.star) : undefined
 }
 
+/** The nearest config of each folder looked at (read once per build, as the `paths`). */
+const nearestCache = new Map<string, string | undefined>()
+
 /** Forgets the `paths` read so far (a config may have changed between builds). @internal */
 export function forgetPaths(): void {
   pathsCache.clear()
+  nearestCache.clear()
 }
 
 function targetsOf(targets: unknown, base: string, star: string): string[] {
@@ -160,13 +164,15 @@ function targetsOf(targets: unknown, base: string, star: string): string[] {
 }
 
 function nearestConfig(folder: string): string | undefined {
-  for (let dir = folder; ; dir = dirname(dir)) {
-    for (const name of ['tsconfig.json', 'jsconfig.json']) {
-      const file = join(dir, name)
-      if (readJsonc(file) !== undefined) return file
-    }
-    if (dirname(dir) === dir) return undefined
+  if (nearestCache.has(folder)) return nearestCache.get(folder)
+  let found: string | undefined
+  for (const name of ['tsconfig.json', 'jsconfig.json']) {
+    const file = join(folder, name)
+    if (found === undefined && readJsonc(file) !== undefined) found = file
   }
+  if (found === undefined && dirname(folder) !== folder) found = nearestConfig(dirname(folder))
+  nearestCache.set(folder, found)
+  return found
 }
 
 /** The `paths` the chain from `config` ends up with, or `null` for none. */
