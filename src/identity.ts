@@ -10,7 +10,7 @@ import { discoverIdentityFunctions } from './functions/discover.js'
 import { functionDirectory } from './functions/load.js'
 import type { DiscoveredIdentityFunctions } from './functions/discover.js'
 import type { EnvOverrides } from './functions/env.js'
-import { assertEvent, eventFromName } from './events.js'
+import { assertEvent, eventFromName, isIdentityEvent } from './events.js'
 import { runHook } from './gotrue/hooks.js'
 import type { TriggerOptions } from './gotrue/hooks.js'
 import { createHash } from 'node:crypto'
@@ -146,7 +146,7 @@ function checkFunctions(functions: IdentityOptions['functions']): IdentityFuncti
     throw new HarnessError('ERR_INVALID_OPTION', `functions must be a functions directory (a string) or a plain object of event names to functions; got ${got}`)
   }
   for (const key of Object.keys(functions)) {
-    if ((IDENTITY_EVENTS as readonly string[]).includes(key)) continue
+    if (isIdentityEvent(key)) continue
     const event = eventFromName(key)
     throw new HarnessError(
       'ERR_INVALID_OPTION',
@@ -405,8 +405,8 @@ export class Identity {
     let rest: FakeUserOverrides = overrides
     if (!none) ({ password, ...rest } = overrides ?? {})
     if (password !== undefined && typeof password !== 'string') throw new HarnessError('ERR_INVALID_USER', 'password must be a string')
-    // A fresh fake user is in GoTrue's shape and nobody else's: handed out as the stored copy,
-    // the record keeping copies of its maps.
+    // A fresh fake user is in GoTrue's shape and nobody else's: handed out as the stored copy
+    // (adopt gives it copies of the maps the record keeps).
     const user = this.fakeUser(rest)
     this.#gotrue.store.adopt(user, password as string | undefined)
     return user

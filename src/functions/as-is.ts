@@ -2,7 +2,7 @@ import { existsSync, readFileSync, statSync } from 'node:fs'
 import { isBuiltin } from 'node:module'
 import { dirname, extname, resolve } from 'node:path'
 import { packageFolder, packageName } from './package-folder.js'
-import { forgetPaths, pathsTargets } from './tsconfig.js'
+import { pathsReader } from './tsconfig.js'
 
 /** CommonJS names that Netlify's ESM bundle provides (banner) but a native ES module lacks. */
 const NEEDS_BUNDLE = /\b(?:__dirname|__filename|require|exports)\b|\bmodule\.exports\b/
@@ -27,7 +27,7 @@ const MAX_FILES = 50
  */
 export function filesRunningAsIs(entry: string, isEsm: (file: string) => boolean, viaVite: boolean, allowRelative = false): string[] | undefined {
   const exts = viaVite ? ['.mjs', '.js', '.ts', '.mts'] : ['.mjs', '.js']
-  forgetPaths() // tsconfig `paths` are read afresh for each check (once per change of a file)
+  const pathsTargets = pathsReader() // tsconfig `paths`, read afresh for each check (once per change of a file)
   const seen = new Set<string>()
   const queue = [entry]
   while (queue.length > 0) {

@@ -1,11 +1,10 @@
 import { createHash } from 'node:crypto'
 import { mkdirSync, readdirSync, readFileSync, renameSync, rmSync, statSync, unlinkSync, writeFileSync } from 'node:fs'
-import type { Stats } from 'node:fs'
 import { dirname, isAbsolute, join, parse, resolve, sep } from 'node:path'
 import { fileURLToPath } from 'node:url'
 import type { Bundle, PackageImport } from './bundle.js'
 import { RESOLVE_EXTENSIONS } from './bundle.js'
-import { isDir, packageFolder } from './package-folder.js'
+import { isDir, packageFolder, statOf } from './package-folder.js'
 import { extendedConfigFiles, readJsonc } from './tsconfig.js'
 
 /**
@@ -88,7 +87,6 @@ function hashOf(path: string): string | null {
     return null
   }
 }
-
 
 /**
  * The folder the cache lives in: `NETLIFY_IDENTITY_HARNESS_CACHE` when it names one, else
@@ -176,15 +174,6 @@ function mainFieldsOf(folder: string): string[] {
   if (parsed === null || typeof parsed !== 'object') return []
   const { main, module } = parsed as { main?: unknown; module?: unknown }
   return [main, module].filter((v): v is string => typeof v === 'string' && v !== '')
-}
-
-/** `stat`, with any failure (`ENOENT`, `ENOTDIR` below a file, …) as no file. */
-function statOf(path: string): Stats | undefined {
-  try {
-    return statSync(path, { throwIfNoEntry: false })
-  } catch {
-    return undefined
-  }
 }
 
 function exists(path: string): boolean {

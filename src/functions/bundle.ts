@@ -7,7 +7,8 @@ import { fileURLToPath, pathToFileURL } from 'node:url'
 import type { BuildFailure, Message, Metafile, Plugin } from 'esbuild'
 import { HarnessError } from '../errors.js'
 import { packageName } from './package-folder.js'
-import { forgetPaths, pathsTargets } from './tsconfig.js'
+import { pathsReader } from './tsconfig.js'
+import type { PathsTargets } from './tsconfig.js'
 import type { Diagnostic } from '../types.js'
 
 /**
@@ -125,7 +126,7 @@ const ESM_DEFINE = {
  * package that cannot be found fails an `import` as Netlify's build does, and makes a `require`
  * or dynamic `import()` a `missing-module` diagnostic (it throws at run time unless optional).
  */
-function packagesFromOriginalFolder(format: 'esm' | 'cjs', seen: PackageImport[]): Plugin {
+function packagesFromOriginalFolder(format: 'esm' | 'cjs', seen: PackageImport[], pathsTargets: PathsTargets): Plugin {
   return {
     name: 'nih-packages',
     setup(build) {
@@ -233,7 +234,7 @@ export async function bundleFunction(request: BundleRequest): Promise<Bundle> {
   const dir = dirname(file)
   const { build } = await esbuild()
   builds++
-  forgetPaths()
+  const paths = pathsReader()
   const packages: PackageImport[] = []
   let built: import('esbuild').BuildResult<{ write: false; metafile: true }>
   try {
@@ -243,7 +244,7 @@ export async function bundleFunction(request: BundleRequest): Promise<Bundle> {
       absWorkingDir: dir,
       ...BUILD_OPTIONS,
       format,
-      plugins: [packagesFromOriginalFolder(format, packages)],
+      plugins: [packagesFromOriginalFolder(format, packages, paths)],
       ...(format === 'esm' ? { banner: { js: esmBanner(file) }, define: ESM_DEFINE } : {}),
     })
   } catch (error) {
@@ -257,7 +258,7 @@ export async function bundleFunction(request: BundleRequest): Promise<Bundle> {
     .filter((p) => !p.includes(':'))
     .map((p) => resolve(dir, p))
   const output = Object.values(built.metafile.outputs).find((o) => o.entryPoint !== undefined)
-  const { localImports, globImports } = localImportsOf(built.metafile, dir, undefined)
+  const { localImports, globImports } = localImportsOf(built.metafile, dir, undefined, paths)
   const cjsVariable = format === 'esm' && (output?.exports.length ?? 0) === 0
     ? built.warnings.map((w) => (w.id === 'commonjs-variable-in-esm' ? /"(exports|module)"/.exec(w.text)?.[1] : undefined)).find((v) => v !== undefined)
     : undefined
@@ -279,7 +280,7 @@ export async function bundleFunction(request: BundleRequest): Promise<Bundle> {
  * metafile, as {@link Bundle.localImports} describes them, and the patterns of computed imports
  * ({@link Bundle.globImports}).
  */
-function localImportsOf(metafile: Metafile, root: string, only: ReadonlySet<string> | undefined): { localImports: Array<[string, string]>; globImports: string[] } {
+function localImportsOf(metafile: Metafile, root: string, only: ReadonlySet<string> | undefined, pathsTargets: PathsTargets): { localImports: Array<[string, string]>; globImports: string[] } {
   const out: Array<[string, string]> = []
   const globs: string[] = []
   for (const [rel, input] of Object.entries(metafile.inputs)) {
@@ -329,7 +330,7 @@ function sharedEsmBanner(): string {
 export async function bundleFunctions(files: string[], format: 'esm' | 'cjs', outdir: string, root: string): Promise<Map<string, Bundle>> {
   const { build } = await esbuild()
   builds++
-  forgetPaths()
+  const paths = pathsReader()
   const packages: PackageImport[] = []
   const built = await build({
     entryPoints: files,
@@ -339,7 +340,7 @@ export async function bundleFunctions(files: string[], format: 'esm' | 'cjs', ou
     ...BUILD_OPTIONS,
     format,
     outExtension: { '.js': format === 'esm' ? '.mjs' : '.cjs' },
-    plugins: [packagesFromOriginalFolder(format, packages)],
+    plugins: [packagesFromOriginalFolder(format, packages, paths)],
     ...(format === 'esm' ? { banner: { js: sharedEsmBanner() }, define: ESM_DEFINE } : {}),
   })
   const byPath = new Map(built.outputFiles.map((f) => [f.path, f]))
@@ -368,7 +369,7 @@ export async function bundleFunctions(files: string[], format: 'esm' | 'cjs', ou
       inputs,
       diagnostics: warnings.map((w) => toDiagnostic(root, w)),
       packages: packages.filter((p) => mine.has(p.importer)),
-      ...localImportsOf(built.metafile, root, mine),
+      ...localImportsOf(built.metafile, root, mine, paths),
     })
   }
   return out

@@ -1,13 +1,19 @@
 import { statSync } from 'node:fs'
+import type { Stats } from 'node:fs'
 import { dirname, join, sep } from 'node:path'
+
+/** `stat`, with any failure (`ENOENT`, `ENOTDIR` below a file, …) as no file. @internal */
+export function statOf(path: string): Stats | undefined {
+  try {
+    return statSync(path, { throwIfNoEntry: false })
+  } catch {
+    return undefined
+  }
+}
 
 /** Whether `path` is a folder (a missing or unreadable path is not). @internal */
 export function isDir(path: string): boolean {
-  try {
-    return statSync(path, { throwIfNoEntry: false })?.isDirectory() === true
-  } catch {
-    return false
-  }
+  return statOf(path)?.isDirectory() === true
 }
 
 /**

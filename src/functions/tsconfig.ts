@@ -117,23 +117,48 @@ export function readJsonc(file: string): unknown {
   }
 }
 
-/** Effective `compilerOptions.paths` (with the folder its targets are relative to) per config file. */
-const pathsCache = new Map<string, { paths: Record<string, unknown>; base: string } | null>()
+/** The effective `compilerOptions.paths` of a config, with the folder its targets are relative to. */
+interface Paths {
+  paths: Record<string, unknown>
+  base: string
+}
 
 /**
- * The files a bare import names through the tsconfig `paths` that apply to a file in `folder`
- * (the nearest `tsconfig.json`, else `jsconfig.json`, going up, with what it extends: the
- * nearest config in that chain that sets `paths` decides, as TypeScript and esbuild read it),
- * each pattern's targets with `*` filled in, relative to `baseUrl` (else to the config that
- * sets `paths`); `undefined` when no pattern matches the specifier (it is then a package).
+ * What a bare import names through the tsconfig `paths` that apply to a file in `folder`: the
+ * files each pattern's targets name (`*` filled in, relative to `baseUrl`, else to the config
+ * that sets `paths`), or `undefined` when no pattern matches (the import is then a package).
  * @internal
  */
-export function pathsTargets(folder: string, specifier: string): string[] | undefined {
-  const config = nearestConfig(folder)
-  if (config === undefined) return undefined
-  let found = pathsCache.get(config)
-  if (found === undefined) pathsCache.set(config, (found = effectivePaths(config)))
-  if (found === null) return undefined
+export type PathsTargets = (folder: string, specifier: string) => string[] | undefined
+
+/**
+ * A {@link PathsTargets} that reads each config once: make one per build (or per as-is check),
+ * so that a config changed between builds is read again. The config that applies to a folder is
+ * the nearest `tsconfig.json`, else `jsconfig.json`, going up, with what it extends: the nearest
+ * config in that chain that sets `paths` decides, as TypeScript and esbuild read it; the longest
+ * matching prefix wins.
+ * @internal
+ */
+export function pathsReader(): PathsTargets {
+  const nearest = new Map<string, string | undefined>()
+  const effective = new Map<string, Paths | null>()
+  const nearestConfig = (folder: string): string | undefined => {
+    if (nearest.has(folder)) return nearest.get(folder)
+    let found = ['tsconfig.json', 'jsconfig.json'].map((name) => join(folder, name)).find((file) => readJsonc(file) !== undefined)
+    if (found === undefined && dirname(folder) !== folder) found = nearestConfig(dirname(folder))
+    nearest.set(folder, found)
+    return found
+  }
+  return (folder, specifier) => {
+    const config = nearestConfig(folder)
+    if (config === undefined) return undefined
+    let found = effective.get(config)
+    if (found === undefined) effective.set(config, (found = effectivePaths(config)))
+    return found === null ? undefined : matchPaths(found, specifier)
+  }
+}
+
+function matchPaths(found: Paths, specifier: string): string[] | undefined {
   let best: { prefix: string; targets: unknown; star: string } | undefined
   for (const [pattern, targets] of Object.entries(found.paths)) {
     const star = pattern.indexOf('*')
@@ -150,33 +175,12 @@ export function pathsTargets(folder: string, specifier: string): string[] | unde
   return best ? targetsOf(best.targets, found.base, best.star) : undefined
 }
 
-/** The nearest config of each folder looked at (read once per build, as the `paths`). */
-const nearestCache = new Map<string, string | undefined>()
-
-/** Forgets the `paths` read so far (a config may have changed between builds). @internal */
-export function forgetPaths(): void {
-  pathsCache.clear()
-  nearestCache.clear()
-}
-
 function targetsOf(targets: unknown, base: string, star: string): string[] {
   return Array.isArray(targets) ? targets.filter((t): t is string => typeof t === 'string').map((t) => resolve(base, t.replace('*', star))) : []
 }
 
-function nearestConfig(folder: string): string | undefined {
-  if (nearestCache.has(folder)) return nearestCache.get(folder)
-  let found: string | undefined
-  for (const name of ['tsconfig.json', 'jsconfig.json']) {
-    const file = join(folder, name)
-    if (found === undefined && readJsonc(file) !== undefined) found = file
-  }
-  if (found === undefined && dirname(folder) !== folder) found = nearestConfig(dirname(folder))
-  nearestCache.set(folder, found)
-  return found
-}
-
 /** The `paths` the chain from `config` ends up with, or `null` for none. */
-function effectivePaths(config: string): { paths: Record<string, unknown>; base: string } | null {
+function effectivePaths(config: string): Paths | null {
   let file: string | undefined = config
   let baseUrl: string | undefined
   for (let depth = 0; file !== undefined && depth < 20; depth++) {
