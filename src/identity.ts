@@ -4,7 +4,7 @@ import { HarnessError } from './errors.js'
 import { invokeHttp } from './functions/invoke-http.js'
 import type { InvokeRequest, InvokeResponse } from './functions/invoke-http.js'
 import type { FunctionInput, ResolvedFunction } from './functions/resolve.js'
-import { resolveInput } from './functions/resolve.js'
+import { resolveFile, resolveInputNow } from './functions/resolve.js'
 import { netlifyRuntimeEnv } from './netlify/runtime-env.js'
 import { discoverIdentityFunctions } from './functions/discover.js'
 import { functionDirectory } from './functions/load.js'
@@ -366,7 +366,13 @@ export class Identity {
   protected fire(event: IdentityEvent, user: GoTrueUser): Promise<HookOutcome> | undefined {
     const fn = this.wiredFunction(event)
     if (fn === undefined) return undefined
-    return this.resolve(fn, `identity-${event}`).then((resolved) => runHook(this.rt, resolved, event, user))
+    let resolved: ResolvedFunction | Promise<ResolvedFunction>
+    try {
+      resolved = this.resolve(fn, `identity-${event}`)
+    } catch (error) {
+      return Promise.reject(error)
+    }
+    return resolved instanceof Promise ? resolved.then((r) => runHook(this.rt, r, event, user)) : runHook(this.rt, resolved, event, user)
   }
 
   /** The transport-neutral GoTrue core (`handle(request)`), for fronts other than msw. @internal */
@@ -587,24 +593,36 @@ export class Identity {
    */
   trigger(fn: FunctionInput, event?: IdentityEvent, user?: GoTrueUser, options?: TriggerOptions): Promise<HookOutcome>
   trigger(fn: FunctionInput, user: GoTrueUser, options?: TriggerOptions): Promise<HookOutcome>
-  async trigger(
+  trigger(
     fn: FunctionInput,
     eventOrUser?: IdentityEvent | GoTrueUser,
     userOrOptions?: GoTrueUser | TriggerOptions,
     maybeOptions?: TriggerOptions,
   ): Promise<HookOutcome> {
-    let event: IdentityEvent | undefined
-    let user: GoTrueUser | undefined
-    let options: TriggerOptions
-    if (eventOrUser !== undefined && typeof eventOrUser === 'object') {
-      user = eventOrUser
-      options = (userOrOptions as TriggerOptions | undefined) ?? {}
-    } else {
-      event = eventOrUser
-      user = userOrOptions as GoTrueUser | undefined
-      options = maybeOptions ?? {}
+    // Not an async function: a function value or a warm path goes straight to the hook with no
+    // promise of its own (issue 12); every error still arrives as a rejection.
+    try {
+      let event: IdentityEvent | undefined
+      let user: GoTrueUser | undefined
+      let options: TriggerOptions
+      if (eventOrUser !== undefined && typeof eventOrUser === 'object') {
+        user = eventOrUser
+        options = (userOrOptions as TriggerOptions | undefined) ?? {}
+      } else {
+        event = eventOrUser
+        user = userOrOptions as GoTrueUser | undefined
+        options = maybeOptions ?? {}
+      }
+      const pending = this.resolve(fn, options.name, options)
+      return pending instanceof Promise
+        ? pending.then((resolved) => this.#triggerResolved(resolved, event, user, options))
+        : this.#triggerResolved(pending, event, user, options)
+    } catch (error) {
+      return Promise.reject(error)
     }
-    const resolved = await this.resolve(fn, options.name, options)
+  }
+
+  #triggerResolved(resolved: ResolvedFunction, event: IdentityEvent | undefined, user: GoTrueUser | undefined, options: TriggerOptions): Promise<HookOutcome> {
     if (event === undefined) {
       event = eventFromName(resolved.name)
       if (!event) {
@@ -627,14 +645,21 @@ export class Identity {
    * `request.user` signs a token and sends `Authorization: Bearer …`.
    */
   async invoke(fn: FunctionInput, request: InvokeRequest = {}): Promise<InvokeResponse> {
-    const resolved = await this.resolve(fn, request.name, request)
+    const pending = this.resolve(fn, request.name, request)
+    const resolved = pending instanceof Promise ? await pending : pending
     return invokeHttp(this.rt, resolved, request, (u) => this.token(u))
   }
 
-  /** Resolves anything a user has at hand to a runnable function. @internal */
-  protected resolve(fn: FunctionInput, name: string | undefined, load: { env?: EnvOverrides; fresh?: boolean; shape?: 'v1' | 'v2' } = {}): Promise<ResolvedFunction> {
+  /**
+   * Resolves anything a user has at hand to a runnable function: at once for a function value or
+   * a warm path (no promise, no microtask on the hot paths), else once the file is loaded. May
+   * throw. @internal
+   */
+  protected resolve(fn: FunctionInput, name: string | undefined, load: { env?: EnvOverrides; fresh?: boolean; shape?: 'v1' | 'v2' } = {}): ResolvedFunction | Promise<ResolvedFunction> {
     // A path is loaded the way Netlify bundles it; its file name is its function name.
-    return resolveInput(fn, { name, shape: load.shape }, { env: load.env, fresh: load.fresh, runtimeEnv: netlifyRuntimeEnv(this.rt) })
+    const hints = { name, shape: load.shape }
+    const options = { env: load.env, fresh: load.fresh, runtimeEnv: netlifyRuntimeEnv(this.rt) }
+    return resolveInputNow(fn, hints, options) ?? resolveFile(fn as string, hints, options)
   }
 }
 

@@ -43,18 +43,34 @@ export class SeededRandom {
     return out
   }
 
-  /** A lower-case hex string of `n` bytes. */
+  /** A lower-case hex string of `n` bytes (the bytes {@link bytes} would give). */
   hex(n: number): string {
-    return toHex(this.bytes(n))
+    if (2 * n > SCRATCH.length) return toHex(this.bytes(n))
+    // Written as ASCII into one buffer and read out as one flat string: no byte array, no
+    // string pieces (request ids are made on every call; issue 12).
+    let at = 0
+    for (let i = 0; i < n; i += 4) {
+      const v = this.next()
+      for (let k = 0; k < 4 && i + k < n; k++) at = putHex(at, (v >>> (8 * k)) & 0xff)
+    }
+    return SCRATCH.toString('latin1', 0, at)
   }
 
-  /** A version 4 UUID. */
+  /** A version 4 UUID (from the same 16 bytes as before: the same seed gives the same ids). */
   uuid(): string {
-    const b = this.bytes(16)
-    b[6] = (b[6]! & 0x0f) | 0x40
-    b[8] = (b[8]! & 0x3f) | 0x80
-    const h = toHex(b)
-    return `${h.slice(0, 8)}-${h.slice(8, 12)}-${h.slice(12, 16)}-${h.slice(16, 20)}-${h.slice(20)}`
+    let at = 0
+    for (let i = 0; i < 16; i += 4) {
+      const v = this.next()
+      for (let k = 0; k < 4; k++) {
+        const j = i + k
+        let b = (v >>> (8 * k)) & 0xff
+        if (j === 6) b = (b & 0x0f) | 0x40
+        else if (j === 8) b = (b & 0x3f) | 0x80
+        if (j === 4 || j === 6 || j === 8 || j === 10) SCRATCH[at++] = DASH
+        at = putHex(at, b)
+      }
+    }
+    return SCRATCH.toString('latin1', 0, at)
   }
 
   /** base64url without padding of `n` bytes (GoTrue's refresh token format, gotrue.md §4). */
@@ -64,6 +80,21 @@ export class SeededRandom {
 }
 
 const HEX = Array.from({ length: 256 }, (_, i) => i.toString(16).padStart(2, '0'))
+/** The ASCII codes of each byte's two hex digits. */
+const HEX_CODES = new Uint8Array(512)
+for (let i = 0; i < 256; i++) {
+  HEX_CODES[2 * i] = HEX[i]!.charCodeAt(0)
+  HEX_CODES[2 * i + 1] = HEX[i]!.charCodeAt(1)
+}
+/** Where hex ids are written before they are read out as a string (synchronously, so never shared). */
+const SCRATCH = Buffer.allocUnsafe(128)
+const DASH = 0x2d
+
+function putHex(at: number, byte: number): number {
+  SCRATCH[at] = HEX_CODES[2 * byte]!
+  SCRATCH[at + 1] = HEX_CODES[2 * byte + 1]!
+  return at + 2
+}
 
 /** @internal */
 export function toHex(bytes: Uint8Array): string {

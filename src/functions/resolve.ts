@@ -141,14 +141,27 @@ function withBackground(fn: ResolvedFunction): ResolvedFunction {
  */
 export function resolveInput(fn: unknown, hints: ResolveHints = {}, load: LoadOptions = {}): Promise<ResolvedFunction> {
   try {
-    if (typeof fn !== 'string') return Promise.resolve(resolveFunction(fn, hints))
-    // A warm call by path (the same file, unchanged) resolves without a turn of the event loop (issue 12).
-    const warm = warmFunctionFile(fn, load)
-    if (warm) return Promise.resolve(resolvedOf(warm, hints))
-    return loadFunctionFile(fn, load).then((loaded) => resolvedOf(loaded, hints))
+    return Promise.resolve(resolveInputNow(fn, hints, load) ?? resolveFile(fn as string, hints, load))
   } catch (error) {
     return Promise.reject(error)
   }
+}
+
+/** Loads a function file (see {@link loadFunctionFile}) and resolves its module. @internal */
+export function resolveFile(file: string, hints: ResolveHints = {}, load: LoadOptions = {}): Promise<ResolvedFunction> {
+  return loadFunctionFile(file, load).then((loaded) => resolvedOf(loaded, hints))
+}
+
+/**
+ * {@link resolveInput} without a promise where no file must be loaded: a function value, or a
+ * warm call by path (the same file, unchanged). `undefined` when the file must be loaded; throws
+ * what `resolveInput` rejects with. Spares the hot paths a promise and a microtask (issue 12).
+ * @internal
+ */
+export function resolveInputNow(fn: unknown, hints: ResolveHints = {}, load: LoadOptions = {}): ResolvedFunction | undefined {
+  if (typeof fn !== 'string') return resolveFunction(fn, hints)
+  const warm = warmFunctionFile(fn, load)
+  return warm ? resolvedOf(warm, hints) : undefined
 }
 
 /** A loaded module's resolved shape, worked out once per module and shape hint. */

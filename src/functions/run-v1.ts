@@ -9,6 +9,12 @@ export interface LateCompletion {
   style: CompletionStyle
 }
 
+/** A run's first completion, and the ones after it (filled in as they come). @internal */
+export interface V1Settled {
+  completion: Completion
+  late: LateCompletion[]
+}
+
 /**
  * Runs a v1 handler once and settles on the first completion: a returned promise, the callback,
  * `context.done/succeed/fail`, a throw, or the timeout (functions-runtime.md §1.4). A truthy
@@ -21,7 +27,7 @@ export function runV1(
   event: unknown,
   makeContext: (complete: (style: CompletionStyle, error: unknown, hasError: boolean, result?: unknown) => void) => LambdaContext,
   timeoutMs: number,
-): Promise<{ completion: Completion; late: LateCompletion[] }> {
+): Promise<V1Settled> {
   return new Promise((resolve) => {
     let settled = false
     const late: LateCompletion[] = []

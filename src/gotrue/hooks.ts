@@ -80,11 +80,11 @@ export async function runHook(
   }
 
   let userReads = false
-  const clientContext = async (): Promise<ClientContext> => {
+  const clientContext = (): ClientContext => {
     // Background functions get no client context (netlify/cli#4383, #4395; functions-runtime.md §5).
     if (fn.background) return backgroundClientContext((d) => currentCall()?.note(d), name)
     if (rt.mode === 'netlify-dev') return {}
-    const ctx = productionClientContext({ url: rt.url, token: await rt.adminTokens.get() }, rt.siteUrl)
+    const ctx = productionClientContext({ url: rt.url, token: rt.adminTokens.current() }, rt.siteUrl)
     return watchUserReads(ctx, () => {
       userReads = true
     })
@@ -96,7 +96,7 @@ export async function runHook(
   let eventUserReads = false
   let eventBodyReads = false
   /** One signed POST of the body; `watch` records the v1 handler's event reads. */
-  const attemptOnce = async (attemptTimeoutMs: number, watch: boolean): Promise<ShapeRun> => {
+  const attemptOnce = (attemptTimeoutMs: number, watch: boolean): Promise<ShapeRun> => {
     const signature = signWebhook(body, rt.instanceId, epochSeconds(rt.clock), rt.key)
     const built = identityEvent(rt.siteUrl, name, event, body, signature)
     const ev = watch && fn.shape === 'v1'

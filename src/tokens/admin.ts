@@ -25,7 +25,12 @@ export class AdminTokens {
   }
 
   /** A valid admin token. */
-  async get(): Promise<string> {
+  get(): Promise<string> {
+    return Promise.resolve(this.current())
+  }
+
+  /** A valid admin token, synchronously (signing is synchronous: the hot paths need no await). */
+  current(): string {
     const now = epochSeconds(this.#clock)
     const cached = this.#cached
     if (cached && cached.exp - now > ADMIN_TOKEN_LIFETIME / 2) return cached.token

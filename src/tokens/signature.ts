@@ -1,4 +1,4 @@
-import { createHash } from 'node:crypto'
+import { hash } from 'node:crypto'
 import { HS256_HEADER, signHS256 } from './hs256.js'
 import type { SecretKey } from './key.js'
 
@@ -9,6 +9,7 @@ import type { SecretKey } from './key.js'
  * @internal
  */
 export function signWebhook(body: string, instanceId: string, iat: number, key: SecretKey): string {
-  const sha256 = createHash('sha256').update(body, 'utf8').digest('hex')
+  // One-shot hash (Node ≥ 20.12): no Hash stream object per hook request (issue 12).
+  const sha256 = hash('sha256', body, 'hex')
   return signHS256(HS256_HEADER, { iss: 'gotrue', sub: instanceId, iat, sha256 }, key)
 }
