@@ -58,3 +58,32 @@ test(`net/mail.ParseAddress agrees with Go on ${mailLines.length} inputs`, async
   }
   expect(mismatches).toEqual([])
 })
+
+/**
+ * The read of a whole text with JSON.parse (issue 12: a hook's answer is read on every trigger)
+ * must give exactly what the Go scanner gives: value, source and error, with and without the
+ * float64 check, on the oracle's inputs and on generated texts (padded, cut, over-deep, with
+ * numbers beyond float64).
+ */
+test('the JSON.parse read of a whole text agrees with the scan on every input', async () => {
+  const { default: fc } = await import('fast-check')
+  const { goDecodeFirstScanned, MAX_JSON_DEPTH } = await import('../src/go/json.js')
+  const same = (input: string): void => {
+    for (const options of [{}, { floats: false }]) {
+      expect({ input, options, got: goDecodeFirst(input, options) }).toEqual({ input, options, got: goDecodeFirstScanned(input, options) })
+    }
+  }
+  for (const line of lines) same(unquote(line.split('\t')[0]!))
+  const deep = (n: number): string => '['.repeat(n) + ']'.repeat(n)
+  for (const input of [deep(MAX_JSON_DEPTH), deep(MAX_JSON_DEPTH + 1), ` ${deep(MAX_JSON_DEPTH - 1)} `, '1e400', '[1e308, -1e309]', '{"a":{"b":[1E999]}}', ' {"app_metadata":{}} \n', '\t\r\n', '', '{"a":1} {"b":2}', '\ufeff{}', '"\\ud800"', '{"__proto__":{"x":1}}']) same(input)
+  const space = fc.constantFrom('', ' ', '\n', '\t', '\r\n', '\u00a0')
+  fc.assert(
+    fc.property(fc.jsonValue(), space, space, fc.nat(40), fc.boolean(), (value, before, after, cut, huge) => {
+      let text = JSON.stringify(value) ?? 'null'
+      if (huge) text = text.replace(/\d+(\.\d+)?/, '9e999')
+      same(before + text + after)
+      same(text.slice(0, Math.max(0, text.length - cut)))
+    }),
+    { numRuns: 400, seed: 12 },
+  )
+})

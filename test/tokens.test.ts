@@ -32,6 +32,18 @@ describe('access tokens (gotrue.md §4)', () => {
     expect(payload).not.toHaveProperty('aud')
   })
 
+  test('the same bytes as jose signs, for non-ASCII claims and for claims too long for the encoder\'s scratch buffer', async () => {
+    const { SignJWT } = await import('jose')
+    for (const name of ['José Ñúñez 日本 🎉', 'x'.repeat(1365), 'é'.repeat(1400), '\u{1F600}'.repeat(2000)]) {
+      const user = identity.fakeUser({ user_metadata: { full_name: name } })
+      const token = await identity.token(user)
+      const claims = decodeJwt(token)
+      expect(claims.user_metadata).toEqual({ full_name: name })
+      const byJose = await new SignJWT(claims).setProtectedHeader({ alg: 'HS256', kid: 'nf-ident', typ: 'JWT' }).sign(secret)
+      expect(token).toBe(byJose)
+    }
+  })
+
   test('aud is a string claim when the user has one', async () => {
     const token = await identity.token(identity.fakeUser({ aud: 'team' }))
     expect(decodeJwt(token).aud).toBe('team')

@@ -39,6 +39,8 @@ describe('statuses (gotrue.md §2.1, §1.7)', () => {
     expect(runs).toBe(1)
     expect(outcome.attempts).toBe(1)
     await expect(identity.trigger(answer(200), 'validate', undefined, { attempts: 0 })).rejects.toMatchObject({ code: 'ERR_INVALID_OPTION' })
+    // A fraction below one is no attempt at all: refused with a clear error, never a crash.
+    await expect(identity.trigger(answer(200), 'validate', undefined, { attempts: 0.5 })).rejects.toMatchObject({ code: 'ERR_INVALID_OPTION', message: 'attempts must be at least 1; got 0.5' })
     await expect(identity.trigger(answer(200), 'validate', undefined, { timeoutMs: -1 })).rejects.toMatchObject({ code: 'ERR_INVALID_OPTION' })
   })
 

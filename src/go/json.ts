@@ -256,6 +256,43 @@ export function goUnmarshal(text: string): GoDecoded {
  * (everywhere, also under keys a Go struct would skip; `floats: false` leaves it to the caller).
  */
 export function goDecodeFirst(text: string, options: { floats?: boolean } = {}): GoDecoded {
+  return parsedWhole(text, options) ?? goDecodeFirstScanned(text, options)
+}
+
+/**
+ * The common case without the scan: a text that `JSON.parse` accepts whole is one value with
+ * JSON white space around it, which the scanner accepts too (they agree on what is valid, see
+ * above) and reads as the same value, unless it nests deeper than {@link MAX_JSON_DEPTH} (only
+ * possible in a text longer than twice that) or holds a number no float64 can hold (JSON.parse
+ * makes it ±Infinity). `undefined` sends the text to the scan. A hook's answer is read this way
+ * on every trigger (issue 12).
+ */
+function parsedWhole(text: string, options: { floats?: boolean }): GoDecoded | undefined {
+  if (text.length > 2 * MAX_JSON_DEPTH) return undefined
+  let value: unknown
+  try {
+    value = JSON.parse(text)
+  } catch {
+    return undefined
+  }
+  if (options.floats !== false && holdsNonFinite(value)) return undefined
+  const padded = text.length > 0 && (isSpace(text.charCodeAt(0)) || isSpace(text.charCodeAt(text.length - 1)))
+  return { ok: true, value, source: padded ? text.trim() : text }
+}
+
+function holdsNonFinite(value: unknown): boolean {
+  if (typeof value === 'number') return !Number.isFinite(value)
+  if (value === null || typeof value !== 'object') return false
+  if (Array.isArray(value)) {
+    for (const v of value) if (holdsNonFinite(v)) return true
+    return false
+  }
+  for (const key in value) if (holdsNonFinite((value as Record<string, unknown>)[key])) return true
+  return false
+}
+
+/** {@link goDecodeFirst} by the scan alone (every text; the tests hold the fast path to it). @internal */
+export function goDecodeFirstScanned(text: string, options: { floats?: boolean } = {}): GoDecoded {
   let i = 0
   while (i < text.length && isSpace(text.charCodeAt(i))) i++
   if (i >= text.length) return { ok: false, error: 'EOF' }

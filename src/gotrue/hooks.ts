@@ -5,10 +5,11 @@ import { attemptTimeout } from '../functions/budget.js'
 import { currentCall } from '../functions/call-scope.js'
 import { backgroundAccepted, backgroundClientContext, backgroundDiagnostic, BACKGROUND_TIMEOUT_MS, runInBackground } from '../functions/background.js'
 import { runResolved, v2IdentityContext } from '../functions/invoke-v2.js'
-import type { ShapeRun } from '../functions/invoke-v2.js'
+import type { CallContexts, RunOptions, ShapeRun } from '../functions/invoke-v2.js'
 import type { ResolvedFunction } from '../functions/resolve.js'
 import { responseText } from '../functions/response.js'
 import type { ClientContext } from '../netlify/client-context.js'
+import type { NetlifyIdentityContext } from '../netlify/globals.js'
 import { productionClientContext, watchUserReads } from '../netlify/client-context.js'
 import { identityEvent, userForEvent, watchEventReads } from '../netlify/event.js'
 import type { Runtime } from '../runtime.js'
@@ -54,89 +55,135 @@ function positiveNumber(name: string, value: number | undefined, fallback: numbe
  * or on a timeout, then the body's metadata replacing the user's maps (gotrue.md §1.4–§2.3).
  * @internal
  */
-export async function runHook(
+export function runHook(
   rt: Runtime,
   fn: ResolvedFunction,
   event: IdentityEvent,
   user: GoTrueUser,
   options: TriggerOptions = {},
 ): Promise<HookOutcome> {
-  const nominalTimeoutMs = positiveNumber('timeoutMs', options.timeoutMs, HOOK_DEFAULTS.timeoutMs)
-  const attempts = Math.floor(positiveNumber('attempts', options.attempts, HOOK_DEFAULTS.attempts))
-  const name = fn.name ?? `identity-${event}`
-  // One copy of the caller's user; everything after works on it (and on freshly parsed JSON), so
-  // no further deep copies are needed on this hot path.
-  const base = serializeUser(user)
-  const sent = userForEvent(event, base)
-  const body = JSON.stringify({ event, instance_id: rt.instanceId, user: sent })
-  const diagnostics: Diagnostic[] = []
-  const seen = new Set<string>()
-  const note = (d: Diagnostic): void => {
+  try {
+    const nominalTimeoutMs = positiveNumber('timeoutMs', options.timeoutMs, HOOK_DEFAULTS.timeoutMs)
+    const attempts = Math.floor(positiveNumber('attempts', options.attempts, HOOK_DEFAULTS.attempts))
+    if (attempts < 1) throw new HarnessError('ERR_INVALID_OPTION', `attempts must be at least 1; got ${String(options.attempts)}`)
+    const call = new HookCall(rt, fn, event, user, options)
+    if (fn.background) return Promise.resolve(call.background(options.timeoutMs ?? BACKGROUND_TIMEOUT_MS))
+    return call.run(attempts, nominalTimeoutMs, attemptTimeout(rt, HOOK_DEFAULTS.timeoutMs, attempts, options.timeoutMs))
+  } catch (error) {
+    return Promise.reject(error)
+  }
+}
+
+/** `identity-signup`, … for each event, made once. */
+const eventFunctionNames = new Map<IdentityEvent, string>()
+
+function eventFunctionName(event: IdentityEvent): string {
+  let name = eventFunctionNames.get(event)
+  if (name === undefined) eventFunctionNames.set(event, (name = `identity-${event}`))
+  return name
+}
+
+/**
+ * One hook call's state: the body every attempt signs, the outcome's diagnostics and what the
+ * function was seen reading. A class rather than closures, and the contexts a call gets are its
+ * methods, so that a trigger allocates little (issue 12).
+ */
+class HookCall implements CallContexts {
+  readonly rt: Runtime
+  readonly fn: ResolvedFunction
+  readonly event: IdentityEvent
+  readonly name: string
+  /** One copy of the caller's user; everything after works on it (and on freshly parsed JSON). */
+  readonly base: GoTrueUser
+  readonly body: string
+  readonly diagnostics: Diagnostic[] = []
+  readonly runOptions: RunOptions
+  #seen: Set<string> | undefined
+  /** The function read `context.clientContext.user`. */
+  userReads = false
+  /** A v1 handler that reads event.user (which does not exist) and never event.body is looking in the wrong place. */
+  eventUserReads = false
+  eventBodyReads = false
+
+  constructor(rt: Runtime, fn: ResolvedFunction, event: IdentityEvent, user: GoTrueUser, options: TriggerOptions) {
+    this.rt = rt
+    this.fn = fn
+    this.event = event
+    this.name = fn.name ?? eventFunctionName(event)
+    this.base = serializeUser(user)
+    this.body = JSON.stringify({ event, instance_id: rt.instanceId, user: userForEvent(event, this.base) })
+    this.runOptions = { env: options.env, sink: this.diagnostics }
+  }
+
+  /** Adds a diagnostic once (by code and message). */
+  note(d: Diagnostic): void {
     const key = `${d.code}\u0000${d.message}`
+    const seen = (this.#seen ??= new Set())
     if (!seen.has(key)) {
       seen.add(key)
-      diagnostics.push(d)
+      this.diagnostics.push(d)
     }
   }
 
-  let userReads = false
-  const clientContext = (): ClientContext => {
+  clientContext(): ClientContext {
     // Background functions get no client context (netlify/cli#4383, #4395; functions-runtime.md §5).
-    if (fn.background) return backgroundClientContext((d) => currentCall()?.note(d), name)
-    if (rt.mode === 'netlify-dev') return {}
-    const ctx = productionClientContext({ url: rt.url, token: rt.adminTokens.current() }, rt.siteUrl)
+    if (this.fn.background) return backgroundClientContext((d) => currentCall()?.note(d), this.name)
+    if (this.rt.mode === 'netlify-dev') return {}
+    const ctx = productionClientContext({ url: this.rt.url, token: this.rt.adminTokens.current() }, this.rt.siteUrl)
     return watchUserReads(ctx, () => {
-      userReads = true
+      this.userReads = true
     })
   }
 
-  const contexts = { clientContext, identity: () => v2IdentityContext(rt, undefined, rt.mode) }
-  // A v1 handler that reads event.user (which does not exist) and never event.body is looking
-  // for the user in the wrong place; reading both (a fallback) is not flagged.
-  let eventUserReads = false
-  let eventBodyReads = false
-  /** One signed POST of the body; `watch` records the v1 handler's event reads. */
-  const attemptOnce = (attemptTimeoutMs: number, watch: boolean): Promise<ShapeRun> => {
-    const signature = signWebhook(body, rt.instanceId, epochSeconds(rt.clock), rt.key)
-    const built = identityEvent(rt.siteUrl, name, event, body, signature)
-    const ev = watch && fn.shape === 'v1'
-      ? watchEventReads(built, () => { eventUserReads = true }, () => { eventBodyReads = true })
-      : built
-    return runResolved(rt, fn, name, ev, contexts, attemptTimeoutMs, { env: options.env, sink: diagnostics })
+  identity(): Promise<NetlifyIdentityContext | undefined> {
+    return v2IdentityContext(this.rt, undefined, this.rt.mode)
   }
 
-  if (fn.background) {
-    // functions-runtime.md §5: Netlify answers GoTrue 202 at once; the run continues on its own.
-    diagnostics.push(backgroundDiagnostic(name))
-    const background = runInBackground(() => attemptOnce(options.timeoutMs ?? BACKGROUND_TIMEOUT_MS, false).then((run) => {
-      for (const d of run.diagnostics) note(d)
+  /** One signed POST of the body; `watch` records the v1 handler's event reads. */
+  attempt(timeoutMs: number, watch: boolean): Promise<ShapeRun> {
+    const { rt, fn, name } = this
+    const signature = signWebhook(this.body, rt.instanceId, epochSeconds(rt.clock), rt.key)
+    const built = identityEvent(rt.siteUrl, name, this.event, this.body, signature)
+    const ev = watch && fn.shape === 'v1' ? watchEventReads(built, this) : built
+    return runResolved(rt, fn, name, ev, this, timeoutMs, this.runOptions)
+  }
+
+  /** functions-runtime.md §5: Netlify answers GoTrue 202 at once; the run continues on its own. */
+  background(timeoutMs: number): HookOutcome {
+    const { diagnostics } = this
+    diagnostics.push(backgroundDiagnostic(this.name))
+    const background = runInBackground(() => this.attempt(timeoutMs, false).then((run) => {
+      for (const d of run.diagnostics) this.note(d)
       return run
     }))
-    return { event, allowed: true, status: 200, attempts: 1, response: backgroundAccepted(), user: base, diagnostics, background }
+    return { event: this.event, allowed: true, status: 200, attempts: 1, response: backgroundAccepted(), user: this.base, diagnostics, background }
   }
 
-  const budget = attemptTimeout(rt, HOOK_DEFAULTS.timeoutMs, attempts, options.timeoutMs)
-  const timeoutMs = budget.timeoutMs
-  {
-    const statuses: number[] = []
-    let last: ShapeRun | undefined
+  /** Up to `attempts` attempts, immediately one after the other, then GoTrue's verdict. */
+  async run(attempts: number, nominalTimeoutMs: number, budget: ReturnType<typeof attemptTimeout>): Promise<HookOutcome> {
+    let statuses: number[] | undefined
+    let last: ShapeRun
     let count = 0
-    while (count < attempts) {
+    do {
       count++
-      last = await attemptOnce(timeoutMs, true)
-      for (const d of last.diagnostics) note(d)
+      last = await this.attempt(budget.timeoutMs, true)
+      for (const d of last.diagnostics) this.note(d)
       if (!last.timedOut && isAllowedHookStatus(last.response.statusCode)) break
-      statuses.push(last.timedOut ? 0 : last.response.statusCode)
-    }
-    const final = last!
-    if (eventUserReads && !eventBodyReads) {
-      note({
+      ;(statuses ??= []).push(last.timedOut ? 0 : last.response.statusCode)
+    } while (count < attempts)
+    return this.verdict(last, count, statuses ?? [], nominalTimeoutMs, budget)
+  }
+
+  verdict(final: ShapeRun, count: number, statuses: number[], nominalTimeoutMs: number, budget: ReturnType<typeof attemptTimeout>): HookOutcome {
+    const { event, name, base, diagnostics } = this
+    if (this.eventUserReads && !this.eventBodyReads) {
+      this.note({
         code: 'event-user-read',
         message: `${name} read event.user, which Netlify never sets (it is undefined): GoTrue sends the user in the JSON body, so read JSON.parse(event.body).user.`,
       })
     }
-    if (userReads) {
-      note({
+    if (this.userReads) {
+      this.note({
         code: 'client-context-user-in-event',
         message: `${name} read context.clientContext.user, which production never sets for event functions: read the user from JSON.parse(event.body).user.`,
       })
@@ -145,7 +192,7 @@ export async function runHook(
     const blocked = (error: GoTrueError, status: number): HookOutcome => {
       const nonBlocking = isNonBlockingEvent(event)
       if (nonBlocking) {
-        note({
+        this.note({
           code: 'non-blocking-event',
           message: `GoTrue only logs a failed ${event} hook: the admin request still answers 200 and the user is unchanged.`,
         })
@@ -164,25 +211,25 @@ export async function runHook(
 
     if (final.timedOut || !isAllowedHookStatus(final.response.statusCode)) {
       if (final.timedOut) {
-        if (budget.shortened) note(budget.shortened)
+        if (budget.shortened) this.note(budget.shortened)
         // GoTrue's message names its own timeout (5 s unless configured), also when the harness waited less.
         return blocked(hookTimeoutError(nominalTimeoutMs), 504)
       }
       const described = statuses.map((s) => (s === 0 ? 'timeout' : String(s))).join(', ')
-      note({
+      this.note({
         code: 'status-blocks',
         message: `${name} answered ${described} on ${count === 1 ? 'its only attempt' : `all ${count} attempts`}; GoTrue accepts only 200, 202 or 204, retried ${count - 1} time(s) and blocked with 422 "${HOOK_FAILED.msg}".`,
       })
       return blocked({ ...HOOK_FAILED }, 422)
     }
 
-    const applied = applyHookBody(base, responseText(final.response), event, () => rt.ids.uuid())
+    const applied = applyHookBody(base, responseText(final.response), event, () => this.rt.ids.uuid())
     // A typed handler's { user } comes back as a whole snake_case user: GoTrue reading only the
     // two maps from it is the design, not the function's mistake.
-    for (const d of applied.diagnostics) if (fn.shape !== 'typed' || d.code !== 'ignored-keys') note(d)
+    for (const d of applied.diagnostics) if (this.fn.shape !== 'typed' || d.code !== 'ignored-keys') this.note(d)
     if (!applied.ok) return blocked(applied.error, 500)
     const changed = changedProvider(base, applied.user, name)
-    if (changed) note(changed)
+    if (changed) this.note(changed)
     return {
       event,
       allowed: true,

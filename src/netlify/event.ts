@@ -122,19 +122,33 @@ export function identityEvent(siteUrl: string, functionName: string, event: Iden
   }
 }
 
+/** Where {@link watchEventReads} records what was read. @internal */
+export interface EventReads {
+  eventUserReads: boolean
+  eventBodyReads: boolean
+}
+
+/** The Proxy handler of {@link watchEventReads}: one object per watched event. */
+class EventReadsHandler implements ProxyHandler<HandlerEvent> {
+  readonly #reads: EventReads
+  constructor(reads: EventReads) {
+    this.#reads = reads
+  }
+
+  get(target: HandlerEvent, prop: string | symbol, receiver: unknown): unknown {
+    if (prop === 'body') this.#reads.eventBodyReads = true
+    else if (prop === 'user') this.#reads.eventUserReads = true
+    return Reflect.get(target, prop, receiver)
+  }
+}
+
 /**
  * Wraps an event so that reading `user` (which Netlify's events never have) or `body` is
- * recorded; values and `in` checks stay as on the plain event.
+ * recorded in `reads`; values and `in` checks stay as on the plain event.
  * @internal
  */
-export function watchEventReads(event: HandlerEvent, onUser: () => void, onBody: () => void): HandlerEvent {
-  return new Proxy(event, {
-    get(target, prop, receiver) {
-      if (prop === 'body') onBody()
-      else if (prop === 'user') onUser()
-      return Reflect.get(target, prop, receiver)
-    },
-  })
+export function watchEventReads(event: HandlerEvent, reads: EventReads): HandlerEvent {
+  return new Proxy(event, new EventReadsHandler(reads))
 }
 
 const TEXTUAL_APPLICATION_TYPES = new Set([

@@ -47,20 +47,38 @@ export interface LambdaContextInit {
   complete: (style: CompletionStyle, error: unknown, hasError: boolean, result?: unknown) => void
 }
 
+const DAY_MS = 86_400_000
+/** The last day's `YYYY/MM/DD` and the last function's names: the same on almost every call (issue 12). */
+let lastDay = { n: Number.NaN, text: '' }
+let lastNames: { accountId: string; functionName: string; arn: string; logGroup: string } | undefined
+
+function dayText(now: Date): string {
+  const n = Math.floor(now.getTime() / DAY_MS)
+  if (n !== lastDay.n) lastDay = { n, text: now.toISOString().slice(0, 10).replaceAll('-', '/') }
+  return lastDay.text
+}
+
+function names(accountId: string, functionName: string): NonNullable<typeof lastNames> {
+  if (lastNames === undefined || lastNames.accountId !== accountId || lastNames.functionName !== functionName) {
+    lastNames = { accountId, functionName, arn: `arn:aws:lambda:us-east-1:${accountId}:function:${functionName}`, logGroup: `/aws/lambda/${functionName}` }
+  }
+  return lastNames
+}
+
 /** Builds a production-shaped Lambda context. @internal */
 export function createLambdaContext(init: LambdaContextInit): LambdaContext {
   const started = performance.now()
-  const day = init.now.toISOString().slice(0, 10).replaceAll('-', '/')
   const complete = init.complete
+  const { arn, logGroup } = names(init.accountId, init.functionName)
   return {
     callbackWaitsForEmptyEventLoop: true,
     functionName: init.functionName,
     functionVersion: '$LATEST',
-    invokedFunctionArn: `arn:aws:lambda:us-east-1:${init.accountId}:function:${init.functionName}`,
+    invokedFunctionArn: arn,
     memoryLimitInMB: '1024',
     awsRequestId: init.awsRequestId,
-    logGroupName: `/aws/lambda/${init.functionName}`,
-    logStreamName: `${day}/[$LATEST]${init.streamHex}`,
+    logGroupName: logGroup,
+    logStreamName: `${dayText(init.now)}/[$LATEST]${init.streamHex}`,
     identity: undefined,
     clientContext: init.clientContext,
     getRemainingTimeInMillis: () => Math.max(0, Math.round(init.timeoutMs - (performance.now() - started))),

@@ -26,6 +26,13 @@ function encodedHeader(header: object): string {
   return encoded
 }
 
+/** Where short JSON texts are encoded (synchronously, so never shared): no Buffer per token (issue 12). */
+const SCRATCH = Buffer.allocUnsafe(4096)
+
 function b64url(json: string): string {
-  return Buffer.from(json, 'utf8').toString('base64url')
+  // A UTF-8 character takes at most 3 bytes per UTF-16 unit: a text that surely fits is written
+  // into the scratch buffer, anything longer gets its own.
+  if (json.length * 3 > SCRATCH.length) return Buffer.from(json, 'utf8').toString('base64url')
+  const n = SCRATCH.write(json, 0, 'utf8')
+  return SCRATCH.toString('base64url', 0, n)
 }
