@@ -74,6 +74,23 @@ describe('fakeUser: overrides and shorthands', () => {
     expect(() => identity.fakeUser({ provider: 3 as never })).toThrow(/provider must be a string/)
   })
 
+  test('a key no GoTrue user has is refused, naming what was probably meant, instead of dropped', () => {
+    // @netlify/identity hands out camelCase users: their spelling is the likeliest slip.
+    expect(() => identity.fakeUser({ userMetadata: { plan: 'pro' } } as never)).toThrow(
+      expect.objectContaining({ code: 'ERR_INVALID_USER', message: expect.stringMatching(/^fakeUser\(\) and createUser\(\) have no "userMetadata" override: did you mean "user_metadata"\? They take GoTrue's snake_case user fields \(id, aud, role, email, /) }),
+    )
+    expect(() => identity.fakeUser({ confirmedAt: '2026-01-01T00:00:00Z' } as never)).toThrow(/did you mean "confirmed_at"\?/)
+    expect(() => identity.fakeUser({ emial: 'a@example.com' } as never)).toThrow(/no "emial" override: did you mean "email"\?/)
+    expect(() => identity.fakeUser({ role: 'x', provder: 'github' } as never)).toThrow(/no "provder" override: did you mean "provider"\?/)
+    expect(() => identity.fakeUser({ password: 'secret' } as never)).toThrow(/no "password" override\. .*createUser\(\) also password/)
+    // …and nothing was stored or used up: the next user is the one that would have come anyway.
+    const fresh = createIdentity({ seed: 5 })
+    expect(() => fresh.createUser({ appMetadata: {} } as never)).toThrow(/did you mean "app_metadata"\?/)
+    expect(() => fresh.fakeUser({ zzz: 1 } as never)).toThrow(/^fakeUser\(\) and createUser\(\) have no "zzz" override\. They take/)
+    expect(fresh.users.all()).toEqual([])
+    expect(fresh.fakeUser()).toEqual(createIdentity({ seed: 5 }).fakeUser())
+  })
+
   test('returned users are independent copies', () => {
     const roles = ['a']
     const user = identity.fakeUser({ roles })

@@ -17,6 +17,7 @@ import { installCallObservers } from './observe.js'
 import type { EnvOverrides } from './env.js'
 import { lateCompletionTicks, mapV1Run, startV1 } from './invoke-v1.js'
 import type { V1Run } from './invoke-v1.js'
+import type { V1Settled } from './run-v1.js'
 import type { ResolvedFunction } from './resolve.js'
 import { errorBody, NETLIFY_MESSAGES, plainResponse, responseText } from './response.js'
 import { typedDispatcher } from './typed.js'
@@ -283,7 +284,7 @@ export interface RunOptions {
  * made from the same event (functions-runtime.md §2.2).
  * @internal
  */
-export async function runResolved(
+export function runResolved(
   rt: Runtime,
   fn: ResolvedFunction,
   name: string,
@@ -292,28 +293,42 @@ export async function runResolved(
   timeoutMs: number,
   options: RunOptions = {},
 ): Promise<ShapeRun> {
-  installCallObservers()
-  const file = isAbsolute(fn.source) ? fn.source : undefined
-  const scope = new CallScope({ name, env: options.env, base: netlifyRuntimeEnv(rt), sink: options.sink, file })
-  let run: ShapeRun
-  if (fn.shape === 'v1') {
-    // Only the handler's own run is inside the call scope, and the harness's steps around it are
-    // in this one async function: on Node 20 every promise made while an AsyncLocalStorage is in
+  try {
+    installCallObservers()
+    const file = isAbsolute(fn.source) ? fn.source : undefined
+    const scope = new CallScope({ name, env: options.env, base: netlifyRuntimeEnv(rt), sink: options.sink, file })
+    if (fn.shape !== 'v1') return runInCall(scope, () => runV2Shape(rt, fn, name, event, contexts, timeoutMs, scope)).then((run) => settleRun(fn, scope, run))
+    // Only the handler's own run is inside the call scope, and the harness's steps around it make
+    // as few promises as they can: on Node 20 every promise made while an AsyncLocalStorage is in
     // use gets an init hook and two properties, a third of a concurrent trigger's cost (issue 12).
     const pending = contexts.clientContext()
-    const clientContext = pending instanceof Promise ? await pending : pending
-    // (A background function's context is empty and notes reads: the harness itself must not read it.)
-    const adminToken = fn.background ? undefined : clientContext.identity?.token
-    if (adminToken) scope.secrets = [adminToken]
-    const settled = await runInCall(scope, () => startV1(rt, fn.handler, name, event, clientContext, timeoutMs))
-    for (let i = lateCompletionTicks(settled.completion); i > 0; i--) await undefined
-    run = v1ShapeRun(rt, mapV1Run(settled, name), adminToken, name)
-  } else {
-    run = await runInCall(scope, () => runV2Shape(rt, fn, name, event, contexts, timeoutMs, scope))
+    return pending instanceof Promise
+      ? pending.then((clientContext) => runV1Call(rt, fn, name, event, clientContext, timeoutMs, scope))
+      : runV1Call(rt, fn, name, event, pending, timeoutMs, scope)
+  } catch (error) {
+    return Promise.reject(error)
   }
+}
+
+/** The call has its verdict: the load's findings and the scope's join the run's diagnostics. */
+function settleRun(fn: ResolvedFunction, scope: CallScope, run: ShapeRun): ShapeRun {
   if (fn.loadDiagnostics) run.diagnostics.push(...fn.loadDiagnostics)
   scope.settle(run.response, run.diagnostics)
   return run
+}
+
+function runV1Call(rt: Runtime, fn: Extract<ResolvedFunction, { shape: 'v1' }>, name: string, event: HandlerEvent, clientContext: ClientContext, timeoutMs: number, scope: CallScope): Promise<ShapeRun> {
+  // (A background function's context is empty and notes reads: the harness itself must not read it.)
+  const adminToken = fn.background ? undefined : clientContext.identity?.token
+  if (adminToken) scope.secrets = [adminToken]
+  const finish = (settled: V1Settled): ShapeRun => settleRun(fn, scope, v1ShapeRun(rt, mapV1Run(settled, name), adminToken, name))
+  return runInCall(scope, () => startV1(rt, fn.handler, name, event, clientContext, timeoutMs)).then((settled) => {
+    const ticks = lateCompletionTicks(settled.completion)
+    if (ticks === 0) return finish(settled)
+    let wait = Promise.resolve()
+    for (let i = 1; i < ticks; i++) wait = wait.then()
+    return wait.then(() => finish(settled))
+  })
 }
 
 /** A v1 run's outcome with what the harness checks on every v1 answer. */

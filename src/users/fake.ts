@@ -5,11 +5,13 @@ import { REFERENCE_DATE } from '../clock.js'
 import { SeededRandom } from '../random.js'
 import { describeValue } from '../values.js'
 import type { AppMetadata, GoTrueUser, UserMetadata } from '../types.js'
-import { serializeUser } from './json.js'
+import { KEY_ORDER, serializeUser } from './json.js'
 
 /**
  * Overrides for a fake user. Top-level GoTrue fields replace the generated ones; `app_metadata`
  * and `user_metadata` are merged shallowly over the defaults; the shorthands set common cases.
+ * Any other key (a camelCase `userMetadata`, a typo) is refused with `ERR_INVALID_USER`, naming
+ * the field it probably meant, rather than dropped.
  */
 export interface FakeUserOverrides extends Partial<Omit<GoTrueUser, 'app_metadata' | 'user_metadata'>> {
   /** Merged over `{ provider: 'email' }`. */
@@ -92,7 +94,10 @@ export class UserFactory {
     let app_metadata: FakeUserOverrides['app_metadata']
     let user_metadata: FakeUserOverrides['user_metadata']
     let fields: Partial<GoTrueUser> = {}
-    if (!plain) ({ roles, provider, confirmed, app_metadata, user_metadata, ...fields } = overrides)
+    if (!plain) {
+      ;({ roles, provider, confirmed, app_metadata, user_metadata, ...fields } = overrides)
+      for (const key in fields) if (!GOTRUE_FIELDS.has(key)) throw new HarnessError('ERR_INVALID_USER', unknownOverride(key))
+    }
     if (roles !== undefined && (!Array.isArray(roles) || roles.some((r) => typeof r !== 'string'))) {
       throw new HarnessError('ERR_INVALID_USER', `roles must be an array of strings; got ${describeValue(roles)}`)
     }
@@ -159,6 +164,40 @@ export class UserFactory {
   }
 }
 
+/** The top-level fields a fake user's overrides may set (GoTrue's user JSON, gotrue.md §3). */
+const GOTRUE_FIELDS: ReadonlySet<string> = new Set(KEY_ORDER)
+const SHORTHANDS = ['roles', 'provider', 'confirmed']
+
+/**
+ * Why an override key is refused, and what was probably meant: a key no GoTrue user has would be
+ * dropped without a word, and the test would pass for the wrong reason. The camelCase spelling of
+ * a field (`userMetadata`, the shape @netlify/identity hands out) and near misses are named.
+ */
+function unknownOverride(key: string): string {
+  const snake = key.replace(/[A-Z]/g, (c) => `_${c.toLowerCase()}`)
+  const known = [...KEY_ORDER, ...SHORTHANDS]
+  let guess = GOTRUE_FIELDS.has(snake) ? snake : undefined
+  if (guess === undefined) {
+    // the nearest known key within two edits
+    let nearest = 3
+    for (const k of known) {
+      const d = editDistance(k, key)
+      if (d < nearest) [nearest, guess] = [d, k]
+    }
+  }
+  return `fakeUser() and createUser() have no ${JSON.stringify(key)} override${guess ? `: did you mean ${JSON.stringify(guess)}?` : '.'} They take GoTrue's snake_case user fields (${KEY_ORDER.join(', ')}) and the shorthands ${SHORTHANDS.join(', ')} (createUser() also password).`
+}
+
+/** Levenshtein distance, for short keys. */
+function editDistance(a: string, b: string): number {
+  let prev = Array.from({ length: b.length + 1 }, (_, j) => j)
+  for (let i = 1; i <= a.length; i++) {
+    const row = [i]
+    for (let j = 1; j <= b.length; j++) row[j] = Math.min(prev[j]! + 1, row[j - 1]! + 1, prev[j - 1]! + (a[i - 1] === b[j - 1] ? 0 : 1))
+    prev = row
+  }
+  return prev[b.length]!
+}
 
 function stripUndefined<T extends object>(o: T): Partial<T> {
   const out: Partial<T> = {}
