@@ -70,7 +70,8 @@ export default function concurrentTriggers() {
   const [harness, baseline, floor] = alternate(5, () => timeRound('harness'), () => timeRound('baseline'), () => timeRound('floor'))
   const floorRatio = median(floor) / median(baseline)
   log(`  floor (node:crypto by hand, nothing else): ${floorRatio.toFixed(2)}× the baseline`)
-  // Target 2.0 guards against regressions; the issue's goal is 0.5× (not reached: the floor alone
-  // measured 0.43–0.49× on 2026-12-03, leaving no room for what the harness adds, see the README).
-  return [row(`${N} concurrent triggers vs hand-written jose (median ms per batch)`, median(harness), median(baseline), 2.0, 'ms', { goal: 0.5, floor: median(floor), floorRatio })]
+  // Target 1.0 guards against regressions (the harness measured 0.6–0.7× on 2026-12-03, after
+  // 20 → 9 promises and 22 → 11 KB allocated per trigger); the issue's goal is 0.5× (not reached:
+  // the floor alone measures 0.33–0.49×, see the README).
+  return [row(`${N} concurrent triggers vs hand-written jose (median ms per batch)`, median(harness), median(baseline), 1.0, 'ms', { goal: 0.5, floor: median(floor), floorRatio })]
 }

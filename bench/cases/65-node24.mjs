@@ -17,6 +17,7 @@ export default function node24() {
   return [
     // µs per call: a batch is 1,000 calls, timed in ms.
     row('1 on Node 24. trigger vs hand-written jose, serial (median µs/call)', serialH, serialB, 1.5, 'µs'),
-    row('1000 concurrent triggers on Node 24 vs hand-written jose (median ms per batch)', concH, concB, 2.0, 'ms', { goal: 0.5 }),
+    // Target 1.0 guards against regressions (0.74× on 2026-12-03); the goal is 0.5×, not reached.
+    row('1000 concurrent triggers on Node 24 vs hand-written jose (median ms per batch)', concH, concB, 1.0, 'ms', { goal: 0.5 }),
   ]
 }
