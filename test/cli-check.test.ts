@@ -74,6 +74,28 @@ describe('each pitfall is reported with its code and severity', () => {
     }
   })
 
+  test('an allow-list with a default refuses the battery with or without its variable: not blamed on the variable, only a warning', () => {
+    const { code, report } = check(join(fixtures, 'allow-list-default'))
+    const fn = report.functions[0]!
+    expect(fn.env.unset).toEqual(['ALLOWED_DOMAINS'])
+    expect(fn.scenarios.every((s) => !s.allowed && s.status === 422)).toBe(true)
+    // Run again with ALLOWED_DOMAINS set to a placeholder: the same outcomes, so not "set it".
+    expect(finding(report, 'env-unset')).toMatchObject({ severity: 'info', message: expect.stringContaining('with it set to "nih-check-placeholder" every scenario ended the same, so it is not why it blocked every user of the battery') })
+    expect(finding(report, 'blocks-every-scenario')).toMatchObject({ severity: 'warning' })
+    expect(code).toBe(0)
+    // The placeholder run left the reported reads alone: the variable is still named as unset.
+    expect(fn.env).toEqual({ read: ['ALLOWED_DOMAINS'], unset: ['ALLOWED_DOMAINS'] })
+  })
+
+  test('a variable the function crashes on, also with a placeholder value: still blamed (it needs a value it can use)', () => {
+    const { code, report } = check(join(fixtures, 'config-crash'))
+    expect(finding(report, 'threw')).toMatchObject({ severity: 'error' })
+    expect(finding(report, 'env-unset')).toMatchObject({ severity: 'error', message: expect.stringContaining('process.env.SIGNUP_CONFIG, unset here, and blocked every user of the battery: set it') })
+    expect(code).toBe(1)
+    // With a value it can parse, it passes.
+    expect(check(join(fixtures, 'config-crash'), '--env', 'SIGNUP_CONFIG={"plan":"pro"}').code).toBe(0)
+  })
+
   test('crash without full_name: only the users without it fail, the rest are allowed', () => {
     const { report } = check(join(fixtures, 'crash-without-full-name'))
     const threw = finding(report, 'threw')!
@@ -159,7 +181,7 @@ describe('machine-readable reports', () => {
       const suite = doc.testsuites.testsuite
       expect(suite).toMatchObject({ name: 'identity-signup', tests: '8', failures: '2' })
       expect(suite.testcase.filter((c) => c.failure).map((c) => [c.name, c.failure!.type])).toEqual([
-        ['plain: plain e-mail signup (no data)', 'threw'],
+        ['plain: plain e-mail signup (empty data)', 'threw'],
         ['null-metadata: user with empty (null) user_metadata', 'threw'],
       ])
     } finally {

@@ -68,7 +68,17 @@ async function collecting(run: () => Promise<ScenarioResult>): Promise<ScenarioR
 
 interface Task {
   fn: CheckedFunction
-  run: () => Promise<ScenarioResult>
+  /** One run of the scenario under `env`, reporting its `process.env` reads to `onRead`. */
+  run: (env: EnvOverrides, onRead: (r: { name: string; value: string | undefined }) => void) => Promise<ScenarioResult>
+}
+
+/** What unset variables are set to when check asks whether they are why a function blocked. */
+export const PLACEHOLDER_VALUE = 'nih-check-placeholder'
+
+/** What a scenario's outcome comes to: allowed or not, the status, and how the function failed. */
+function verdictOf(s: ScenarioResult): string {
+  const failures = [...new Set(s.diagnostics.filter((d) => FAILURES.has(d.code)).map((d) => d.code))].sort()
+  return `${s.allowed}:${s.status}:${failures.join(',')}`
 }
 
 /**
@@ -101,17 +111,19 @@ export async function runCheck(options: CheckOptions): Promise<CheckReport> {
         for (const scenario of eventScenarios(event)) {
           // Users are made before anything runs, in a fixed order: the same site gives the same users.
           const user = scenarioUser(identity, scenario)
-          tasks.push({ fn, run: () => collecting(() => eventScenario(identity, fn, event, scenario, user, env, timeoutMs, onRead(fn.name))) })
+          tasks.push({ fn, run: (env, onRead) => collecting(() => eventScenario(identity, fn, event, scenario, user, env, timeoutMs, onRead)) })
         }
       }
     } else {
       for (const scenario of HTTP_SCENARIOS) {
-        tasks.push({ fn, run: () => collecting(() => httpScenario(identity, fn, scenario, http, env, timeoutMs, onRead(fn.name))) })
+        tasks.push({ fn, run: (env, onRead) => collecting(() => httpScenario(identity, fn, scenario, http, env, timeoutMs, onRead)) })
       }
     }
   }
 
   const results = new Map<Task, ScenarioResult>()
+  /** Functions that read unset variables and blocked the same users with them set. */
+  const envIrrelevant = new Set<CheckedFunction>()
   // identity.listen()'s strict server, with msw's printout replaced by a note on the scenario that
   // sent the request: the harness's own handler still records it on the call and makes the guard
   // refuse its connection with an error naming the URL; raw TCP is refused by the guard.
@@ -134,10 +146,27 @@ export async function runCheck(options: CheckOptions): Promise<CheckReport> {
   try {
     let done = 0
     await pool(tasks, options.concurrency ?? 8, async (task) => {
-      results.set(task, await task.run())
+      results.set(task, await task.run(env, onRead(task.fn.name)))
       done++
       options.onProgress?.(done, tasks.length, task.fn.name)
     })
+    // A function that read unset variables and refused every scenario on purpose (no crash) is
+    // run once more with them set to a placeholder: when every outcome stays the same (an
+    // allow-list with a default the battery's users are not on), the variables are not why it
+    // blocked, and "set it" would be the wrong advice. A crash keeps the advice: the function
+    // needs a value it can use.
+    for (const fn of found.functions) {
+      const own = tasks.filter((t) => t.fn === fn)
+      const unset = [...(reads.get(fn.name) ?? [])].filter(([, set]) => !set).map(([name]) => name)
+      const before = own.map((t) => results.get(t)!)
+      if (unset.length === 0 || before.some((s) => s.diagnostics.some((d) => FAILURES.has(d.code))) || !unsetBlocksAll(fn, before, unset)) continue
+      const placeholders = { ...env, ...Object.fromEntries(unset.map((name) => [name, PLACEHOLDER_VALUE])) }
+      const after: ScenarioResult[] = []
+      await pool(own, options.concurrency ?? 8, async (task) => {
+        after[own.indexOf(task)] = await task.run(placeholders, () => undefined)
+      })
+      if (after.every((s, i) => verdictOf(s) === verdictOf(before[i]!))) envIrrelevant.add(fn)
+    }
   } finally {
     release()
     server.close()
@@ -157,7 +186,7 @@ export async function runCheck(options: CheckOptions): Promise<CheckReport> {
       env: { read: [...names.keys()].sort(), unset: [...names].filter(([, set]) => !set).map(([n]) => n).sort() },
       findings: [],
     }
-    report.findings = findingsFor(report)
+    report.findings = findingsFor(report, { envIrrelevant: envIrrelevant.has(fn) })
     return report
   })
 
@@ -323,8 +352,18 @@ async function httpScenario(
 /** A failure of the function itself (not a deliberate block). */
 const FAILURES = new Set(['threw', 'undefined-response', 'invalid-response', 'non-string-body', 'sync-return', 'timeout', 'malformed-json', 'load-failed'])
 
-/** Findings of one function: its diagnostics by code, plus what comparing its scenarios shows. @internal */
-export function findingsFor(report: FunctionReport): Finding[] {
+/** Whether `findingsFor` would blame the unset variables for failing every scenario. */
+function unsetBlocksAll(fn: CheckedFunction, scenarios: ScenarioResult[], unset: string[]): boolean {
+  const probe: FunctionReport = { name: fn.name, file: fn.file, kind: fn.kind, events: fn.events, background: fn.background, reason: fn.reason, scenarios, env: { read: unset, unset }, findings: [] }
+  return findingsFor(probe).some((f) => f.code === 'env-unset' && f.severity === 'error')
+}
+
+/**
+ * Findings of one function: its diagnostics by code, plus what comparing its scenarios shows.
+ * `envIrrelevant`: the battery gave the same outcomes with the unset variables set (see runCheck).
+ * @internal
+ */
+export function findingsFor(report: FunctionReport, { envIrrelevant = false }: { envIrrelevant?: boolean } = {}): Finding[] {
   const byCode = new Map<string, Finding>()
   const add = (code: string, scenario: string, message: string, severity?: Severity): void => {
     const seen = byCode.get(code)
@@ -348,10 +387,12 @@ export function findingsFor(report: FunctionReport): Finding[] {
   if (report.env.unset.length > 0) {
     const names = report.env.unset.map((n) => `process.env.${n}`).join(', ')
     const everyFailed = report.scenarios.length > 0 && failed.length === report.scenarios.length && (blocking || report.kind === 'http')
-    const severity: Severity = everyFailed && (crashed.length > 0 || blocking) ? 'error' : crashed.length > 0 ? 'warning' : 'info'
-    const message =
-      severity === 'error'
-        ? `${report.name} read ${names}, unset here, and ${report.kind === 'event' ? 'blocked every user of the battery' : 'failed every request'}: set ${report.env.unset.length === 1 ? 'it' : 'them'} in the site's environment (and with --env KEY=VALUE or --env-file .env for check).`
+    const one = report.env.unset.length === 1
+    const severity: Severity = envIrrelevant ? 'info' : everyFailed && (crashed.length > 0 || blocking) ? 'error' : crashed.length > 0 ? 'warning' : 'info'
+    const message = envIrrelevant
+      ? `${report.name} read ${names}, unset here; with ${one ? 'it' : 'them'} set to "${PLACEHOLDER_VALUE}" every scenario ended the same, so ${one ? 'it is' : 'they are'} not why ${report.kind === 'event' ? 'it blocked every user of the battery' : 'every request failed'}.`
+      : severity === 'error'
+        ? `${report.name} read ${names}, unset here, and ${report.kind === 'event' ? 'blocked every user of the battery' : 'failed every request'}: set ${one ? 'it' : 'them'} in the site's environment (and with --env KEY=VALUE or --env-file .env for check).`
         : `${report.name} read ${names}, unset here${crashed.length > 0 ? ', and failed in some scenarios' : '; the function coped without'}.`
     for (const s of severity === 'info' ? report.scenarios : failed.length > 0 ? failed : crashed) add('env-unset', s.id, message, severity)
   }
