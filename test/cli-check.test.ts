@@ -111,6 +111,12 @@ describe('each pitfall is reported with its code and severity', () => {
     const google = report.functions[0]!.scenarios.find((s) => s.id === 'google')!
     expect(google.app_metadata).toEqual({ roles: ['member'] })
     expect(google.changed).toEqual(['+app_metadata.roles', '-app_metadata.provider'])
+    // One finding for every scenario, whose message names the first scenario's provider as that
+    // scenario's only: the google and github users lost "google" and "github", not "email".
+    const dropped = finding(report, 'dropped-provider')!
+    expect(dropped.scenarios).toEqual(expect.arrayContaining(['plain', 'google', 'github']))
+    expect(dropped.message).toMatch(new RegExp(`without "provider" \\("email"\\).*\\(as in ${dropped.scenarios[0]}; the other ${dropped.scenarios.length - 1} scenarios with their own details\\)$`))
+    expect(google.diagnostics.find((d) => d.code === 'dropped-provider')!.message).toContain('("google")')
     expect(check(join(fixtures, 'dropped-provider'), '--fail-on', 'warning').code).toBe(1)
     expect(check(join(fixtures, 'missing-env'), '--fail-on', 'never').code).toBe(0)
   })

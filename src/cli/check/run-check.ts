@@ -365,10 +365,13 @@ function unsetBlocksAll(fn: CheckedFunction, scenarios: ScenarioResult[], unset:
  */
 export function findingsFor(report: FunctionReport, { envIrrelevant = false }: { envIrrelevant?: boolean } = {}): Finding[] {
   const byCode = new Map<string, Finding>()
+  /** Codes whose scenarios said it in other words (another provider, another error): their message is the first scenario's. */
+  const varied = new Set<string>()
   const add = (code: string, scenario: string, message: string, severity?: Severity): void => {
     const seen = byCode.get(code)
     if (seen) {
       if (!seen.scenarios.includes(scenario)) seen.scenarios.push(scenario)
+      if (message !== seen.message) varied.add(code)
       return
     }
     const rule = ruleFor(code)
@@ -408,6 +411,11 @@ export function findingsFor(report: FunctionReport, { envIrrelevant = false }: {
         add('trusts-unverified-token', s.id, `${report.name} trusts unverified tokens: it answered ${none} without a token but ${trusted.map((t) => `${t.status} to the ${t.title}`).join(', ')}. Production's clientContext.user is set only for a valid signature and exp; decoding the JWT yourself skips both.`)
       }
     }
+  }
+  for (const code of varied) {
+    // One finding per code, but its message must not claim one scenario's details for all.
+    const f = byCode.get(code)!
+    f.message = `${f.message} (as in ${f.scenarios[0]}; ${f.scenarios.length === 2 ? f.scenarios[1] : `the other ${f.scenarios.length - 1} scenarios`} with ${f.scenarios.length === 2 ? 'its' : 'their'} own details)`
   }
   return [...byCode.values()].sort((a, b) => SEVERITY_RANK[b.severity] - SEVERITY_RANK[a.severity] || a.code.localeCompare(b.code))
 }
