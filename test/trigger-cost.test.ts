@@ -31,7 +31,7 @@ describe('what one trigger costs', () => {
     return { statusCode: 200, body: JSON.stringify({ app_metadata: { ...u.app_metadata, roles: ['member'] } }) }
   }
 
-  test('a v1 trigger of a function value makes a handful of promises of its own (5 on Node 20, 28 before issue 12's work)', async () => {
+  test('a v1 trigger of a function value makes a handful of promises of its own (5 on Node 20, 28 before the work on issue 12)', async () => {
     for (let i = 0; i < 20; i++) await identity.trigger(handler, 'signup', user) // warm
     const outcome = await identity.trigger(handler, 'signup', user)
     expect(outcome).toMatchObject({ allowed: true, attempts: 1, user: { app_metadata: { provider: 'email', roles: ['member'] } } })
