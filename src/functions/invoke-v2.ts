@@ -325,6 +325,7 @@ function runV1Call(rt: Runtime, fn: Extract<ResolvedFunction, { shape: 'v1' }>, 
   return runInCall(scope, () => startV1(rt, fn.handler, name, event, clientContext, timeoutMs)).then((settled) => {
     const ticks = lateCompletionTicks(settled.completion)
     if (ticks === 0) return finish(settled)
+    // `ticks` microtasks, then the mapping (a late completion lands in settled.late meanwhile).
     let wait = Promise.resolve()
     for (let i = 1; i < ticks; i++) wait = wait.then()
     return wait.then(() => finish(settled))
@@ -333,26 +334,24 @@ function runV1Call(rt: Runtime, fn: Extract<ResolvedFunction, { shape: 'v1' }>, 
 
 /** A v1 run's outcome with what the harness checks on every v1 answer. */
 function v1ShapeRun(rt: Runtime, run: V1Run, adminToken: string | undefined, name: string): ShapeRun {
-  {
-    const c = run.completion
-    const diagnostics = run.diagnostics
-    if (c.kind === 'result' && isResponseValue(c.value)) {
-      diagnostics.push({
-        code: 'v2-as-v1',
-        message: `${name} was run as a v1 handler but returned a Response: it is a Functions v2 function. Pass its module ({ default: fn }), its file path, or { shape: 'v2' }.`,
-      })
-    }
-    const leak = adminTokenLeak(run.response, adminToken, name, 'context.clientContext.identity.token')
-    if (leak) diagnostics.push(leak)
-    const unserved = c.kind === 'error' ? identityNotServed(rt, c.error, name) : undefined
-    if (unserved) diagnostics.push(unserved)
-    return {
-      response: run.response,
-      timedOut: c.kind === 'timeout',
-      diagnostics,
-      ...(c.kind === 'error' ? { error: c.error } : {}),
-      ...(c.kind === 'result' && (c.value === undefined || c.style === 'sync-return') ? { empty: true } : {}),
-    }
+  const c = run.completion
+  const diagnostics = run.diagnostics
+  if (c.kind === 'result' && isResponseValue(c.value)) {
+    diagnostics.push({
+      code: 'v2-as-v1',
+      message: `${name} was run as a v1 handler but returned a Response: it is a Functions v2 function. Pass its module ({ default: fn }), its file path, or { shape: 'v2' }.`,
+    })
+  }
+  const leak = adminTokenLeak(run.response, adminToken, name, 'context.clientContext.identity.token')
+  if (leak) diagnostics.push(leak)
+  const unserved = c.kind === 'error' ? identityNotServed(rt, c.error, name) : undefined
+  if (unserved) diagnostics.push(unserved)
+  return {
+    response: run.response,
+    timedOut: c.kind === 'timeout',
+    diagnostics,
+    ...(c.kind === 'error' ? { error: c.error } : {}),
+    ...(c.kind === 'result' && (c.value === undefined || c.style === 'sync-return') ? { empty: true } : {}),
   }
 }
 
