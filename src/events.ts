@@ -22,6 +22,16 @@ export function eventFromName(name: string | undefined): IdentityEvent | undefin
   return event && isIdentityEvent(event) ? event : undefined
 }
 
+/** `identity-signup`, … for each event, made once. */
+const functionNames = new Map<IdentityEvent, string>()
+
+/** The function Netlify runs for an event: `identity-${event}` (the inverse of {@link eventFromName}). @internal */
+export function eventFunctionName(event: IdentityEvent): string {
+  let name = functionNames.get(event)
+  if (name === undefined) functionNames.set(event, (name = `identity-${event}`))
+  return name
+}
+
 /** Whether a value is one of GoTrue's identity event names. @internal */
 export function isIdentityEvent(value: unknown): value is IdentityEvent {
   return typeof value === 'string' && (IDENTITY_EVENTS as readonly string[]).includes(value)

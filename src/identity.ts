@@ -10,7 +10,7 @@ import { discoverIdentityFunctions } from './functions/discover.js'
 import { functionDirectory } from './functions/load.js'
 import type { DiscoveredIdentityFunctions } from './functions/discover.js'
 import type { EnvOverrides } from './functions/env.js'
-import { assertEvent, eventFromName, isIdentityEvent } from './events.js'
+import { assertEvent, eventFromName, eventFunctionName, isIdentityEvent } from './events.js'
 import { runHook } from './gotrue/hooks.js'
 import type { TriggerOptions } from './gotrue/hooks.js'
 import { createHash } from 'node:crypto'
@@ -368,7 +368,7 @@ export class Identity {
     if (fn === undefined) return undefined
     let resolved: ResolvedFunction | Promise<ResolvedFunction>
     try {
-      resolved = this.resolve(fn, `identity-${event}`)
+      resolved = this.resolve(fn, eventFunctionName(event))
     } catch (error) {
       return Promise.reject(error)
     }
@@ -390,7 +390,7 @@ export class Identity {
         this.#discovered = discoverIdentityFunctions(fns)
         functionDirectory(fns, Object.values(this.#discovered).flatMap((list) => list.map((f) => f.path)))
       }
-      return this.#discovered[event]?.find((f) => f.name === `identity-${event}`)?.path ?? this.#discovered[event]?.[0]?.path
+      return this.#discovered[event]?.find((f) => f.name === eventFunctionName(event))?.path ?? this.#discovered[event]?.[0]?.path
     }
     return fns && typeof fns === 'object' ? fns[event] : undefined
   }

@@ -1,5 +1,6 @@
 import { relative, resolve } from 'node:path'
 import { HarnessError } from '../errors.js'
+import { eventFunctionName } from '../events.js'
 import { listFunctions } from '../functions/discover.js'
 import { readSiteConfig } from '../site/config.js'
 import type { ServeEvent } from '../server/events.js'
@@ -93,7 +94,7 @@ export function formatEvent(event: ServeEvent, io: CliIO): string {
     case 'mail':
       return `${io.style('magenta', '✉')}  ${event.mail.type} mail to ${io.style('bold', event.mail.to)}\n   ${io.style('underline', event.mail.url)}\n`
     case 'hook': {
-      const name = `identity-${event.event}`
+      const name = eventFunctionName(event.event)
       if (event.failure) return `${io.style('red', '↳')}  ${name}: could not run (${event.failure}) → GoTrue answers ${event.status}\n`
       const tries = `${event.attempts} attempt${event.attempts === 1 ? '' : 's'}`
       const answered = event.functionStatus === undefined ? '' : `function answered ${event.functionStatus}, `

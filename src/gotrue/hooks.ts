@@ -1,4 +1,5 @@
 import { epochSeconds } from '../clock.js'
+import { eventFunctionName } from '../events.js'
 import { HarnessError } from '../errors.js'
 import type { EnvOverrides } from '../functions/env.js'
 import { attemptTimeout } from '../functions/budget.js'
@@ -72,15 +73,6 @@ export function runHook(
   } catch (error) {
     return Promise.reject(error)
   }
-}
-
-/** `identity-signup`, … for each event, made once. */
-const eventFunctionNames = new Map<IdentityEvent, string>()
-
-function eventFunctionName(event: IdentityEvent): string {
-  let name = eventFunctionNames.get(event)
-  if (name === undefined) eventFunctionNames.set(event, (name = `identity-${event}`))
-  return name
 }
 
 /**

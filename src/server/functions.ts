@@ -3,7 +3,7 @@ import type { FSWatcher } from 'node:fs'
 import { listFunctions } from '../functions/discover.js'
 import type { ResolvedFunction } from '../functions/resolve.js'
 import { resolveInput } from '../functions/resolve.js'
-import { eventFromName } from '../events.js'
+import { eventFromName, eventFunctionName } from '../events.js'
 import { matchPath } from '../netlify/v2-context.js'
 import type { IdentityEvent } from '../types.js'
 import { errorLabel } from '../errors.js'
@@ -137,7 +137,7 @@ export class FunctionTable {
    */
   eventFunction(event: IdentityEvent): string | undefined {
     const candidates = this.#functions.filter((f) => f.event === event)
-    return (candidates.find((f) => f.name === `identity-${event}`) ?? candidates[0])?.file
+    return (candidates.find((f) => f.name === eventFunctionName(event)) ?? candidates[0])?.file
   }
 
   /** Watches the directory; a change marks the table stale and reports the files. */
