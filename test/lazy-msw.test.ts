@@ -6,8 +6,10 @@
  * copies. The Jest entry imports msw statically and hands it to the core (Jest's ESM registry is out of
  * require()'s reach); tests/jest checks the same copy there.
  */
+import { spawnSync } from 'node:child_process'
 import { mkdirSync, readFileSync, rmSync } from 'node:fs'
 import { join, resolve } from 'node:path'
+import { pathToFileURL } from 'node:url'
 import { build } from 'esbuild'
 import { HttpHandler, http } from 'msw'
 import { setupServer } from 'msw/node'
@@ -57,6 +59,19 @@ describe('lazy msw (issue 12: import only what a test uses)', () => {
     for (const entry of ['vitest', 'jest']) expect(staticBareImports(entry).has('msw/node')).toBe(true)
     // Jest's ESM registry is out of require()'s reach: the Jest entry hands its msw to the core.
     expect(staticBareImports('jest').has('msw')).toBe(true)
+  })
+
+  test('a v1 trigger loads neither msw nor undici (Node loads undici on the first read of the global Response: ≈ 10 ms per worker)', () => {
+    const script = `
+      const { createIdentity } = await import(${JSON.stringify(pathToFileURL(join(out, 'index.js')).href)})
+      const identity = createIdentity({ seed: 1 })
+      const outcome = await identity.trigger(async (event) => ({ statusCode: 200, body: JSON.stringify({ app_metadata: { roles: ['member'] } }) }), 'signup', identity.fakeUser())
+      const loaded = (name) => process.moduleLoadList.some((m) => m.includes(name))
+      process.stdout.write(JSON.stringify({ roles: outcome.user.app_metadata.roles, undici: loaded('undici'), msw: Object.keys(globalThis).some((k) => k.includes('msw')) }))
+    `
+    const r = spawnSync(process.execPath, ['--input-type=module', '-e', script], { cwd: root, encoding: 'utf8' })
+    expect(r.stderr).toBe('')
+    expect(JSON.parse(r.stdout)).toEqual({ roles: ['member'], undici: false, msw: false })
   })
 
   test('handlers loaded on first use are the copy of msw the test imports', async () => {

@@ -372,7 +372,12 @@ async function runV2Shape(rt: Runtime, fn: Exclude<ResolvedFunction, { shape: 'v
 }
 
 function isResponseValue(value: unknown): boolean {
+  // Not for primitives and plain objects (every v1 answer): reading the global `Response` makes
+  // Node load undici (≈ 10 ms), which a v1 call otherwise never needs (issue 12).
+  if (value === null || typeof value !== 'object') return false
   try {
+    const proto = Object.getPrototypeOf(value)
+    if (proto === Object.prototype || proto === null) return false
     return value instanceof Response
   } catch {
     return false
