@@ -81,6 +81,7 @@ describe('each pitfall is reported with its code and severity', () => {
     expect(fn.scenarios.every((s) => !s.allowed && s.status === 422)).toBe(true)
     // Run again with ALLOWED_DOMAINS set to a placeholder: the same outcomes, so not "set it".
     expect(finding(report, 'env-unset')).toMatchObject({ severity: 'info', message: expect.stringContaining('with it set to "nih-check-placeholder" every scenario ended the same, so it is not why it blocked every user of the battery') })
+    expect(finding(report, 'env-unset')!.fix).toBe('if production sets it, run check with the same value (--env KEY=VALUE or --env-file .env) to see what the function does there')
     expect(finding(report, 'blocks-every-scenario')).toMatchObject({ severity: 'warning' })
     expect(code).toBe(0)
     // The placeholder run left the reported reads alone: the variable is still named as unset.

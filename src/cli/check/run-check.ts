@@ -398,6 +398,8 @@ export function findingsFor(report: FunctionReport, { envIrrelevant = false }: {
         ? `${report.name} read ${names}, unset here, and ${report.kind === 'event' ? 'blocked every user of the battery' : 'failed every request'}: set ${one ? 'it' : 'them'} in the site's environment (and with --env KEY=VALUE or --env-file .env for check).`
         : `${report.name} read ${names}, unset here${crashed.length > 0 ? ', and failed in some scenarios' : '; the function coped without'}.`
     for (const s of severity === 'info' ? report.scenarios : failed.length > 0 ? failed : crashed) add('env-unset', s.id, message, severity)
+    // Not the cause: the advice is to check with the production value, not to set one.
+    if (envIrrelevant) byCode.get('env-unset')!.fix = `if production sets ${one ? 'it' : 'them'}, run check with the same value (--env KEY=VALUE or --env-file .env) to see what the function does there`
   }
   if (blocking && report.scenarios.length > 0 && report.scenarios.every((s) => !s.allowed && s.status !== 0 && s.unhandled.length === 0) && byCode.get('env-unset')?.severity !== 'error') {
     for (const s of report.scenarios) add('blocks-every-scenario', s.id, `${report.name} blocked every user of the battery (${report.scenarios.length} scenarios, statuses ${[...new Set(report.scenarios.map((s) => s.status))].join(', ')}).`)
