@@ -5,7 +5,7 @@
  * existing files are kept without --force, and --jest writes an ESM Jest suite that passes too.
  */
 import { spawn, spawnSync } from 'node:child_process'
-import { cpSync, existsSync, mkdirSync, readFileSync, rmSync, symlinkSync, writeFileSync } from 'node:fs'
+import { cpSync, existsSync, mkdirSync, readFileSync, symlinkSync, writeFileSync } from 'node:fs'
 import { join } from 'node:path'
 import { afterAll, beforeAll, expect, test } from 'vitest'
 import { buildBin, childEnv, PACKAGE_ENTRIES, root, runBin } from './helpers/cli-bin.js'

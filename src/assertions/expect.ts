@@ -1,5 +1,5 @@
 import { AssertionError } from 'node:assert'
-import type { HookOutcome, IdentityEvent, RawFunctionResponse } from '../types.js'
+import type { HookOutcome, RawFunctionResponse } from '../types.js'
 import { ANY_SCOPE, checkAllows, checkBlocks, checkMetadata, checkRoles, LOGIN_SCOPE, SIGNUP_SCOPE } from './checks.js'
 import type { CheckResult, EventScope } from './checks.js'
 import { fromFetchResponse } from './normalize.js'

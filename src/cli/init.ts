@@ -1,6 +1,5 @@
 import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs'
 import { dirname, join, relative, resolve } from 'node:path'
-import { HarnessError } from '../errors.js'
 import { envFromArgs } from './check/env-args.js'
 import { DEFAULT_SCENARIO_TIMEOUT_MS, runCheck } from './check/run-check.js'
 import { generateTestFile } from './init/generate.js'

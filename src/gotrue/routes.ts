@@ -15,7 +15,6 @@ import { authorize, callback } from './external.js'
 import { checkParams, decodeParams, str } from './params.js'
 import type { GoFieldType } from './params.js'
 import { decodeFirstJsonValue } from './json-decode.js'
-import { foldText } from './fold.js'
 import { goQueryEscape } from '../go/url-values.js'
 import type { UserRecord } from './store.js'
 
