@@ -122,8 +122,7 @@ export async function runCheck(options: CheckOptions): Promise<CheckReport> {
   }
 
   const results = new Map<Task, ScenarioResult>()
-  /** Functions that read unset variables and blocked the same users with them set. */
-  const envIrrelevant = new Set<CheckedFunction>()
+  let functions: FunctionReport[]
   // identity.listen()'s strict server, with msw's printout replaced by a note on the scenario that
   // sent the request: the harness's own handler still records it on the call and makes the guard
   // refuse its connection with an error naming the URL; raw TCP is refused by the guard.
@@ -150,45 +149,42 @@ export async function runCheck(options: CheckOptions): Promise<CheckReport> {
       done++
       options.onProgress?.(done, tasks.length, task.fn.name)
     })
-    // A function that read unset variables and refused every scenario on purpose (no crash) is
-    // run once more with them set to a placeholder: when every outcome stays the same (an
-    // allow-list with a default the battery's users are not on), the variables are not why it
+    functions = found.functions.map((fn) => {
+      const names = reads.get(fn.name) ?? new Map<string, boolean>()
+      const report: FunctionReport = {
+        name: fn.name,
+        file: fn.file,
+        kind: fn.kind,
+        events: fn.events,
+        background: fn.background,
+        reason: fn.reason,
+        scenarios: tasks.filter((t) => t.fn === fn).map((t) => results.get(t)!),
+        env: { read: [...names.keys()].sort(), unset: [...names].filter(([, set]) => !set).map(([n]) => n).sort() },
+        findings: [],
+      }
+      report.findings = findingsFor(report)
+      return report
+    })
+    // A function blamed for refusing every user because of unset variables, on purpose (no
+    // crash), is run once more with them set to a placeholder: when every outcome stays the same
+    // (an allow-list with a default the battery's users are not on), the variables are not why it
     // blocked, and "set it" would be the wrong advice. A crash keeps the advice: the function
     // needs a value it can use.
-    for (const fn of found.functions) {
-      const own = tasks.filter((t) => t.fn === fn)
-      const unset = [...(reads.get(fn.name) ?? [])].filter(([, set]) => !set).map(([name]) => name)
-      const before = own.map((t) => results.get(t)!)
-      if (unset.length === 0 || before.some((s) => s.diagnostics.some((d) => FAILURES.has(d.code))) || !unsetBlocksAll(fn, before, unset)) continue
-      const placeholders = { ...env, ...Object.fromEntries(unset.map((name) => [name, PLACEHOLDER_VALUE])) }
+    for (const [i, report] of functions.entries()) {
+      const blamed = report.findings.some((f) => f.code === 'env-unset' && f.severity === 'error')
+      if (!blamed || report.scenarios.some((s) => s.diagnostics.some((d) => FAILURES.has(d.code)))) continue
+      const own = tasks.filter((t) => t.fn === found.functions[i])
+      const placeholders = { ...env, ...Object.fromEntries(report.env.unset.map((name) => [name, PLACEHOLDER_VALUE])) }
       const after: ScenarioResult[] = []
       await pool(own, options.concurrency ?? 8, async (task) => {
         after[own.indexOf(task)] = await task.run(placeholders, () => undefined)
       })
-      if (after.every((s, i) => verdictOf(s) === verdictOf(before[i]!))) envIrrelevant.add(fn)
+      if (after.every((s, j) => verdictOf(s) === verdictOf(report.scenarios[j]!))) report.findings = findingsFor(report, { envIrrelevant: true })
     }
   } finally {
     release()
     server.close()
   }
-
-  const functions: FunctionReport[] = found.functions.map((fn) => {
-    const scenarios = tasks.filter((t) => t.fn === fn).map((t) => results.get(t)!)
-    const names = reads.get(fn.name) ?? new Map<string, boolean>()
-    const report: FunctionReport = {
-      name: fn.name,
-      file: fn.file,
-      kind: fn.kind,
-      events: fn.events,
-      background: fn.background,
-      reason: fn.reason,
-      scenarios,
-      env: { read: [...names.keys()].sort(), unset: [...names].filter(([, set]) => !set).map(([n]) => n).sort() },
-      findings: [],
-    }
-    report.findings = findingsFor(report, { envIrrelevant: envIrrelevant.has(fn) })
-    return report
-  })
 
   const all = functions.flatMap((f) => f.findings)
   const failOn = options.failOn ?? 'error'
@@ -351,12 +347,6 @@ async function httpScenario(
 
 /** A failure of the function itself (not a deliberate block). */
 const FAILURES = new Set(['threw', 'undefined-response', 'invalid-response', 'non-string-body', 'sync-return', 'timeout', 'malformed-json', 'load-failed'])
-
-/** Whether `findingsFor` would blame the unset variables for failing every scenario. */
-function unsetBlocksAll(fn: CheckedFunction, scenarios: ScenarioResult[], unset: string[]): boolean {
-  const probe: FunctionReport = { name: fn.name, file: fn.file, kind: fn.kind, events: fn.events, background: fn.background, reason: fn.reason, scenarios, env: { read: unset, unset }, findings: [] }
-  return findingsFor(probe).some((f) => f.code === 'env-unset' && f.severity === 'error')
-}
 
 /**
  * Findings of one function: its diagnostics by code, plus what comparing its scenarios shows.
