@@ -1,6 +1,7 @@
 import type { Clock } from './clock.js'
 import { epochSeconds } from './clock.js'
 import { HarnessError } from './errors.js'
+import { thenNowOrLater } from './values.js'
 import { invokeHttp } from './functions/invoke-http.js'
 import type { InvokeRequest, InvokeResponse } from './functions/invoke-http.js'
 import type { FunctionInput, ResolvedFunction } from './functions/resolve.js'
@@ -366,13 +367,7 @@ export class Identity {
   protected fire(event: IdentityEvent, user: GoTrueUser): Promise<HookOutcome> | undefined {
     const fn = this.wiredFunction(event)
     if (fn === undefined) return undefined
-    let resolved: ResolvedFunction | Promise<ResolvedFunction>
-    try {
-      resolved = this.resolve(fn, eventFunctionName(event))
-    } catch (error) {
-      return Promise.reject(error)
-    }
-    return resolved instanceof Promise ? resolved.then((r) => runHook(this.rt, r, event, user)) : runHook(this.rt, resolved, event, user)
+    return thenNowOrLater(() => this.resolve(fn, eventFunctionName(event)), (resolved) => runHook(this.rt, resolved, event, user))
   }
 
   /** The transport-neutral GoTrue core (`handle(request)`), for fronts other than msw. @internal */
@@ -599,27 +594,20 @@ export class Identity {
     userOrOptions?: GoTrueUser | TriggerOptions,
     maybeOptions?: TriggerOptions,
   ): Promise<HookOutcome> {
+    let event: IdentityEvent | undefined
+    let user: GoTrueUser | undefined
+    let options: TriggerOptions
+    if (eventOrUser !== undefined && typeof eventOrUser === 'object') {
+      user = eventOrUser
+      options = (userOrOptions as TriggerOptions | undefined) ?? {}
+    } else {
+      event = eventOrUser
+      user = userOrOptions as GoTrueUser | undefined
+      options = maybeOptions ?? {}
+    }
     // Not an async function: a function value or a warm path goes straight to the hook with no
     // promise of its own (issue 12); every error still arrives as a rejection.
-    try {
-      let event: IdentityEvent | undefined
-      let user: GoTrueUser | undefined
-      let options: TriggerOptions
-      if (eventOrUser !== undefined && typeof eventOrUser === 'object') {
-        user = eventOrUser
-        options = (userOrOptions as TriggerOptions | undefined) ?? {}
-      } else {
-        event = eventOrUser
-        user = userOrOptions as GoTrueUser | undefined
-        options = maybeOptions ?? {}
-      }
-      const pending = this.resolve(fn, options.name, options)
-      return pending instanceof Promise
-        ? pending.then((resolved) => this.#triggerResolved(resolved, event, user, options))
-        : this.#triggerResolved(pending, event, user, options)
-    } catch (error) {
-      return Promise.reject(error)
-    }
+    return thenNowOrLater(() => this.resolve(fn, options.name, options), (resolved) => this.#triggerResolved(resolved, event, user, options))
   }
 
   #triggerResolved(resolved: ResolvedFunction, event: IdentityEvent | undefined, user: GoTrueUser | undefined, options: TriggerOptions): Promise<HookOutcome> {
@@ -644,10 +632,8 @@ export class Identity {
    * Calls an HTTP function the way Netlify does for a request, with production's client context:
    * `request.user` signs a token and sends `Authorization: Bearer …`.
    */
-  async invoke(fn: FunctionInput, request: InvokeRequest = {}): Promise<InvokeResponse> {
-    const pending = this.resolve(fn, request.name, request)
-    const resolved = pending instanceof Promise ? await pending : pending
-    return invokeHttp(this.rt, resolved, request, (u) => this.token(u))
+  invoke(fn: FunctionInput, request: InvokeRequest = {}): Promise<InvokeResponse> {
+    return thenNowOrLater(() => this.resolve(fn, request.name, request), (resolved) => invokeHttp(this.rt, resolved, request, (u) => this.token(u)))
   }
 
   /**

@@ -28,3 +28,19 @@ export function describeValue(value: unknown): string {
   }
   return `a ${typeof value}`
 }
+
+/**
+ * `next(value)` for a value that is ready now or later: at once when `start()` gives a plain
+ * value, after it resolves when it gives a promise; a throw from either becomes a rejection. The
+ * hot paths (a trigger of a function value or a warm path) make no promise of their own this way
+ * (issue 12).
+ * @internal
+ */
+export function thenNowOrLater<T, R>(start: () => T | Promise<T>, next: (value: T) => Promise<R>): Promise<R> {
+  try {
+    const value = start()
+    return value instanceof Promise ? value.then(next) : next(value)
+  } catch (error) {
+    return Promise.reject(error)
+  }
+}

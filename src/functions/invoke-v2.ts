@@ -1,5 +1,6 @@
 import { isAbsolute } from 'node:path'
 import { errorLabel } from '../errors.js'
+import { thenNowOrLater } from '../values.js'
 import { thrownAt } from './source-map.js'
 import type { ClientContext } from '../netlify/client-context.js'
 import type { HandlerEvent } from '../netlify/event.js'
@@ -301,10 +302,7 @@ export function runResolved(
     // Only the handler's own run is inside the call scope, and the harness's steps around it make
     // as few promises as they can: on Node 20 every promise made while an AsyncLocalStorage is in
     // use gets an init hook and two properties, a third of a concurrent trigger's cost (issue 12).
-    const pending = contexts.clientContext()
-    return pending instanceof Promise
-      ? pending.then((clientContext) => runV1Call(rt, fn, name, event, clientContext, timeoutMs, scope))
-      : runV1Call(rt, fn, name, event, pending, timeoutMs, scope)
+    return thenNowOrLater(() => contexts.clientContext(), (clientContext) => runV1Call(rt, fn, name, event, clientContext, timeoutMs, scope))
   } catch (error) {
     return Promise.reject(error)
   }
