@@ -50,7 +50,9 @@ async function processWith(cache: string) {
   // A new process starts some time after the edits before it (the cache treats a file changed
   // within its 25 ms clock slack of a build's start as changed during the build).
   await new Promise((r) => setTimeout(r, 30))
-  startOverForTests(cache)
+  // ESM bundles come from the cache's module files, as in a process that loads the harness from
+  // node_modules (this suite loads it through Vite, which gets a temporary copy instead).
+  startOverForTests(cache, { cachedModules: true })
   const start = esbuildBuilds()
   const run = async (file: string, email = 'a@example.test') => {
     const loaded = await loadFunctionFile(file)
@@ -88,7 +90,11 @@ describe('a build made in one process is used by the next one', () => {
     const second = await processWith(cache)
     expect((await second.run(fn)).roles).toEqual(['one'])
     expect(second.builds()).toBe(0)
-    // The cached source map works from the new process's temporary folder.
+    // The second process imports the module file the first one kept (its map inline), writing nothing.
+    const modules = readdirSync(cache).filter((f) => f.endsWith('.mjs'))
+    expect(modules).toHaveLength(1)
+    expect(readFileSync(join(cache, modules[0]!), 'utf8')).toContain('sourceMappingURL=data:application/json')
+    // The cached source map maps the module file's frames.
     const error = await second.run(fn, 'boom@example.test').catch((e: Error) => e)
     expect(error).toBeInstanceOf(Error)
     mapErrorStack(error)
@@ -384,7 +390,7 @@ describe('a cache that cannot help is skipped, never an error', () => {
     const { cache, fn, dir } = site()
     settle(fn, join(dir, 'functions', 'helper.mts'))
     await (await processWith(cache)).run(fn)
-    const [entry] = readdirSync(cache)
+    const [entry] = readdirSync(cache).filter((f) => f.endsWith('.json'))
     const text = readFileSync(join(cache, entry!), 'utf8')
     writeFileSync(join(cache, entry!), text.slice(0, text.length >> 1))
     const p = await processWith(cache)
@@ -445,6 +451,11 @@ describe('the folder stays small', () => {
     at('recent.json', 1 * day)
     at('dead.json.123.abc.tmp', 5 * 60_000)
     at('live.json.456.def.tmp', 1_000)
+    // module files go with their entries; a young one without an entry may be another process's, just written
+    at('recent-0123456789abcdef.mjs', 1 * day)
+    at('old-0123456789abcdef.mjs', 1 * day)
+    at('gone-0123456789abcdef.mjs', 5 * 60_000)
+    at('young-0123456789abcdef.mjs', 1_000)
     for (let i = 0; i < 510; i++) at(`bulk-${String(i).padStart(3, '0')}.json`, 2 * day + i * 1000)
     const { fn } = site()
     const bundle = await bundleFunction({ file: realpathSync(fn), format: 'esm', outfile: join(tmp, 'prune-out.mjs') })
@@ -457,8 +468,61 @@ describe('the folder stays small', () => {
     expect(left.has('recent.json')).toBe(true)
     expect(left.has('bulk-000.json')).toBe(true)
     expect(left.has('bulk-509.json')).toBe(false)
+    expect(left.has('recent-0123456789abcdef.mjs')).toBe(true)
+    expect(left.has('old-0123456789abcdef.mjs')).toBe(false)
+    expect(left.has('gone-0123456789abcdef.mjs')).toBe(false)
+    expect(left.has('young-0123456789abcdef.mjs')).toBe(true)
     expect([...left].filter((f) => f.endsWith('.json'))).toHaveLength(501) // 500 kept, then the new entry
-    expect(c.read(realpathSync(fn), 'esm')).toBeDefined()
+    expect(c.read(realpathSync(fn), 'esm')?.moduleFile).toMatch(/\.mjs$/)
+  })
+})
+
+describe('the module file an ESM bundle is imported from', () => {
+  test('removed or damaged since it was kept: written again from the entry, no build', async () => {
+    const { cache, fn, dir } = site()
+    settle(fn, join(dir, 'functions', 'helper.mts'))
+    await (await processWith(cache)).run(fn)
+    const [module] = readdirSync(cache).filter((f) => f.endsWith('.mjs'))
+    const path = join(cache, module!)
+    const whole = readFileSync(path, 'utf8')
+    writeFileSync(path, whole.slice(0, whole.length >> 1))
+    const damaged = await processWith(cache)
+    expect((await damaged.run(fn)).roles).toEqual(['one'])
+    expect(damaged.builds()).toBe(0)
+    expect(readFileSync(path, 'utf8')).toBe(whole)
+    rmSync(path)
+    const removed = await processWith(cache)
+    expect((await removed.run(fn)).roles).toEqual(['one'])
+    expect(removed.builds()).toBe(0)
+    expect(readFileSync(path, 'utf8')).toBe(whole)
+  })
+
+  test('every instance is a module of its own: module scope runs again for fresh: true and for a new process', async () => {
+    const { cache, fn, dir } = site()
+    writeFileSync(fn, "import { roles } from './helper.mts'\nlet loads = 0\nloads++\nexport const handler = async () => ({ body: JSON.stringify({ app_metadata: { roles: [...roles, String(loads++)] } }) })\n")
+    settle(fn, join(dir, 'functions', 'helper.mts'))
+    await (await processWith(cache)).run(fn)
+    const p = await processWith(cache)
+    const a = await loadFunctionFile(fn, { fresh: true })
+    const b = await loadFunctionFile(fn, { fresh: true })
+    expect(p.builds()).toBe(0)
+    expect(a.module).not.toBe(b.module)
+    const roles = async (m: Record<string, unknown>) => (JSON.parse((await (m.handler as () => Promise<{ body: string }>)()).body) as { app_metadata: { roles: string[] } }).app_metadata.roles
+    expect(await roles(a.module)).toEqual(['one', '1'])
+    expect(await roles(b.module)).toEqual(['one', '1'])
+    expect(await roles(a.module)).toEqual(['one', '2'])
+  })
+
+  test('a rebuilt function replaces its module file: one per entry', async () => {
+    const { cache, fn, dir } = site()
+    const helper = join(dir, 'functions', 'helper.mts')
+    settle(fn, helper)
+    await (await processWith(cache)).run(fn)
+    const before = readdirSync(cache).filter((f) => f.endsWith('.mjs'))
+    await rebuildsAfterWriting(cache, fn, helper, "export const roles: string[] = ['two']\n", ['two'])
+    const after = readdirSync(cache).filter((f) => f.endsWith('.mjs'))
+    expect(after).toHaveLength(1)
+    expect(after).not.toEqual(before)
   })
 })
 

@@ -43,6 +43,11 @@ import { createIdentity } from 'netlify-identity-harness'
 test('first load', async () => {
   const identity = createIdentity({ seed: 1 })
   const user = identity.fakeUser()
+  // Importing faker (the first fakeUser) starts an incremental major GC that finishes on a later
+  // task, a 3–5 ms pause inside whichever window came next: the path row's (its file read yields
+  // to the event loop) in 5 of 8 files on 2026-12-03, the import row's in 2 of 8. A timer lets it
+  // finish before either window opens; both pay the same.
+  await new Promise((r) => setTimeout(r, 50))
   const t = performance.now()
   const outcome = await identity.trigger(${load}, 'signup', user)
   const ms = performance.now() - t
@@ -98,7 +103,7 @@ test('first load', async () => {
   return [
     // The bench folder (and so its node_modules/.cache build cache) is new: the first 'path' file
     // pays esbuild's import, service start and build; the later forks read the cached build.
-    row('7a. first function loaded by path in a Vitest file vs Vitest importing the same TS file (median ms)', firstPath, firstImport, 16, 'ms', { goal: 1.5 }),
+    row('7a. first function loaded by path in a Vitest file vs Vitest importing the same TS file (median ms)', firstPath, firstImport, 1.8, 'ms', { goal: 1.5 }),
     row('7b. 20 function files loaded cold by path vs importing them as .mjs (median ms)', median(paths), median(imports), 2.6, 'ms', { goal: 2 }),
     // 1.19–1.37× over the runs of 2026-12-02 (~17 µs a call: locate, env key, one stat per input);
     // since the synchronous warm path (no path resolution, no key string, no extra turn) ~11 µs,

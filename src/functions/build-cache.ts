@@ -5,6 +5,7 @@ import { fileURLToPath } from 'node:url'
 import type { Bundle, PackageImport } from './bundle.js'
 import { RESOLVE_EXTENSIONS } from './bundle.js'
 import { isDir, packageFolder, statOf } from './package-folder.js'
+import { withInlineMap } from './source-map.js'
 import { extendedConfigFiles, readJsonc } from './tsconfig.js'
 
 /**
@@ -41,12 +42,13 @@ export interface BuildCache {
   read(file: string, format: 'esm' | 'cjs'): Bundle | undefined
   /**
    * Keeps a fresh bundle for later processes. Skipped when its package imports can't be
-   * re-checked, or when an input changed after `startedAt` (the build may have read the older bytes).
+   * re-checked, or when an input changed after `startedAt` (the build may have read the older
+   * bytes). An ESM bundle that is kept gets its {@link Bundle.moduleFile}.
    */
   write(file: string, format: 'esm' | 'cjs', bundle: Bundle, startedAt: number): void
 }
 
-const ENTRY_VERSION = 2
+const ENTRY_VERSION = 3
 /** Entries kept at most, and their age limit: a folder of temporary test sites never grows without end. */
 const MAX_ENTRIES = 500
 const MAX_AGE_MS = 14 * 24 * 3600 * 1000
@@ -74,6 +76,9 @@ interface Entry {
   /** Files esbuild's lookup of a local import would have taken, had they existed (see {@link lookupCandidates}). */
   absent: string[]
   bundle: Bundle
+  /** An ESM bundle's module file in the folder (see {@link moduleName}), and its size in bytes. */
+  module?: string
+  moduleBytes?: number
 }
 
 function sha256(data: string | Buffer): string {
@@ -199,11 +204,43 @@ function absentCandidates(bundle: Bundle, startedAt: number): string[] | undefin
   return [...out]
 }
 
+/**
+ * An ESM bundle is imported from a module file kept beside its entry (its code with the map
+ * inline), named after the entry and the file's content: a later process imports it as it is,
+ * with nothing to write, and Node, Vite or anyone reading a stack frame there finds the map
+ * (issue 12, 7a: writing, importing and deleting a temporary file was a third of a first load).
+ */
+function moduleText(bundle: Bundle): string {
+  return withInlineMap(bundle.code, { ...bundle.map, sourceRoot: '' })
+}
+
+function moduleName(entryName: string, text: string): string {
+  return `${entryName}-${sha256(text).slice(0, 16)}.mjs`
+}
+
+/** Writes `text` to `path` whole, then renames it: a concurrent reader sees the old file or the new one. */
+function writeWhole(path: string, text: string): void {
+  const partial = `${path}.${process.pid}.${Math.random().toString(36).slice(2)}.tmp`
+  writeFileSync(partial, text)
+  try {
+    renameSync(partial, path)
+  } catch (error) {
+    try {
+      unlinkSync(partial)
+    } catch {
+      // gone already
+    }
+    throw error
+  }
+}
+
 function stillValid(entry: Entry, bundler: string, file: string, format: 'esm' | 'cjs'): boolean {
   if (entry.v !== ENTRY_VERSION || entry.bundler !== bundler || entry.file !== file || entry.format !== format) return false
   for (const path of entry.absent) if (exists(path)) return false
   for (const [path, hash] of entry.inputs) if (hashOf(path) !== hash) return false
-  for (const [path, hash] of entry.configs) if (hashOf(path) !== hash) return false
+  // A config file that was absent is checked with a stat: a failed read throws, and most of
+  // the folders above an input have none of the three (issue 12, 7a).
+  for (const [path, hash] of entry.configs) if (hash === null ? statOf(path)?.isFile() === true : hashOf(path) !== hash) return false
   for (const [from, name, folder, hash] of entry.packages) {
     const now = packageFolder(from, name)
     if (now !== folder) return false
@@ -227,9 +264,18 @@ function prune(folder: string): void {
     return name.endsWith('.json') ? [{ path, age: now - s.mtimeMs }] : []
   })
   entries.sort((a, b) => a.age - b.age)
+  const kept = new Set<string>()
   entries.forEach((e, i) => {
     if (e.age > MAX_AGE_MS || i >= MAX_ENTRIES) rmSync(e.path, { force: true })
+    else kept.add(e.path.slice(0, -'.json'.length))
   })
+  // A module file goes with its entry (`<entry>-<content>.mjs`); one a minute old or less may
+  // be another process's, written just before its entry.
+  for (const name of readdirSync(folder)) {
+    if (!name.endsWith('.mjs') || kept.has(join(folder, name.slice(0, name.lastIndexOf('-'))))) continue
+    const s = statOf(join(folder, name))
+    if (s !== undefined && now - s.mtimeMs > 60_000) rmSync(join(folder, name), { force: true })
+  }
 }
 
 /** A bundle's source map with absolute `sources`, so any process can use it from any folder. */
@@ -245,21 +291,33 @@ function portable(bundle: Bundle): Bundle {
  */
 export function buildCache(folder: string, bundler: string): BuildCache {
   let pruned = false
-  const pathOf = (file: string, format: 'esm' | 'cjs') => join(folder, `${sha256(`${file}\n${format}`).slice(0, 40)}.json`)
+  const nameOf = (file: string, format: 'esm' | 'cjs') => sha256(`${file}\n${format}`).slice(0, 40)
   return {
     read(file, format) {
-      const path = pathOf(file, format)
+      const name = nameOf(file, format)
       let entry: Entry
       try {
-        entry = JSON.parse(readFileSync(path, 'utf8')) as Entry
+        entry = JSON.parse(readFileSync(join(folder, `${name}.json`), 'utf8')) as Entry
       } catch {
         return undefined
       }
       try {
-        return stillValid(entry, bundler, file, format) ? entry.bundle : undefined
+        if (!stillValid(entry, bundler, file, format)) return undefined
       } catch {
         return undefined
       }
+      const { bundle } = entry
+      if (format === 'esm' && entry.module !== undefined) {
+        const module = join(folder, entry.module)
+        try {
+          // Removed or damaged since (a cleaned cache folder): written again, from the entry.
+          if (statOf(module)?.size !== entry.moduleBytes) writeWhole(module, moduleText(bundle))
+          bundle.moduleFile = module
+        } catch {
+          // not writable: the loader imports a temporary copy
+        }
+      }
+      return bundle
     },
     write(file, format, bundle, startedAt) {
       try {
@@ -282,19 +340,21 @@ export function buildCache(folder: string, bundler: string): BuildCache {
           pruned = true
           prune(folder)
         }
-        const path = pathOf(file, format)
-        // Written whole, then renamed: a concurrent reader sees the old entry or the new one.
-        const partial = `${path}.${process.pid}.${Math.random().toString(36).slice(2)}.tmp`
-        writeFileSync(partial, JSON.stringify(entry))
-        try {
-          renameSync(partial, path)
-        } catch (error) {
-          try {
-            unlinkSync(partial)
-          } catch {
-            // gone already
+        const name = nameOf(file, format)
+        if (format === 'esm') {
+          const text = moduleText(entry.bundle)
+          entry.module = moduleName(name, text)
+          entry.moduleBytes = Buffer.byteLength(text)
+          writeWhole(join(folder, entry.module), text)
+        }
+        // The module first, then the entry naming it: a concurrent reader never finds one without the other.
+        writeWhole(join(folder, `${name}.json`), JSON.stringify(entry))
+        if (entry.module !== undefined) {
+          bundle.moduleFile = join(folder, entry.module)
+          // The module of the bundle this one replaces (a process still importing it falls back to a temporary copy).
+          for (const other of readdirSync(folder)) {
+            if (other.startsWith(`${name}-`) && other.endsWith('.mjs') && other !== entry.module) rmSync(join(folder, other), { force: true })
           }
-          throw error
         }
       } catch {
         // a read-only or full disk: the cache only saves time

@@ -1,12 +1,12 @@
 import { createHash } from 'node:crypto'
 import { readFileSync } from 'node:fs'
-import { createRequire, isBuiltin } from 'node:module'
+import { isBuiltin } from 'node:module'
 import type { SourceMapPayload } from 'node:module'
-import { basename, dirname, extname, isAbsolute, resolve } from 'node:path'
+import { basename, dirname, extname, isAbsolute, join, resolve } from 'node:path'
 import { fileURLToPath, pathToFileURL } from 'node:url'
 import type { BuildFailure, Message, Metafile, Plugin } from 'esbuild'
 import { HarnessError } from '../errors.js'
-import { packageName } from './package-folder.js'
+import { packageFolder, packageName, statOf } from './package-folder.js'
 import { pathsReader } from './tsconfig.js'
 import type { PathsTargets } from './tsconfig.js'
 import type { Diagnostic } from '../types.js'
@@ -39,6 +39,11 @@ export interface Bundle {
   code: string
   /** Its source map, `sources` relative to {@link Bundle.mapDir}. */
   map: SourceMapPayload
+  /**
+   * An ESM bundle's module file in the cross-process build cache (its code with the map inline,
+   * see build-cache.ts): imported as it is instead of a temporary copy. Set by the cache.
+   */
+  moduleFile?: string
   /** The folder the map's `sources` are relative to. */
   mapDir: string
   /** Every local source file bundled (absolute paths). */
@@ -201,25 +206,27 @@ let fingerprint: string | undefined
 /**
  * What identifies this bundler for the cross-process build cache: the code that makes bundles
  * (this module's own file: a new harness, or an edit of it, never reads an older build) and the
- * version of the esbuild it would import. Read without importing esbuild.
+ * version of the esbuild it would import. Read without importing esbuild, and without reading
+ * the code itself (issue 12, 7a: hashing it was a millisecond of every test file's first load):
+ * the file's path, size and modification time. A published harness names this file with a hash
+ * of its content (esbuild's `chunk-[hash].js`; npm gives every installed file the same time), and
+ * an edited source file (the harness's own tests) gets a new time.
  * @internal
  */
 export function bundlerFingerprint(): string {
   if (fingerprint !== undefined) return fingerprint
+  const here = fileURLToPath(import.meta.url)
   let esbuildVersion = 'unknown'
   try {
-    esbuildVersion = (JSON.parse(readFileSync(createRequire(import.meta.url).resolve('esbuild/package.json'), 'utf8')) as { version?: string }).version ?? 'unknown'
+    const folder = packageFolder(dirname(here), 'esbuild')
+    if (folder !== null) esbuildVersion = (JSON.parse(readFileSync(join(folder, 'package.json'), 'utf8')) as { version?: string }).version ?? 'unknown'
   } catch {
     // esbuild not found: the first build says so
   }
-  const hash = createHash('sha256').update(`${esbuildVersion}\n${process.version}\n`)
-  try {
-    // The bytes, not a decoded string: a quarter of the time on the first load of every worker (issue 12, 7a).
-    hash.update(readFileSync(fileURLToPath(import.meta.url)))
-  } catch {
-    hash.update(String(Math.random())) // unknown code: never share builds
-  }
-  fingerprint = hash.digest('hex')
+  const own = statOf(here)
+  // Unknown code (no file to stat): never share builds.
+  const code = own === undefined ? String(Math.random()) : `${here}\n${own.size}\n${own.mtimeMs}`
+  fingerprint = createHash('sha256').update(`${esbuildVersion}\n${process.version}\n${code}\n`).digest('hex')
   return fingerprint
 }
 

@@ -13,7 +13,7 @@ import type { BuildCache } from './build-cache.js'
 import { entryCandidates, FUNCTION_EXTENSIONS, folderEntry } from './discover.js'
 import type { EnvOverrides } from './env.js'
 import { runInEnv } from './env.js'
-import { mapErrorStack, registerSourceMap, userLocation } from './source-map.js'
+import { mapErrorStack, registerSourceMap, userLocation, withInlineMap } from './source-map.js'
 import { bundleDir } from './temp-dir.js'
 
 /** Options for loading a function file. */
@@ -262,6 +262,8 @@ function bundleOf(file: string, format: 'esm' | 'cjs'): Promise<Bundle> {
 }
 
 let diskCache: BuildCache | null | undefined
+/** Whether an ESM bundle is imported from its module file in the build cache (see instantiate). */
+let importCachedModules = !VIA_VITE
 
 /** The cross-process build cache (see build-cache.ts), or `null` when it is off or has no folder. */
 function disk(): BuildCache | null {
@@ -273,11 +275,13 @@ function disk(): BuildCache | null {
 
 /**
  * Forgets every build and module instance this process holds, as a new process would start,
- * with the disk cache in `cacheSetting` (a `NETLIFY_IDENTITY_HARNESS_CACHE` value). For the
- * build cache's own tests only.
+ * with the disk cache in `cacheSetting` (a `NETLIFY_IDENTITY_HARNESS_CACHE` value); `cachedModules`
+ * imports ESM bundles from the cache's module files even through Vite (as a process that loads
+ * the harness from node_modules does). For the build cache's own tests only.
  * @internal
  */
-export function startOverForTests(cacheSetting: string): void {
+export function startOverForTests(cacheSetting: string, options: { cachedModules?: boolean } = {}): void {
+  importCachedModules = options.cachedModules ?? !VIA_VITE
   located.clear()
   bundles.clear()
   modules.clear()
@@ -438,17 +442,10 @@ function compileCommonJs(code: string, file: string): Record<string, unknown> {
   return mod.exports as Record<string, unknown>
 }
 
-/** The inline source-map comment's prefix (kept apart from any line break, see importEsm). */
-const SOURCE_MAP_COMMENT = ['//', '# sourceMappingURL=data:application/json;charset=utf-8;base64,'].join('')
-
 /** Imports an ESM bundle from the temporary folder (outside the user's tree), then deletes it. */
-async function importEsm(code: string, outfile: string, bundle: Bundle): Promise<Record<string, unknown>> {
-  const map = registerSourceMap(outfile, bundle.map, bundle.mapDir)
-  const inline = Buffer.from(JSON.stringify(map)).toString('base64')
-  // Never written as one literal with a line break: esbuild would emit a real newline, and the
-  // harness's own dist/ would then carry a line that looks like a source-map comment (Vitest 4.1.0
-  // reads it when it maps a stack frame there, and crashes on the non-JSON it decodes).
-  writeFileSync(outfile, code + '\n' + SOURCE_MAP_COMMENT + inline + '\n')
+async function importEsm(bundle: Bundle, file: string): Promise<Record<string, unknown>> {
+  const outfile = join(bundleDir(), `${basename(file)}.${process.pid}-${++counter}.mjs`)
+  writeFileSync(outfile, withInlineMap(bundle.code, registerSourceMap(outfile, bundle.map, bundle.mapDir)))
   try {
     return (await import(pathToFileURL(outfile).href)) as Record<string, unknown>
   } finally {
@@ -457,6 +454,27 @@ async function importEsm(code: string, outfile: string, bundle: Bundle): Promise
     } catch {
       // already gone
     }
+  }
+}
+
+/** Instances of cached module files imported: the first is the file's URL, later ones add a query. */
+const moduleInstances = new Map<string, number>()
+
+/**
+ * Imports an ESM bundle's module file from the build cache as it is (nothing written; a later
+ * instance is the same URL with `?nih-instance=<n>`); a temporary copy when the file was
+ * removed since the cache was read (another process replaced the bundle, the folder was cleaned).
+ */
+async function importCached(bundle: Bundle & { moduleFile: string }, file: string): Promise<Record<string, unknown>> {
+  const path = bundle.moduleFile
+  const n = moduleInstances.get(path) ?? 0
+  moduleInstances.set(path, n + 1)
+  registerSourceMap(path, bundle.map, bundle.mapDir)
+  try {
+    return (await import(pathToFileURL(path).href + (n === 0 ? '' : `?nih-instance=${n}`))) as Record<string, unknown>
+  } catch (error) {
+    if (existsSync(path)) throw error
+    return importEsm(bundle, file)
   }
 }
 
@@ -472,8 +490,10 @@ async function instantiate(built: BundleEntry, name: string, options: LoadOption
           registerSourceMap(file, bundle.map, bundle.mapDir)
           return compileCommonJs(bundle.code, file)
         }
-        const outfile = join(bundleDir(), `${basename(file)}.${process.pid}-${++counter}.mjs`)
-        return importEsm(bundle.code, outfile, bundle)
+        // Through Vite (the harness inlined), a temporary copy outside node_modules: Vite then
+        // transforms it, so vi.mock reaches its package imports; a cached module file would be
+        // externalised as a dependency.
+        return bundle.moduleFile === undefined || !importCachedModules ? importEsm(bundle, file) : importCached(bundle as Bundle & { moduleFile: string }, file)
       }),
     )
   } catch (error) {

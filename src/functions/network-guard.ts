@@ -31,6 +31,18 @@ export function isLoopback(host: string): boolean {
   return LOOPBACK.test(host.replace(/^\[|\]$/g, ''))
 }
 
+let msw3: boolean | undefined
+
+/**
+ * Whether the msw in use is 3 or later, asked on the first guarded connection to another host
+ * (never at import: resolving msw's package.json through `require` cost ~3 ms of every test file's
+ * import, issue 12).
+ */
+function underMsw3(): boolean {
+  msw3 ??= mswMajor() >= 3
+  return msw3
+}
+
 function mswMajor(): number {
   try {
     const version = (createRequire(import.meta.url)('msw/package.json') as { version?: string }).version ?? '2'
@@ -68,7 +80,6 @@ function patch(): void {
   if (patched) return
   patched = true
   const connect = net.Socket.prototype.connect as (this: net.Socket, ...args: unknown[]) => net.Socket
-  const underMsw3 = mswMajor() >= 3
   net.Socket.prototype.connect = function (this: net.Socket, ...args: unknown[]): net.Socket {
     const target = guards > 0 || unhandled.size > 0 ? targetOf(args) : undefined
     if (target !== undefined) {
@@ -76,7 +87,7 @@ function patch(): void {
       const pending = unhandled.get(key)
       const url = pending?.shift()
       if (pending && pending.length === 0) unhandled.delete(key)
-      if (url !== undefined || (guards > 0 && !isLoopback(target.host) && (!underMsw3 || isMswPassthrough()))) {
+      if (url !== undefined || (guards > 0 && !isLoopback(target.host) && (!underMsw3() || isMswPassthrough()))) {
         const error = refusal(target.host, target.port, url)
         // (An unhandled request was recorded on its call already, by onUnhandledRequest.)
         if (url === undefined) currentCall()?.unservedRequest(`a connection to ${target.host}:${target.port}`)

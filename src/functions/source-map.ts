@@ -14,7 +14,16 @@ import { errorLabel } from '../errors.js'
  * imported through Vite, which reads the inline map and maps the frames already.
  * @internal
  */
-const maps = new Map<string, SourceMap>()
+const maps = new Map<string, SourceMap | SourceMapPayload>()
+
+/** The parsed map of a registered bundle: parsed on first use (most bundles never throw, issue 12 7a). */
+function mapOf(framePath: string): SourceMap | undefined {
+  const known = maps.get(framePath)
+  if (known === undefined || known instanceof SourceMap) return known
+  const parsed = new SourceMap(known)
+  maps.set(framePath, parsed)
+  return parsed
+}
 
 /** The harness's own source folder (`src/` or `dist/`): its frames are never the user's. */
 const HARNESS_DIR = ((): string => {
@@ -30,8 +39,23 @@ const HARNESS_DIR = ((): string => {
  */
 export function registerSourceMap(framePath: string, payload: SourceMapPayload, sourcesDir: string): SourceMapPayload {
   const absolute: SourceMapPayload = { ...payload, sources: payload.sources.map((s) => resolve(sourcesDir, s)), sourceRoot: '' }
-  maps.set(framePath, new SourceMap(absolute))
+  maps.set(framePath, absolute)
   return absolute
+}
+
+/** The inline source-map comment's prefix, kept apart from any line break (see {@link withInlineMap}). */
+const SOURCE_MAP_COMMENT = ['//', '# sourceMappingURL=data:application/json;charset=utf-8;base64,'].join('')
+
+/**
+ * A bundle's code with its map inline (for a module file that Node, Vite or a reader of the
+ * file maps on its own).
+ * @internal
+ */
+export function withInlineMap(code: string, map: SourceMapPayload): string {
+  // Never written as one literal with a line break: esbuild would emit a real newline, and the
+  // harness's own dist/ would then carry a line that looks like a source-map comment (Vitest 4.1.0
+  // reads it when it maps a stack frame there, and crashes on the non-JSON it decodes).
+  return code + '\n' + SOURCE_MAP_COMMENT + Buffer.from(JSON.stringify(map)).toString('base64') + '\n'
 }
 
 /** Forgets a bundle's map (its module is no longer reachable). @internal */
@@ -57,7 +81,7 @@ function toPath(p: string): string {
  * @internal
  */
 export function mapLocation(path: string, line: number, column: number): { file: string; line: number; column: number } {
-  const map = maps.get(toPath(path))
+  const map = mapOf(toPath(path))
   if (map) {
     const entry = map.findEntry(line - 1, column - 1) as { originalSource?: string; originalLine?: number; originalColumn?: number }
     if (entry.originalSource !== undefined && entry.originalLine !== undefined && entry.originalColumn !== undefined) {
