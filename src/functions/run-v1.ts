@@ -15,6 +15,54 @@ export interface V1Settled {
   late: LateCompletion[]
 }
 
+type Complete = (style: CompletionStyle, error: unknown, hasError: boolean, result?: unknown) => void
+
+const NEVER_SETTLED = 'the promise it returned never settled'
+const NEVER_COMPLETED = 'it returned nothing and never called the callback, context.done(), context.succeed() or context.fail()'
+
+/**
+ * One run's state, which is also what the run settles with (its `late` fills in afterwards). One
+ * object with methods instead of a closure per step: 1,000 runs in flight hold 1,000 of these
+ * (issue 12, concurrency).
+ */
+class V1Run implements V1Settled {
+  completion!: Completion
+  late: LateCompletion[] = []
+  settled = false
+  returnedPromise = false
+  timer: ReturnType<typeof setTimeout> | undefined
+  readonly complete: Complete
+
+  constructor(
+    private readonly resolve: (settled: V1Settled) => void,
+    readonly timeoutMs: number,
+  ) {
+    this.complete = (style, error, hasError, result) => this.finish(style, error, hasError, result)
+  }
+
+  finish(style: CompletionStyle, error: unknown, hasError: boolean, result?: unknown): void {
+    if (this.settled) {
+      this.late.push({ style })
+      return
+    }
+    this.settled = true
+    if (this.timer) clearTimeout(this.timer)
+    this.completion = hasError ? { kind: 'error', error, style } : { kind: 'result', value: result, style }
+    this.resolve(this)
+  }
+
+  timeout(): void {
+    if (this.settled) return
+    this.settled = true
+    this.completion = { kind: 'timeout', timeoutMs: this.timeoutMs, pending: this.returnedPromise ? NEVER_SETTLED : NEVER_COMPLETED }
+    this.resolve(this)
+  }
+}
+
+function onTimeout(run: V1Run): void {
+  run.timeout()
+}
+
 /**
  * Runs a v1 handler once and settles on the first completion: a returned promise, the callback,
  * `context.done/succeed/fail`, a throw, or the timeout (functions-runtime.md §1.4). A truthy
@@ -22,42 +70,13 @@ export interface V1Settled {
  * Later completions are reported through `late`. The timer is always cleared.
  * @internal
  */
-export function runV1(
-  handler: V1Handler,
-  event: unknown,
-  makeContext: (complete: (style: CompletionStyle, error: unknown, hasError: boolean, result?: unknown) => void) => LambdaContext,
-  timeoutMs: number,
-): Promise<V1Settled> {
+export function runV1(handler: V1Handler, event: unknown, makeContext: (complete: Complete) => LambdaContext, timeoutMs: number): Promise<V1Settled> {
   return new Promise((resolve) => {
-    let settled = false
-    const late: LateCompletion[] = []
-    let returnedPromise = false
-    let timer: ReturnType<typeof setTimeout> | undefined
-
-    const complete = (style: CompletionStyle, error: unknown, hasError: boolean, result?: unknown): void => {
-      if (settled) {
-        late.push({ style })
-        return
-      }
-      settled = true
-      if (timer) clearTimeout(timer)
-      resolve({
-        completion: hasError ? { kind: 'error', error, style } : { kind: 'result', value: result, style },
-        late,
-      })
-    }
-
+    const run = new V1Run(resolve, timeoutMs)
+    const { complete } = run
     const context = makeContext(complete)
     const callback = (error?: unknown, result?: unknown): void => complete('callback', error, error != null, result)
-
-    timer = setTimeout(() => {
-      if (settled) return
-      settled = true
-      const pending = returnedPromise
-        ? 'the promise it returned never settled'
-        : 'it returned nothing and never called the callback, context.done(), context.succeed() or context.fail()'
-      resolve({ completion: { kind: 'timeout', timeoutMs, pending }, late })
-    }, timeoutMs)
+    run.timer = setTimeout(onTimeout, timeoutMs, run)
 
     let returned: unknown
     try {
@@ -71,7 +90,7 @@ export function runV1(
     try {
       const then = returned !== null && (typeof returned === 'object' || typeof returned === 'function') ? (returned as PromiseLike<unknown>).then : undefined
       if (typeof then === 'function') {
-        returnedPromise = true
+        run.returnedPromise = true
         then.call(
           returned,
           (value: unknown) => complete('promise', null, false, value),

@@ -151,19 +151,26 @@ class HookCall implements CallContexts {
     return { event: this.event, allowed: true, status: 200, attempts: 1, response: backgroundAccepted(), user: this.base, diagnostics, background }
   }
 
-  /** Up to `attempts` attempts, immediately one after the other, then GoTrue's verdict. */
-  async run(attempts: number, nominalTimeoutMs: number, budget: ReturnType<typeof attemptTimeout>): Promise<HookOutcome> {
+  /**
+   * Up to `attempts` attempts, immediately one after the other, then GoTrue's verdict. A chain of
+   * `then`s rather than an async loop: an async function's frame stays alive while its call is in
+   * flight (issue 12, concurrency: what 1,000 calls in flight hold is what the GC copies).
+   */
+  run(attempts: number, nominalTimeoutMs: number, budget: ReturnType<typeof attemptTimeout>): Promise<HookOutcome> {
     let statuses: number[] | undefined
-    let last: ShapeRun
     let count = 0
-    do {
+    const next = (): Promise<HookOutcome> => {
       count++
-      last = await this.attempt(budget.timeoutMs, true)
-      for (const d of last.diagnostics) this.note(d)
-      if (!last.timedOut && isAllowedHookStatus(last.response.statusCode)) break
-      ;(statuses ??= []).push(last.timedOut ? 0 : last.response.statusCode)
-    } while (count < attempts)
-    return this.verdict(last, count, statuses ?? [], nominalTimeoutMs, budget)
+      return this.attempt(budget.timeoutMs, true).then((last) => {
+        for (const d of last.diagnostics) this.note(d)
+        if (last.timedOut || !isAllowedHookStatus(last.response.statusCode)) {
+          ;(statuses ??= []).push(last.timedOut ? 0 : last.response.statusCode)
+          if (count < attempts) return next()
+        }
+        return this.verdict(last, count, statuses ?? [], nominalTimeoutMs, budget)
+      })
+    }
+    return next()
   }
 
   verdict(final: ShapeRun, count: number, statuses: number[], nominalTimeoutMs: number, budget: ReturnType<typeof attemptTimeout>): HookOutcome {
