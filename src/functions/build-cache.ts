@@ -29,6 +29,9 @@ import { extendedConfigFiles, readJsonc } from './tsconfig.js'
  * A bundle with a computed import (``import(`./loc/${l}.js`)``, which esbuild turns into a
  * pattern) is never kept: a file added later could match it.
  *
+ * An ESM bundle is also kept as a module file beside its entry (see {@link moduleText}), which
+ * later processes import as it is.
+ *
  * Anything else is a miss and a fresh build, which replaces the entry. The cache never holds a
  * build error (a failing file is built, and fails, every time). Where: the `.cache` folder of the
  * project's `node_modules` (`node_modules/.cache/netlify-identity-harness`, as Babel, ESLint and
