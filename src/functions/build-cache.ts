@@ -1,10 +1,11 @@
 import { createHash } from 'node:crypto'
-import { mkdirSync, readdirSync, readFileSync, renameSync, rmSync, statSync, unlinkSync, writeFileSync } from 'node:fs'
+import { mkdirSync, readdirSync, readFileSync, rmSync, statSync } from 'node:fs'
 import { dirname, isAbsolute, join, parse, resolve, sep } from 'node:path'
 import { fileURLToPath } from 'node:url'
 import type { Bundle, PackageImport } from './bundle.js'
 import { RESOLVE_EXTENSIONS } from './bundle.js'
 import { isDir, packageFolder, statOf } from './package-folder.js'
+import { writeWhole } from './atomic-write.js'
 import { withInlineMap } from './source-map.js'
 import { extendedConfigFiles, readJsonc } from './tsconfig.js'
 
@@ -219,22 +220,6 @@ function moduleText(bundle: Bundle): string {
 
 function moduleName(entryName: string, text: string): string {
   return `${entryName}-${sha256(text).slice(0, 16)}.mjs`
-}
-
-/** Writes `text` to `path` whole, then renames it: a concurrent reader sees the old file or the new one. */
-function writeWhole(path: string, text: string): void {
-  const partial = `${path}.${process.pid}.${Math.random().toString(36).slice(2)}.tmp`
-  writeFileSync(partial, text)
-  try {
-    renameSync(partial, path)
-  } catch (error) {
-    try {
-      unlinkSync(partial)
-    } catch {
-      // gone already
-    }
-    throw error
-  }
 }
 
 function stillValid(entry: Entry, bundler: string, file: string, format: 'esm' | 'cjs'): boolean {

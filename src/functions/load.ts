@@ -13,7 +13,8 @@ import type { BuildCache } from './build-cache.js'
 import { entryCandidates, FUNCTION_EXTENSIONS, folderEntry } from './discover.js'
 import type { EnvOverrides } from './env.js'
 import { runInEnv } from './env.js'
-import { mapErrorStack, registerSourceMap, userLocation, withInlineMap } from './source-map.js'
+import { absoluteMap, mapErrorStack, registerSourceMap, userLocation, withInlineMap } from './source-map.js'
+import { viteModuleFile } from './vite-modules.js'
 import { bundleDir } from './temp-dir.js'
 
 /** Options for loading a function file. */
@@ -457,16 +458,24 @@ async function importEsm(bundle: Bundle, file: string): Promise<Record<string, u
   }
 }
 
-/** Instances of cached module files imported: the first is the file's URL, later ones add a query. */
+/** Instances of module files imported: the first is the file's URL, later ones add a query. */
 const moduleInstances = new Map<string, number>()
 
 /**
- * Imports an ESM bundle's module file from the build cache as it is (nothing written; a later
- * instance is the same URL with `?nih-instance=<n>`); a temporary copy when the file was
- * removed since the cache was read (another process replaced the bundle, the folder was cleaned).
+ * Under Vite (the harness inlined), the bundle from a module file whose path every worker
+ * shares (see vite-modules.ts): Vite transforms it once per run, not once per worker.
  */
-async function importCached(bundle: Bundle & { moduleFile: string }, file: string): Promise<Record<string, unknown>> {
-  const path = bundle.moduleFile
+function importForVite(bundle: Bundle, file: string): Promise<Record<string, unknown>> {
+  const path = viteModuleFile(withInlineMap(bundle.code, absoluteMap(bundle.map, bundle.mapDir)))
+  return path === undefined ? importEsm(bundle, file) : importModuleFile(path, bundle, file)
+}
+
+/**
+ * Imports a module file as it is (the build cache's, or the one for Vite; nothing written; a
+ * later instance is the same URL with `?nih-instance=<n>`); a temporary copy when the file was
+ * removed since it was found (another process replaced the bundle, the folder was cleaned).
+ */
+async function importModuleFile(path: string, bundle: Bundle, file: string): Promise<Record<string, unknown>> {
   const n = moduleInstances.get(path) ?? 0
   moduleInstances.set(path, n + 1)
   registerSourceMap(path, bundle.map, bundle.mapDir)
@@ -490,10 +499,11 @@ async function instantiate(built: BundleEntry, name: string, options: LoadOption
           registerSourceMap(file, bundle.map, bundle.mapDir)
           return compileCommonJs(bundle.code, file)
         }
-        // Through Vite (the harness inlined), a temporary copy outside node_modules: Vite then
-        // transforms it, so vi.mock reaches its package imports; a cached module file would be
-        // externalised as a dependency.
-        return bundle.moduleFile === undefined || !importCachedModules ? importEsm(bundle, file) : importCached(bundle as Bundle & { moduleFile: string }, file)
+        // Through Vite (the harness inlined), a module file outside node_modules: Vite then
+        // transforms it, so vi.mock reaches its package imports; the build cache's module file
+        // would be externalised as a dependency.
+        if (!importCachedModules) return importForVite(bundle, file)
+        return bundle.moduleFile === undefined ? importEsm(bundle, file) : importModuleFile(bundle.moduleFile, bundle, file)
       }),
     )
   } catch (error) {

@@ -38,9 +38,14 @@ const HARNESS_DIR = ((): string => {
  * @internal
  */
 export function registerSourceMap(framePath: string, payload: SourceMapPayload, sourcesDir: string): SourceMapPayload {
-  const absolute: SourceMapPayload = { ...payload, sources: payload.sources.map((s) => resolve(sourcesDir, s)), sourceRoot: '' }
+  const absolute = absoluteMap(payload, sourcesDir)
   maps.set(framePath, absolute)
   return absolute
+}
+
+/** A map with its `sources` resolved from `sourcesDir` (absolute paths; no `sourceRoot`). @internal */
+export function absoluteMap(payload: SourceMapPayload, sourcesDir: string): SourceMapPayload {
+  return { ...payload, sources: payload.sources.map((s) => resolve(sourcesDir, s)), sourceRoot: '' }
 }
 
 /** The inline source-map comment's prefix, kept apart from any line break (see {@link withInlineMap}). */

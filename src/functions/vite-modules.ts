@@ -1,0 +1,97 @@
+import { createHash } from 'node:crypto'
+import { lstatSync, mkdirSync, readdirSync, rmSync } from 'node:fs'
+import { tmpdir } from 'node:os'
+import { join } from 'node:path'
+import { writeWhole } from './atomic-write.js'
+import { statOf } from './package-folder.js'
+
+/**
+ * Module files for Vite (issue 12, 7a). When Vitest loads the harness itself (the Vitest plugin,
+ * or `server.deps.inline`), what the harness imports goes through Vite's server, which keeps each
+ * module's transform for the rest of the run: a bundle imported from a path that is the same in
+ * every worker is transformed once per run instead of once per worker (a per-process temporary
+ * copy is a new path in each). The path must be outside `node_modules` (Vite externalises what is
+ * in there, and `vi.mock` would then miss the bundle's package imports), and nobody else may
+ * write there: a folder of this user's in the OS temporary directory, made with mode 0700 and
+ * used only when it is a real folder (not a link) that this user owns and nobody else can
+ * write to. Files are named by their content, so one is never rewritten with other code; those
+ * unused for two weeks are removed by the first process to write one.
+ * @internal
+ */
+const PREFIX = 'netlify-identity-harness-vite-'
+const MAX_AGE_MS = 14 * 24 * 3600 * 1000
+
+let folder: string | null | undefined
+
+/** The folder, made on first use; `null` when it cannot be made or is not safe to use. */
+function viteFolder(root: string = tmpdir()): string | null {
+  if (folder !== undefined) return folder
+  const uid = typeof process.getuid === 'function' ? process.getuid() : undefined
+  const path = join(root, `${PREFIX}${uid ?? 'user'}`)
+  try {
+    mkdirSync(path, { mode: 0o700 })
+  } catch (error) {
+    if ((error as NodeJS.ErrnoException).code !== 'EEXIST') return (folder = null)
+  }
+  folder = safe(path, uid) ? path : null
+  return folder
+}
+
+/** A real folder owned by `uid` that neither its group nor others may write to (any folder where there are no uids). */
+function safe(path: string, uid: number | undefined): boolean {
+  try {
+    const s = lstatSync(path)
+    if (!s.isDirectory()) return false
+    return uid === undefined || (s.uid === uid && (s.mode & 0o022) === 0)
+  } catch {
+    return false
+  }
+}
+
+let pruned = false
+
+function prune(dir: string): void {
+  pruned = true
+  const now = Date.now()
+  try {
+    for (const name of readdirSync(dir)) {
+      const s = statOf(join(dir, name))
+      // a partial write older than a minute belongs to a process that died mid-write
+      const limit = name.endsWith('.tmp') ? 60_000 : MAX_AGE_MS
+      if (s !== undefined && now - s.mtimeMs > limit) rmSync(join(dir, name), { force: true })
+    }
+  } catch {
+    // another process pruned it first
+  }
+}
+
+/**
+ * The path of a module file holding `text`, written there unless a file of that content is there
+ * already; `undefined` when there is no safe folder or it cannot be written.
+ * @internal
+ */
+export function viteModuleFile(text: string): string | undefined {
+  const dir = viteFolder()
+  if (dir === null) return undefined
+  const path = join(dir, `${createHash('sha256').update(text).digest('hex').slice(0, 32)}.mjs`)
+  try {
+    if (statOf(path)?.size !== Buffer.byteLength(text)) {
+      if (!pruned) prune(dir)
+      writeWhole(path, text)
+    }
+    return path
+  } catch {
+    return undefined
+  }
+}
+
+/**
+ * Forgets the folder; with `root`, makes the next one there instead of the OS temporary
+ * directory and returns it (`null` when it is not safe). For the tests only.
+ * @internal
+ */
+export function viteFolderForTests(root?: string): string | null {
+  folder = undefined
+  pruned = false
+  return root === undefined ? null : viteFolder(root)
+}
