@@ -15,7 +15,8 @@ import { statOf } from './package-folder.js'
  * write there: a folder of this user's in the OS temporary directory, made with mode 0700 and
  * used only when it is a real folder (not a link) that this user owns and nobody else can
  * write to. Files are named by their content, so one is never rewritten with other code; those
- * unused for two weeks are removed by the first process to write one.
+ * written more than two weeks ago are removed by the next process that writes one (and written
+ * again when needed; a worker that finds its file gone imports a temporary copy).
  * @internal
  */
 const PREFIX = 'netlify-identity-harness-vite-'
