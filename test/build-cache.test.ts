@@ -478,7 +478,7 @@ describe('the folder stays small', () => {
 })
 
 describe('the module file an ESM bundle is imported from', () => {
-  test('removed or damaged since it was kept: written again from the entry, no build', async () => {
+  test('removed, damaged or edited since it was kept: written again from the entry, no build', async () => {
     const { cache, fn, dir } = site()
     settle(fn, join(dir, 'functions', 'helper.mts'))
     await (await processWith(cache)).run(fn)
@@ -489,6 +489,14 @@ describe('the module file an ESM bundle is imported from', () => {
     const damaged = await processWith(cache)
     expect((await damaged.run(fn)).roles).toEqual(['one'])
     expect(damaged.builds()).toBe(0)
+    expect(readFileSync(path, 'utf8')).toBe(whole)
+    // an edit that keeps the size
+    const changed = whole.replace('"one"', '"eno"')
+    expect(changed).not.toBe(whole)
+    writeFileSync(path, changed)
+    const edited = await processWith(cache)
+    expect((await edited.run(fn)).roles).toEqual(['one'])
+    expect(edited.builds()).toBe(0)
     expect(readFileSync(path, 'utf8')).toBe(whole)
     rmSync(path)
     const removed = await processWith(cache)

@@ -44,10 +44,13 @@ describe('a module file per content, in a folder of this user’s', () => {
     if (uid !== undefined) expect(statSync(dir!).mode & 0o077).toBe(0)
   })
 
-  test('a damaged file (another size) is written again', () => {
+  test('a damaged or edited file is written again', () => {
     const dir = viteFolderForTests(root())!
     const path = viteModuleFile('export const damaged = true\n')!
     writeFileSync(path, 'export const dam')
+    expect(viteModuleFile('export const damaged = true\n')).toBe(path)
+    expect(readFileSync(path, 'utf8')).toBe('export const damaged = true\n')
+    writeFileSync(path, 'export const DAMAGED = true\n') // the same size
     expect(viteModuleFile('export const damaged = true\n')).toBe(path)
     expect(readFileSync(path, 'utf8')).toBe('export const damaged = true\n')
     expect(readdirSync(dir).filter((f) => f.endsWith('.tmp'))).toEqual([])

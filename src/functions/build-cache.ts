@@ -222,6 +222,13 @@ function moduleName(entryName: string, text: string): string {
   return `${entryName}-${sha256(text).slice(0, 16)}.mjs`
 }
 
+/** Whether the module file at `path` still holds the content its `name` says (size, then hash). */
+function holds(path: string, name: string, bytes: number | undefined): boolean {
+  if (statOf(path)?.size !== bytes) return false
+  const hash = hashOf(path)
+  return hash !== null && name.endsWith(`-${hash.slice(0, 16)}.mjs`)
+}
+
 function stillValid(entry: Entry, bundler: string, file: string, format: 'esm' | 'cjs'): boolean {
   if (entry.v !== ENTRY_VERSION || entry.bundler !== bundler || entry.file !== file || entry.format !== format) return false
   for (const path of entry.absent) if (exists(path)) return false
@@ -298,8 +305,8 @@ export function buildCache(folder: string, bundler: string): BuildCache {
       if (format === 'esm' && entry.module !== undefined) {
         const module = join(folder, entry.module)
         try {
-          // Removed or damaged since (a cleaned cache folder): written again, from the entry.
-          if (statOf(module)?.size !== entry.moduleBytes) writeWhole(module, moduleText(bundle))
+          // Removed or changed since (a cleaned cache folder, an edit): written again, from the entry.
+          if (!holds(module, entry.module, entry.moduleBytes)) writeWhole(module, moduleText(bundle))
           bundle.moduleFile = module
         } catch {
           // not writable: the loader imports a temporary copy

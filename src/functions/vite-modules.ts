@@ -1,5 +1,5 @@
 import { createHash } from 'node:crypto'
-import { lstatSync, mkdirSync, readdirSync, rmSync } from 'node:fs'
+import { lstatSync, mkdirSync, readdirSync, readFileSync, rmSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { writeWhole } from './atomic-write.js'
@@ -76,7 +76,8 @@ export function viteModuleFile(text: string): string | undefined {
   if (dir === null) return undefined
   const path = join(dir, `${createHash('sha256').update(text).digest('hex').slice(0, 32)}.mjs`)
   try {
-    if (statOf(path)?.size !== Buffer.byteLength(text)) {
+    // Written unless the file holds exactly this text (missing, partly written by hand, edited).
+    if (statOf(path)?.size !== Buffer.byteLength(text) || readFileSync(path, 'utf8') !== text) {
       if (!pruned) prune(dir)
       writeWhole(path, text)
     }
