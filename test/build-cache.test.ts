@@ -12,7 +12,7 @@ import { join, sep } from 'node:path'
 import { afterAll, describe, expect, test } from 'vitest'
 import { buildCache, cacheFolder, lookupCandidates } from '../src/functions/build-cache.js'
 import { bundleFunction, bundlerFingerprint, esbuildBuilds } from '../src/functions/bundle.js'
-import { loadFunctionFile, startOverForTests } from '../src/functions/load.js'
+import { esmImportCounts, loadFunctionFile, startOverForTests } from '../src/functions/load.js'
 import { mapErrorStack } from '../src/functions/source-map.js'
 import { extendedConfigFiles, readJsonc, stripJsonc } from '../src/functions/tsconfig.js'
 
@@ -54,13 +54,18 @@ async function processWith(cache: string) {
   // node_modules (this suite loads it through Vite, which gets a temporary copy instead).
   startOverForTests(cache, { cachedModules: true })
   const start = esbuildBuilds()
+  const imports = esmImportCounts()
   const run = async (file: string, email = 'a@example.test') => {
     const loaded = await loadFunctionFile(file)
     const handler = loaded.module.handler as (e: { body: string }) => Promise<{ body: string }>
     const res = await handler({ body: JSON.stringify({ user: { email } }) })
     return { roles: (JSON.parse(res.body) as { app_metadata: { roles: string[] } }).app_metadata.roles, diagnostics: loaded.diagnostics }
   }
-  return { run, builds: () => esbuildBuilds() - start }
+  const imported = () => {
+    const now = esmImportCounts()
+    return { moduleFile: now.moduleFile - imports.moduleFile, temporary: now.temporary - imports.temporary }
+  }
+  return { run, builds: () => esbuildBuilds() - start, imported }
 }
 
 /** Moves a file's mtime back, so an edit is never "during the build" of the next step. */
@@ -90,6 +95,7 @@ describe('a build made in one process is used by the next one', () => {
     const second = await processWith(cache)
     expect((await second.run(fn)).roles).toEqual(['one'])
     expect(second.builds()).toBe(0)
+    expect(second.imported()).toEqual({ moduleFile: 1, temporary: 0 })
     // The second process imports the module file the first one kept (its map inline), writing nothing.
     const modules = readdirSync(cache).filter((f) => f.endsWith('.mjs'))
     expect(modules).toHaveLength(1)
@@ -514,6 +520,7 @@ describe('the module file an ESM bundle is imported from', () => {
     const a = await loadFunctionFile(fn, { fresh: true })
     const b = await loadFunctionFile(fn, { fresh: true })
     expect(p.builds()).toBe(0)
+    expect(p.imported()).toEqual({ moduleFile: 2, temporary: 0 })
     expect(a.module).not.toBe(b.module)
     const roles = async (m: Record<string, unknown>) => (JSON.parse((await (m.handler as () => Promise<{ body: string }>)()).body) as { app_metadata: { roles: string[] } }).app_metadata.roles
     expect(await roles(a.module)).toEqual(['one', '1'])

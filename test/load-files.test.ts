@@ -70,7 +70,7 @@ describe('loading a function file the way Netlify bundles it (functions-runtime.
     expect(JSON.parse(cjs.body)).toEqual({ roles: ['from-file'] })
   })
 
-  test('package imports stay external: vi.mock reaches the function, as is and bundled (from the temporary folder)', async () => {
+  test('package imports stay external: vi.mock reaches the function, as is and bundled (through Vite, from the module file every worker shares)', async () => {
     const res = await identity.invoke(`${F}/mocked/uses-axios.mjs`)
     expect(JSON.parse(res.body)).toEqual({ roles: ['mocked'] })
     const bundled = await identity.invoke(`${F}/mocked/uses-axios-helper.mjs`)

@@ -5,10 +5,13 @@
  * that is a link, that another user owns, or that its group or others can write to is never used
  * (the loader then writes a per-process temporary copy, as it did before).
  */
+import { execFileSync } from 'node:child_process'
 import { chmodSync, chownSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync, symlinkSync, utimesSync, writeFileSync } from 'node:fs'
 import { tmpdir } from 'node:os'
-import { join } from 'node:path'
+import { join, sep } from 'node:path'
+import { pathToFileURL } from 'node:url'
 import { afterAll, afterEach, describe, expect, test } from 'vitest'
+import { esmImportCounts, missingModuleFile } from '../src/functions/load.js'
 import { viteFolderForTests, viteModuleFile } from '../src/functions/vite-modules.js'
 import { createIdentity } from '../src/index.js'
 
@@ -30,7 +33,7 @@ describe('a module file per content, in a folder of this user’s', () => {
     const dir = viteFolderForTests(r)
     expect(dir).toBe(join(r, folderName))
     const a = viteModuleFile('export const a = 1\n')!
-    expect(a.startsWith(dir! + '/')).toBe(true)
+    expect(a.startsWith(dir! + sep)).toBe(true)
     expect(readFileSync(a, 'utf8')).toBe('export const a = 1\n')
     const past = new Date(Date.now() - 60_000)
     utimesSync(a, past, past)
@@ -56,7 +59,7 @@ describe('a module file per content, in a folder of this user’s', () => {
     expect(readdirSync(dir).filter((f) => f.endsWith('.tmp'))).toEqual([])
   })
 
-  test('the first write of a process removes files unused for two weeks and dead partial writes', () => {
+  test('the first write of a process removes files written more than two weeks ago and dead partial writes', () => {
     const r = root()
     const dir = join(r, folderName)
     mkdirSync(dir, { mode: 0o700 })
@@ -76,6 +79,24 @@ describe('a module file per content, in a folder of this user’s', () => {
     expect(left).not.toContain('x.mjs.1.a.tmp')
     expect(left).toContain('recent.mjs')
     expect(left).toContain('y.mjs.2.b.tmp')
+  })
+
+  test('at most 1,000 module files are kept: the oldest go first', () => {
+    const r = root()
+    const dir = join(r, folderName)
+    mkdirSync(dir, { mode: 0o700 })
+    for (let i = 0; i < 1005; i++) {
+      const name = join(dir, `f${String(i).padStart(4, '0')}.mjs`)
+      writeFileSync(name, 'x')
+      const t = new Date(Date.now() - (i + 1) * 60_000) // f0000 the newest
+      utimesSync(name, t, t)
+    }
+    viteFolderForTests(r)
+    viteModuleFile('export const newest = 1\n')
+    const left = readdirSync(dir)
+    expect(left).toHaveLength(1001) // 1,000 kept, then the new one
+    expect(left).toContain('f0000.mjs')
+    expect(left).not.toContain('f1004.mjs')
   })
 })
 
@@ -109,6 +130,14 @@ describe('a folder others could write to is never used', () => {
     expect(viteModuleFile('export const x = 1\n')).toBeUndefined()
   })
 
+  test.skipIf(uid === undefined)('in a temporary directory others can write to without the sticky bit (they could rename it away)', () => {
+    const r = root()
+    chmodSync(r, 0o777)
+    expect(viteFolderForTests(r)).toBeNull()
+    chmodSync(r, 0o1777)
+    expect(viteFolderForTests(r)).toBe(join(r, folderName))
+  })
+
   test('a file where the folder should be', () => {
     const r = root()
     writeFileSync(join(r, folderName), 'not a folder')
@@ -131,6 +160,7 @@ describe('loading through Vite (this suite loads the harness through Vite)', () 
     const identity = createIdentity({ seed: 1 })
     const user = identity.fakeUser()
     const fn = join(site, 'identity-signup.mts')
+    const before = esmImportCounts()
     const first = await identity.trigger(fn, 'signup', user, { fresh: true })
     const second = await identity.trigger(fn, 'signup', user, { fresh: true })
     const cached = await identity.trigger(fn, 'signup', user)
@@ -140,8 +170,34 @@ describe('loading through Vite (this suite loads the harness through Vite)', () 
     expect(second.user.app_metadata.roles).toEqual(['vite', '1'])
     expect(cached.user.app_metadata.roles).toEqual(['vite', '1'])
     expect(again.user.app_metadata.roles).toEqual(['vite', '2'])
+    const after = esmImportCounts()
+    expect({ moduleFile: after.moduleFile - before.moduleFile, temporary: after.temporary - before.temporary }).toEqual({ moduleFile: 3, temporary: 0 })
     const files = readdirSync(dir).filter((f) => f.endsWith('.mjs'))
     expect(files).toHaveLength(1)
     expect(readFileSync(join(dir, files[0]!), 'utf8')).toContain('sourceMappingURL=data:application/json')
+  })
+})
+
+describe('a module file gone between finding it and importing it', () => {
+  // The loader then imports a temporary copy; any other failure (a package the module imports
+  // is missing) is the function's own and is reported. Node's errors come from a real Node
+  // process, Vite's from this suite's own import() (Vitest's module runner).
+  const nativeImportError = (path: string) =>
+    JSON.parse(execFileSync(process.execPath, ['--input-type=module', '-e', `import(${JSON.stringify(pathToFileURL(path).href + '?nih-instance=1')}).then(() => console.log('{}'), (e) => console.log(JSON.stringify({ code: e.code, message: e.message })))`], { encoding: 'utf8' })) as { code?: string; message?: string }
+
+  test('Node’s and Vite’s own errors for a missing file are told from a missing import inside it', async () => {
+    const gone = join(tmp, 'gone.mjs')
+    expect(missingModuleFile(nativeImportError(gone), gone)).toBe(true)
+    const viteError = await import(/* @vite-ignore */ pathToFileURL(gone).href + '?nih-instance=1').catch((e: unknown) => e)
+    expect(missingModuleFile(viteError, gone)).toBe(true)
+    const importer = join(tmp, 'importer.mjs')
+    writeFileSync(importer, "import 'no-such-package-anywhere'\nexport const x = 1\n")
+    const inner = nativeImportError(importer)
+    expect(inner.code).toBe('ERR_MODULE_NOT_FOUND')
+    expect(missingModuleFile(inner, importer)).toBe(false)
+    const innerVite = await import(/* @vite-ignore */ pathToFileURL(importer).href).catch((e: unknown) => e)
+    expect(innerVite).toBeInstanceOf(Error)
+    expect(missingModuleFile(innerVite, importer)).toBe(false)
+    expect(missingModuleFile(new SyntaxError('Unexpected token'), importer)).toBe(false)
   })
 })

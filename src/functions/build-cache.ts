@@ -42,8 +42,11 @@ import { extendedConfigFiles, readJsonc } from './tsconfig.js'
  * @internal
  */
 export interface BuildCache {
-  /** The cached bundle of `file` in `format`, when everything it was built from is unchanged. */
-  read(file: string, format: 'esm' | 'cjs'): Bundle | undefined
+  /**
+   * The cached bundle of `file` in `format`, when everything it was built from is unchanged;
+   * with its {@link Bundle.moduleFile} (checked, or written again) unless `moduleFile` is false.
+   */
+  read(file: string, format: 'esm' | 'cjs', moduleFile?: boolean): Bundle | undefined
   /**
    * Keeps a fresh bundle for later processes. Skipped when its package imports can't be
    * re-checked, or when an input changed after `startedAt` (the build may have read the older
@@ -288,7 +291,7 @@ export function buildCache(folder: string, bundler: string): BuildCache {
   let pruned = false
   const nameOf = (file: string, format: 'esm' | 'cjs') => sha256(`${file}\n${format}`).slice(0, 40)
   return {
-    read(file, format) {
+    read(file, format, moduleFile = true) {
       const name = nameOf(file, format)
       let entry: Entry
       try {
@@ -302,7 +305,8 @@ export function buildCache(folder: string, bundler: string): BuildCache {
         return undefined
       }
       const { bundle } = entry
-      if (format === 'esm' && entry.module !== undefined) {
+      // (The name is checked too: a path taken from a file is never followed out of the folder.)
+      if (moduleFile && format === 'esm' && entry.module !== undefined && new RegExp(`^${name}-[0-9a-f]{16}\\.mjs$`).test(entry.module)) {
         const module = join(folder, entry.module)
         try {
           // Removed or changed since (a cleaned cache folder, an edit): written again, from the entry.

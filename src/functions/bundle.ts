@@ -1,6 +1,6 @@
 import { createHash } from 'node:crypto'
 import { readFileSync } from 'node:fs'
-import { isBuiltin } from 'node:module'
+import { createRequire, isBuiltin } from 'node:module'
 import type { SourceMapPayload } from 'node:module'
 import { basename, dirname, extname, isAbsolute, join, resolve } from 'node:path'
 import { fileURLToPath, pathToFileURL } from 'node:url'
@@ -204,30 +204,53 @@ function esbuild(): Promise<typeof import('esbuild')> {
 let fingerprint: string | undefined
 
 /**
- * What identifies this bundler for the cross-process build cache: the code that makes bundles
- * (this module's own file: a new harness, or an edit of it, never reads an older build) and the
- * version of the esbuild it would import. Read without importing esbuild, and without reading
- * the code itself (issue 12, 7a: hashing it was a millisecond of every test file's first load):
- * the file's path, size and modification time. A published harness names this file with a hash
- * of its content (esbuild's `chunk-[hash].js`; npm gives every installed file the same time), and
- * an edited source file (the harness's own tests) gets a new time.
+ * What identifies this bundler for the cross-process build cache: the harness that makes bundles
+ * (its version, and this module's own file: a new harness, or an edit of it, never reads an
+ * older build), the version of the esbuild it would import and Node's. Read without importing
+ * esbuild, and without reading the code itself (issue 12, 7a: hashing it was a millisecond of
+ * every test file's first load): the file's path, size and modification time. A published
+ * harness has its version, and names this file with a hash of its content (esbuild's
+ * `chunk-[hash].js`; npm gives every installed file the same time); an edited source file (the
+ * harness's own tests) gets a new time.
  * @internal
  */
 export function bundlerFingerprint(): string {
   if (fingerprint !== undefined) return fingerprint
   const here = fileURLToPath(import.meta.url)
-  let esbuildVersion = 'unknown'
-  try {
-    const folder = packageFolder(dirname(here), 'esbuild')
-    if (folder !== null) esbuildVersion = (JSON.parse(readFileSync(join(folder, 'package.json'), 'utf8')) as { version?: string }).version ?? 'unknown'
-  } catch {
-    // esbuild not found: the first build says so
-  }
   const own = statOf(here)
   // Unknown code (no file to stat): never share builds.
   const code = own === undefined ? String(Math.random()) : `${here}\n${own.size}\n${own.mtimeMs}`
-  fingerprint = createHash('sha256').update(`${esbuildVersion}\n${process.version}\n${code}\n`).digest('hex')
+  fingerprint = createHash('sha256').update(`${versionAt(esbuildPackageJson(here))}\n${versionAt(ownPackageJson(here))}\n${process.version}\n${code}\n`).digest('hex')
   return fingerprint
+}
+
+/** esbuild's package.json: Node's lookup from the harness's folder, else `require.resolve` (Yarn PnP has no node_modules). */
+function esbuildPackageJson(here: string): string | undefined {
+  const folder = packageFolder(dirname(here), 'esbuild')
+  if (folder !== null) return join(folder, 'package.json')
+  try {
+    return createRequire(here).resolve('esbuild/package.json')
+  } catch {
+    return undefined // esbuild not found: the first build says so
+  }
+}
+
+/** The harness's own package.json: the nearest one above this file (`dist/` and `src/` have none of their own). */
+function ownPackageJson(here: string): string | undefined {
+  for (let dir = dirname(here); ; dir = dirname(dir)) {
+    const path = join(dir, 'package.json')
+    if (statOf(path)?.isFile()) return path
+    if (dirname(dir) === dir) return undefined
+  }
+}
+
+function versionAt(path: string | undefined): string {
+  if (path === undefined) return 'unknown'
+  try {
+    return (JSON.parse(readFileSync(path, 'utf8')) as { version?: string }).version ?? 'unknown'
+  } catch {
+    return 'unknown'
+  }
 }
 
 /**

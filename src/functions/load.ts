@@ -295,7 +295,7 @@ export function startOverForTests(cacheSetting: string, options: { cachedModules
 /** A build of `file` from the disk cache when nothing it was built from changed, else esbuild's (then kept). */
 async function cachedBundleOf(file: string, format: 'esm' | 'cjs'): Promise<Bundle> {
   const cache = disk()
-  const hit = cache?.read(file, format)
+  const hit = cache?.read(file, format, importCachedModules)
   if (hit) return hit
   const startedAt = Date.now()
   const bundle = await bundleOf(file, format)
@@ -368,7 +368,7 @@ async function buildGroup(file: string): Promise<void> {
         if ((cached && unchanged(cached)) || !existsSync(f)) continue
         const format = moduleFormat(f)
         if (format === 'esm' && filesRunningAsIs(f, (x) => moduleFormat(x) === 'esm', VIA_VITE)) continue
-        const hit = disk()?.read(f, format)
+        const hit = disk()?.read(f, format, importCachedModules)
         if (hit) {
           bundles.set(f, { file: f, format, bundle: hit, stamps: stampsOf(hit.inputs) })
           continue
@@ -443,8 +443,19 @@ function compileCommonJs(code: string, file: string): Record<string, unknown> {
   return mod.exports as Record<string, unknown>
 }
 
+const esmImports = { moduleFile: 0, temporary: 0 }
+
+/**
+ * How many ESM bundles this process imported from a module file (the build cache's, or the one
+ * for Vite) and from a temporary copy (tests check which way a load went). @internal
+ */
+export function esmImportCounts(): { moduleFile: number; temporary: number } {
+  return { ...esmImports }
+}
+
 /** Imports an ESM bundle from the temporary folder (outside the user's tree), then deletes it. */
 async function importEsm(bundle: Bundle, file: string): Promise<Record<string, unknown>> {
+  esmImports.temporary++
   const outfile = join(bundleDir(), `${basename(file)}.${process.pid}-${++counter}.mjs`)
   writeFileSync(outfile, withInlineMap(bundle.code, registerSourceMap(outfile, bundle.map, bundle.mapDir)))
   try {
@@ -476,15 +487,33 @@ function importForVite(bundle: Bundle, file: string): Promise<Record<string, unk
  * removed since it was found (another process replaced the bundle, the folder was cleaned).
  */
 async function importModuleFile(path: string, bundle: Bundle, file: string): Promise<Record<string, unknown>> {
+  esmImports.moduleFile++
   const n = moduleInstances.get(path) ?? 0
   moduleInstances.set(path, n + 1)
   registerSourceMap(path, bundle.map, bundle.mapDir)
   try {
     return (await import(pathToFileURL(path).href + (n === 0 ? '' : `?nih-instance=${n}`))) as Record<string, unknown>
   } catch (error) {
-    if (existsSync(path)) throw error
+    if (!missingModuleFile(error, path)) throw error
     return importEsm(bundle, file)
   }
+}
+
+/**
+ * @internal
+ * Whether an import failed because the module file itself was not there (Node's
+ * `ERR_MODULE_NOT_FOUND`, or Vite's "Failed to load url", naming that file), not because of
+ * what the module does or imports.
+ */
+export function missingModuleFile(error: unknown, path: string): boolean {
+  const { code, message } = (error ?? {}) as { code?: unknown; message?: unknown }
+  if (typeof message !== 'string') return false
+  // A package the module imports that is missing names the module file too, as its importer:
+  // only the module file as the thing not found counts.
+  // Node names the path; Vitest's module runner the URL it was given, query and all.
+  const names = [path, pathToFileURL(path).href]
+  if (code === 'ERR_MODULE_NOT_FOUND') return names.some((p) => message.startsWith(`Cannot find module '${p}'`) || message.startsWith(`Cannot find module '${p}?`))
+  return names.some((p) => message.startsWith(`Failed to load url ${p}`))
 }
 
 async function instantiate(built: BundleEntry, name: string, options: LoadOptions): Promise<LoadedFunction> {

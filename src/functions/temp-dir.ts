@@ -1,4 +1,4 @@
-import { mkdirSync, readdirSync, rmSync } from 'node:fs'
+import { mkdtempSync, readdirSync, rmSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 
@@ -27,14 +27,15 @@ export function bundleDir(): string {
   try {
     for (const name of readdirSync(root)) {
       if (!name.startsWith(PREFIX)) continue
-      const pid = Number(name.slice(PREFIX.length))
+      // `<prefix><pid>-<random>` (and the Vite folder, `<prefix>vite-<uid>`, which is no pid)
+      const pid = Number(name.slice(PREFIX.length).split('-')[0])
       if (Number.isInteger(pid) && pid !== process.pid && !alive(pid)) rmSync(join(root, name), { recursive: true, force: true })
     }
   } catch {
     // an unreadable temporary directory: nothing to sweep
   }
-  const mine = join(root, `${PREFIX}${process.pid}`)
-  mkdirSync(mine, { recursive: true })
+  // A new folder with a name nobody could have prepared (mode 0700), not a predictable one.
+  const mine = mkdtempSync(join(root, `${PREFIX}${process.pid}-`))
   process.once('exit', () => {
     try {
       rmSync(mine, { recursive: true, force: true })

@@ -14,13 +14,17 @@ import { statOf } from './package-folder.js'
  * in there, and `vi.mock` would then miss the bundle's package imports), and nobody else may
  * write there: a folder of this user's in the OS temporary directory, made with mode 0700 and
  * used only when it is a real folder (not a link) that this user owns and nobody else can
- * write to. Files are named by their content, so one is never rewritten with other code; those
- * written more than two weeks ago are removed by the next process that writes one (and written
- * again when needed; a worker that finds its file gone imports a temporary copy).
+ * write to, in a temporary directory where others cannot rename it away (sticky, or not
+ * writable by others). Where there are no user ids to check (Windows) it is not used at all.
+ * Files are named by their content, so one is never rewritten with other code; those written
+ * more than two weeks ago, and the oldest beyond 1,000, are removed by the next process that
+ * writes one (and written again when needed; a worker that finds its file gone imports a
+ * temporary copy).
  * @internal
  */
 const PREFIX = 'netlify-identity-harness-vite-'
 const MAX_AGE_MS = 14 * 24 * 3600 * 1000
+const MAX_FILES = 1000
 
 let folder: string | null | undefined
 
@@ -28,7 +32,9 @@ let folder: string | null | undefined
 function viteFolder(root: string = tmpdir()): string | null {
   if (folder !== undefined) return folder
   const uid = typeof process.getuid === 'function' ? process.getuid() : undefined
-  const path = join(root, `${PREFIX}${uid ?? 'user'}`)
+  // No uid to check the folder's owner by (Windows): the per-process temporary copy instead.
+  if (uid === undefined || !shared(root)) return (folder = null)
+  const path = join(root, `${PREFIX}${uid}`)
   try {
     mkdirSync(path, { mode: 0o700 })
   } catch (error) {
@@ -38,12 +44,21 @@ function viteFolder(root: string = tmpdir()): string | null {
   return folder
 }
 
-/** A real folder owned by `uid` that neither its group nor others may write to (any folder where there are no uids). */
-function safe(path: string, uid: number | undefined): boolean {
+/** A real folder owned by `uid` that neither its group nor others may write to. */
+function safe(path: string, uid: number): boolean {
   try {
     const s = lstatSync(path)
-    if (!s.isDirectory()) return false
-    return uid === undefined || (s.uid === uid && (s.mode & 0o022) === 0)
+    return s.isDirectory() && s.uid === uid && (s.mode & 0o022) === 0
+  } catch {
+    return false
+  }
+}
+
+/** A temporary directory where others cannot rename or remove what is not theirs: sticky (`/tmp`), or writable only by its owner and group. */
+function shared(root: string): boolean {
+  try {
+    const s = lstatSync(root)
+    return (s.mode & 0o002) === 0 || (s.mode & 0o1000) !== 0
   } catch {
     return false
   }
@@ -55,12 +70,18 @@ function prune(dir: string): void {
   pruned = true
   const now = Date.now()
   try {
+    const kept: Array<{ path: string; age: number }> = []
     for (const name of readdirSync(dir)) {
-      const s = statOf(join(dir, name))
+      const path = join(dir, name)
+      const s = statOf(path)
+      if (s === undefined) continue
+      const age = now - s.mtimeMs
       // a partial write older than a minute belongs to a process that died mid-write
-      const limit = name.endsWith('.tmp') ? 60_000 : MAX_AGE_MS
-      if (s !== undefined && now - s.mtimeMs > limit) rmSync(join(dir, name), { force: true })
+      if (age > (name.endsWith('.tmp') ? 60_000 : MAX_AGE_MS)) rmSync(path, { force: true })
+      else if (name.endsWith('.mjs')) kept.push({ path, age })
     }
+    kept.sort((a, b) => a.age - b.age)
+    for (const { path } of kept.slice(MAX_FILES)) rmSync(path, { force: true })
   } catch {
     // another process pruned it first
   }
