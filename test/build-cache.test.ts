@@ -11,7 +11,7 @@ import { tmpdir } from 'node:os'
 import { join, sep } from 'node:path'
 import { afterAll, describe, expect, test } from 'vitest'
 import { buildCache, cacheFolder, lookupCandidates } from '../src/functions/build-cache.js'
-import { bundleFunction, bundlerFingerprint, esbuildBuilds } from '../src/functions/bundle.js'
+import { bundleFunction, bundlerFingerprint, esbuildBuilds, fingerprintOf } from '../src/functions/bundle.js'
 import { esmImportCounts, loadFunctionFile, startOverForTests } from '../src/functions/load.js'
 import { mapErrorStack } from '../src/functions/source-map.js'
 import { extendedConfigFiles, readJsonc, stripJsonc } from '../src/functions/tsconfig.js'
@@ -480,6 +480,36 @@ describe('the folder stays small', () => {
     expect(left.has('young-0123456789abcdef.mjs')).toBe(true)
     expect([...left].filter((f) => f.endsWith('.json'))).toHaveLength(501) // 500 kept, then the new entry
     expect(c.read(realpathSync(fn), 'esm')?.moduleFile).toMatch(/\.mjs$/)
+  })
+})
+
+describe('the bundler fingerprint (what makes a new harness or esbuild never read an older build)', () => {
+  test('changes with the bundler file (path, size, time), the harness version and esbuild’s version; stays otherwise', () => {
+    const pkg = join(tmp, 'fp-harness')
+    mkdirSync(join(pkg, 'dist'), { recursive: true })
+    mkdirSync(join(pkg, 'node_modules', 'esbuild'), { recursive: true })
+    const file = join(pkg, 'dist', 'chunk-AAAA.js')
+    writeFileSync(file, 'export const bundler = 1\n')
+    writeFileSync(join(pkg, 'package.json'), '{ "name": "netlify-identity-harness", "version": "1.0.0" }\n')
+    writeFileSync(join(pkg, 'node_modules', 'esbuild', 'package.json'), '{ "name": "esbuild", "version": "0.28.0" }\n')
+    const npmTime = new Date('1985-10-26T08:15:00Z') // the time npm gives every installed file
+    utimesSync(file, npmTime, npmTime)
+    const first = fingerprintOf(file)
+    expect(fingerprintOf(file)).toBe(first)
+    writeFileSync(join(pkg, 'package.json'), '{ "name": "netlify-identity-harness", "version": "1.0.1" }\n')
+    const upgraded = fingerprintOf(file)
+    expect(upgraded).not.toBe(first)
+    writeFileSync(join(pkg, 'node_modules', 'esbuild', 'package.json'), '{ "name": "esbuild", "version": "0.28.1" }\n')
+    const newEsbuild = fingerprintOf(file)
+    expect(newEsbuild).not.toBe(upgraded)
+    writeFileSync(file, 'export const bundler = 22\n') // another size, the same time
+    utimesSync(file, npmTime, npmTime)
+    const resized = fingerprintOf(file)
+    expect(resized).not.toBe(newEsbuild)
+    const later = new Date('2026-01-01T00:00:00Z') // an edit of the same size (the harness's own source)
+    utimesSync(file, later, later)
+    expect(fingerprintOf(file)).not.toBe(resized)
+    expect(fingerprintOf(join(pkg, 'dist', 'chunk-BBBB.js'))).not.toBe(fingerprintOf(join(pkg, 'dist', 'chunk-BBBB.js'))) // no file: never shared
   })
 })
 

@@ -215,13 +215,16 @@ let fingerprint: string | undefined
  * @internal
  */
 export function bundlerFingerprint(): string {
-  if (fingerprint !== undefined) return fingerprint
-  const here = fileURLToPath(import.meta.url)
+  fingerprint ??= fingerprintOf(fileURLToPath(import.meta.url))
+  return fingerprint
+}
+
+/** {@link bundlerFingerprint} for the bundler file `here` (its own for the harness; any for the tests). @internal */
+export function fingerprintOf(here: string): string {
   const own = statOf(here)
   // Unknown code (no file to stat): never share builds.
   const code = own === undefined ? String(Math.random()) : `${here}\n${own.size}\n${own.mtimeMs}`
-  fingerprint = createHash('sha256').update(`${versionAt(esbuildPackageJson(here))}\n${versionAt(ownPackageJson(here))}\n${process.version}\n${code}\n`).digest('hex')
-  return fingerprint
+  return createHash('sha256').update(`${versionAt(esbuildPackageJson(here))}\n${versionAt(ownPackageJson(here))}\n${process.version}\n${code}\n`).digest('hex')
 }
 
 /** esbuild's package.json: Node's lookup from the harness's folder, else `require.resolve` (Yarn PnP has no node_modules). */
