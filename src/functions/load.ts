@@ -1,5 +1,6 @@
 import { existsSync, readFileSync, realpathSync, statSync, unlinkSync, writeFileSync } from 'node:fs'
 import { Module } from 'node:module'
+import { tmpdir } from 'node:os'
 import { basename, dirname, extname, join, resolve } from 'node:path'
 import { pathToFileURL } from 'node:url'
 import { errorLabel, HarnessError } from '../errors.js'
@@ -258,11 +259,18 @@ const building = new Map<string, Promise<BundleEntry>>()
 const VIA_VITE = typeof (import.meta as { env?: unknown }).env === 'object'
 
 function bundleOf(file: string, format: 'esm' | 'cjs'): Promise<Bundle> {
-  const outfile = join(bundleDir(), `${basename(file)}.${process.pid}-${++counter}.${format === 'esm' ? 'mjs' : 'cjs'}`)
+  const outfile = join(BUILD_BASE, `${basename(file)}.${process.pid}-${++counter}.${format === 'esm' ? 'mjs' : 'cjs'}`)
   return bundleFunction({ file, format, outfile })
 }
 
 let diskCache: BuildCache | null | undefined
+
+/**
+ * Where esbuild is told its output goes (it writes nothing: the build is in memory, and a
+ * bundle's map names its sources relative to this folder, which is never made). A build does not
+ * need the temporary folder; only a temporary copy does (see importEsm).
+ */
+const BUILD_BASE = join(tmpdir(), `netlify-identity-harness-build-${process.pid}`)
 /** Whether an ESM bundle is imported from its module file in the build cache (see instantiate). */
 let importCachedModules = !VIA_VITE
 
@@ -380,7 +388,7 @@ async function buildGroup(file: string): Promise<void> {
         let built: Map<string, Bundle>
         const startedAt = Date.now()
         try {
-          built = await bundleFunctions(files, format, join(bundleDir(), `dir-${process.pid}-${++counter}`), group.root)
+          built = await bundleFunctions(files, format, join(BUILD_BASE, `dir-${process.pid}-${++counter}`), group.root)
         } catch {
           continue // one file's error: each file is bundled alone and names its own error
         }
