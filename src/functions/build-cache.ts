@@ -1,12 +1,12 @@
 import { createHash } from 'node:crypto'
 import { mkdirSync, readdirSync, readFileSync, rmSync, statSync } from 'node:fs'
-import { dirname, isAbsolute, join, parse, resolve, sep } from 'node:path'
+import { dirname, join, parse, resolve, sep } from 'node:path'
 import { fileURLToPath } from 'node:url'
 import type { Bundle, PackageImport } from './bundle.js'
 import { RESOLVE_EXTENSIONS } from './bundle.js'
 import { isDir, packageFolder, statOf } from './package-folder.js'
 import { writeWhole } from './atomic-write.js'
-import { withInlineMap } from './source-map.js'
+import { absoluteMap, withInlineMap } from './source-map.js'
 import { extendedConfigFiles, readJsonc } from './tsconfig.js'
 
 /**
@@ -218,7 +218,7 @@ function absentCandidates(bundle: Bundle, startedAt: number): string[] | undefin
  * (issue 12, 7a: writing, importing and deleting a temporary file was a third of a first load).
  */
 function moduleText(bundle: Bundle): string {
-  return withInlineMap(bundle.code, { ...bundle.map, sourceRoot: '' })
+  return withInlineMap(bundle.code, bundle.map, bundle.mapDir)
 }
 
 function moduleName(entryName: string, text: string): string {
@@ -253,33 +253,34 @@ function stillValid(entry: Entry, bundler: string, file: string, format: 'esm' |
  */
 function prune(folder: string): void {
   const now = Date.now()
-  const entries = readdirSync(folder).flatMap((name) => {
-    const path = join(folder, name)
-    const s = statSync(path, { throwIfNoEntry: false })
-    if (!s?.isFile()) return []
+  const entries: Array<{ name: string; age: number }> = []
+  const modules: Array<{ name: string; age: number }> = []
+  for (const name of readdirSync(folder)) {
+    const s = statOf(join(folder, name))
+    if (!s?.isFile()) continue
+    const age = now - s.mtimeMs
     // a partial write older than a minute belongs to a process that died mid-write
-    if (name.endsWith('.tmp')) return now - s.mtimeMs > 60_000 ? [{ path, age: Infinity }] : []
-    return name.endsWith('.json') ? [{ path, age: now - s.mtimeMs }] : []
-  })
+    if (name.endsWith('.tmp')) {
+      if (age > 60_000) rmSync(join(folder, name), { force: true })
+    } else if (name.endsWith('.json')) entries.push({ name, age })
+    else if (name.endsWith('.mjs')) modules.push({ name, age })
+  }
   entries.sort((a, b) => a.age - b.age)
   const kept = new Set<string>()
   entries.forEach((e, i) => {
-    if (e.age > MAX_AGE_MS || i >= MAX_ENTRIES) rmSync(e.path, { force: true })
-    else kept.add(e.path.slice(0, -'.json'.length))
+    if (e.age > MAX_AGE_MS || i >= MAX_ENTRIES) rmSync(join(folder, e.name), { force: true })
+    else kept.add(e.name.slice(0, -'.json'.length))
   })
   // A module file goes with its entry (`<entry>-<content>.mjs`); one a minute old or less may
   // be another process's, written just before its entry.
-  for (const name of readdirSync(folder)) {
-    if (!name.endsWith('.mjs') || kept.has(join(folder, name.slice(0, name.lastIndexOf('-'))))) continue
-    const s = statOf(join(folder, name))
-    if (s !== undefined && now - s.mtimeMs > 60_000) rmSync(join(folder, name), { force: true })
+  for (const m of modules) {
+    if (!kept.has(m.name.slice(0, m.name.lastIndexOf('-'))) && m.age > 60_000) rmSync(join(folder, m.name), { force: true })
   }
 }
 
 /** A bundle's source map with absolute `sources`, so any process can use it from any folder. */
 function portable(bundle: Bundle): Bundle {
-  const sources = bundle.map.sources.map((s) => (isAbsolute(s) ? s : resolve(bundle.mapDir, s)))
-  return { ...bundle, map: { ...bundle.map, sources }, mapDir: dirname(bundle.inputs[0] ?? bundle.mapDir) }
+  return { ...bundle, map: absoluteMap(bundle.map, bundle.mapDir), mapDir: dirname(bundle.inputs[0] ?? bundle.mapDir) }
 }
 
 /**

@@ -14,7 +14,7 @@ import type { BuildCache } from './build-cache.js'
 import { entryCandidates, FUNCTION_EXTENSIONS, folderEntry } from './discover.js'
 import type { EnvOverrides } from './env.js'
 import { runInEnv } from './env.js'
-import { absoluteMap, mapErrorStack, registerSourceMap, userLocation, withInlineMap } from './source-map.js'
+import { mapErrorStack, registerSourceMap, userLocation, withInlineMap } from './source-map.js'
 import { viteModuleFile } from './vite-modules.js'
 import { bundleDir } from './temp-dir.js'
 
@@ -465,7 +465,8 @@ export function esmImportCounts(): { moduleFile: number; temporary: number } {
 async function importEsm(bundle: Bundle, file: string): Promise<Record<string, unknown>> {
   esmImports.temporary++
   const outfile = join(bundleDir(), `${basename(file)}.${process.pid}-${++counter}.mjs`)
-  writeFileSync(outfile, withInlineMap(bundle.code, registerSourceMap(outfile, bundle.map, bundle.mapDir)))
+  registerSourceMap(outfile, bundle.map, bundle.mapDir)
+  writeFileSync(outfile, withInlineMap(bundle.code, bundle.map, bundle.mapDir))
   try {
     return (await import(pathToFileURL(outfile).href)) as Record<string, unknown>
   } finally {
@@ -485,7 +486,7 @@ const moduleInstances = new Map<string, number>()
  * shares (see vite-modules.ts): Vite transforms it once per run, not once per worker.
  */
 function importForVite(bundle: Bundle, file: string): Promise<Record<string, unknown>> {
-  const path = viteModuleFile(withInlineMap(bundle.code, absoluteMap(bundle.map, bundle.mapDir)))
+  const path = viteModuleFile(withInlineMap(bundle.code, bundle.map, bundle.mapDir))
   return path === undefined ? importEsm(bundle, file) : importModuleFile(path, bundle, file)
 }
 

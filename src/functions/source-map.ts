@@ -34,13 +34,11 @@ const HARNESS_DIR = ((): string => {
 /**
  * Registers the source map of a bundle whose frames show `framePath`. `sources` are resolved
  * from `sourcesDir` (esbuild writes them relative to the output file) so mapped frames are
- * absolute paths. Returns the payload with absolute sources (for an inline map).
+ * absolute paths.
  * @internal
  */
-export function registerSourceMap(framePath: string, payload: SourceMapPayload, sourcesDir: string): SourceMapPayload {
-  const absolute = absoluteMap(payload, sourcesDir)
-  maps.set(framePath, absolute)
-  return absolute
+export function registerSourceMap(framePath: string, payload: SourceMapPayload, sourcesDir: string): void {
+  maps.set(framePath, absoluteMap(payload, sourcesDir))
 }
 
 /** A map with its `sources` resolved from `sourcesDir` (absolute paths; no `sourceRoot`). @internal */
@@ -52,11 +50,12 @@ export function absoluteMap(payload: SourceMapPayload, sourcesDir: string): Sour
 const SOURCE_MAP_COMMENT = ['//', '# sourceMappingURL=data:application/json;charset=utf-8;base64,'].join('')
 
 /**
- * A bundle's code with its map inline (for a module file that Node, Vite or a reader of the
- * file maps on its own).
+ * A bundle's code with its map inline, `sources` resolved from `sourcesDir` (for a module file
+ * that Node, Vite or a reader of the file maps on its own).
  * @internal
  */
-export function withInlineMap(code: string, map: SourceMapPayload): string {
+export function withInlineMap(code: string, payload: SourceMapPayload, sourcesDir: string): string {
+  const map = absoluteMap(payload, sourcesDir)
   // Never written as one literal with a line break: esbuild would emit a real newline, and the
   // harness's own dist/ would then carry a line that looks like a source-map comment (Vitest 4.1.0
   // reads it when it maps a stack frame there, and crashes on the non-JSON it decodes).
