@@ -271,6 +271,19 @@ describe('provider failures and bad callbacks (gotrue:api/external_oauth.go oAut
     expect(r.location).toBe(`${identity.siteUrl}#error=server_error&error_description=Error+getting+user+email+from+external+provider`)
   })
 
+  test('the /callback group: loadOAuthState runs first for any method or path in it, then chi answers 405 or 404; /callback/ is /callback', async () => {
+    // gotrue:api/api.go mounts /callback with r.Use(api.loadOAuthState) (go-chi/chi v5.2.5 Mount).
+    expect((await call(identity, 'POST', '/callback?code=x')).body).toEqual({ code: 400, msg: 'OAuth state parameter missing' })
+    expect((await call(identity, 'GET', '/callback/extra')).body).toEqual({ code: 400, msg: 'OAuth state parameter missing' })
+    const start = await fetch(`${identity.url}/authorize?provider=github`, { redirect: 'manual' })
+    const state = new URL(start.headers.get('location')!).searchParams.get('state')!
+    const post = await call(identity, 'POST', `/callback?state=${state}`)
+    expect([post.status, post.headers.get('allow'), post.text]).toEqual([405, 'GET', ''])
+    expect((await call(identity, 'GET', `/callback/extra?state=${state}`)).status).toBe(404)
+    const slash = await fetch(`${identity.url}/callback/?state=${state}`, { redirect: 'manual' })
+    expect(slash.headers.get('location')).toBe(`${identity.siteUrl}#error=invalid_request&error_description=Authorization+code+missing`)
+  })
+
   test('state: missing, tampered or expired are JSON 400s; a missing code is a fragment', async () => {
     expect((await call(identity, 'GET', '/callback?code=x')).body).toEqual({ code: 400, msg: 'OAuth state parameter missing' })
     const start = await fetch(`${identity.url}/authorize?provider=github`, { redirect: 'manual' })

@@ -376,13 +376,101 @@ describe('POST /invite (gotrue.md §5.3)', () => {
 
 describe('unknown routes (gotrue.md §5.1)', () => {
   test('a plain-text 404, never a crash', async () => {
-    for (const [method, path] of [['GET', '/nope'], ['GET', '/'], ['DELETE', '/settings'], ['GET', '/admin/users/a/b'], ['PATCH', '/admin/users']]) {
+    for (const [method, path] of [['GET', '/nope'], ['GET', '/'], ['GET', '/token/'], ['GET', '/health/'], ['POST', '/settingsx'], ['GET', '/users']]) {
       const res = await call(identity, method!, path!)
-      expect(res.status).toBe(404)
+      expect(res.status, `${method} ${path}`).toBe(404)
       expect(res.text).toBe('404 page not found\n')
       expect(res.headers.get('content-type')).toBe('text/plain; charset=utf-8')
     }
     const bare = await fetch(identity.url)
     expect(bare.status).toBe(404)
+  })
+})
+
+// GoTrue's router is go-chi/chi v5.2.5 (gotrue:go.mod; routes in gotrue:api/api.go). gotrue.md is
+// silent on a known path called with another method: chi answers 405 with one Allow per method
+// (mux.go methodNotAllowedHandler, empty body), and a group's middleware runs before its routes
+// are looked up (Route = Mount of a sub-router whose Use() chain wraps its routing).
+describe('GoTrue\'s router (go-chi/chi v5.2.5)', () => {
+  test('GET /health: GoTrue\'s name, description and the commit the emulator follows (gotrue:api/api.go HealthCheck)', async () => {
+    const res = await call(identity, 'GET', '/health')
+    expect(res.status).toBe(200)
+    expect(res.text).toBe('{"description":"GoTrue is a user registration and authentication API","name":"GoTrue","version":"ab1bf15f0aa64542500a9befb09b218ec93b3568"}')
+  })
+
+  test('a known path with another method is a 405 with Allow and no body', async () => {
+    const cases: [string, string, string][] = [
+      ['GET', '/signup', 'POST'], ['GET', '/token', 'POST'], ['PUT', '/verify', 'POST'], ['GET', '/recover', 'POST'],
+      ['GET', '/logout', 'POST'], ['GET', '/invite', 'POST'], ['DELETE', '/settings', 'GET'], ['POST', '/authorize', 'GET'],
+      // /health is a top-level route: the catch-all group has no /health, so chi's 405 flag stands.
+      ['POST', '/health', 'GET'], ['HEAD', '/settings', 'GET'],
+    ]
+    for (const [method, path, allow] of cases) {
+      const res = await call(identity, method, path)
+      expect(res.status, `${method} ${path}`).toBe(405)
+      expect(res.headers.get('allow'), `${method} ${path}`).toBe(allow)
+      expect(res.text).toBe('')
+      expect(res.headers.get('content-type')).toBeNull()
+    }
+    // No route ran: a signup sent with PUT signs nobody up and mails nothing.
+    const put = await call(identity, 'PUT', '/signup', { json: { email: 'put@site.test', password: 'pw' } })
+    expect([put.status, put.headers.get('allow')]).toEqual([405, 'POST'])
+    expect(identity.users.size).toBe(0)
+    expect(identity.mail.last('put@site.test')).toBeUndefined()
+  })
+
+  test('a method chi does not know is a 405 without Allow, whatever the path', async () => {
+    for (const path of ['/settings', '/nope']) {
+      const res = await call(identity, 'PROPFIND', path)
+      expect(res.status).toBe(405)
+      expect(res.headers.get('allow')).toBeNull()
+    }
+  })
+
+  test('/user: requireAuthentication answers first, then 405 (GET, PUT) or 404 inside the group; /user/ is /user', async () => {
+    expect((await call(identity, 'PATCH', '/user')).status).toBe(401)
+    expect((await call(identity, 'GET', '/user/extra')).body).toEqual({ code: 401, msg: 'This endpoint requires a Bearer token' })
+    const user = identity.createUser({ email: 'routes@site.test', password: 'pw' })
+    const token = await identity.token(user)
+    const patch = await call(identity, 'PATCH', '/user', { token })
+    expect([patch.status, patch.headers.get('allow')]).toEqual([405, 'GET, PUT'])
+    expect((await call(identity, 'GET', '/user/extra', { token })).status).toBe(404)
+    const slash = await call(identity, 'GET', '/user/', { token })
+    expect([slash.status, slash.body.email]).toEqual([200, 'routes@site.test'])
+  })
+
+  test('/admin: requireAdminCredentials first, then loadUser for /admin/users/{id}, then 405 or 404', async () => {
+    const admin = await identity.adminToken()
+    const user = identity.createUser({ email: 'target@site.test' })
+    // Without credentials, anything under /admin is a 401 (the middleware wraps the whole group).
+    for (const [method, path] of [['PATCH', '/admin/users'], ['GET', '/admin/users/a/b'], ['GET', '/admin'], ['POST', '/admin/audit']]) {
+      expect((await call(identity, method!, path!)).status, `${method} ${path}`).toBe(401)
+    }
+    const allow = async (method: string, path: string) => {
+      const res = await call(identity, method, path, { token: admin })
+      return [res.status, res.headers.get('allow')]
+    }
+    expect(await allow('PATCH', '/admin/users')).toEqual([405, 'GET, POST'])
+    expect(await allow('DELETE', '/admin/audit')).toEqual([405, 'GET'])
+    expect(await allow('PATCH', `/admin/users/${user.id}`)).toEqual([405, 'GET, PUT, DELETE'])
+    // loadUser runs before the method is looked at: a bad or unknown id answers first.
+    expect((await call(identity, 'PATCH', '/admin/users/not-a-uuid', { token: admin })).body).toEqual({ code: 400, msg: 'user_id must be an UUID' })
+    expect((await call(identity, 'PATCH', `/admin/users/${identity.fakeUser().id}`, { token: admin })).body).toEqual({ code: 404, msg: 'User not found' })
+    expect((await call(identity, 'GET', `/admin/users/${user.id}/extra`, { token: admin })).status).toBe(404)
+    expect((await call(identity, 'GET', '/admin/nope', { token: admin })).status).toBe(404)
+    // Each group answers its own path with a trailing slash too.
+    expect((await call(identity, 'GET', '/admin/users/', { token: admin })).body.users).toHaveLength(1)
+    expect((await call(identity, 'GET', `/admin/users/${user.id}/`, { token: admin })).body.email).toBe('target@site.test')
+    expect((await call(identity, 'GET', '/admin/audit/', { token: admin })).status).toBe(200)
+  })
+
+  test('PUT /admin/users/{id}: loadUser before the handler decodes the body (a missing user is a 404 whatever the body)', async () => {
+    const admin = await identity.adminToken()
+    const res = await call(identity, 'PUT', `/admin/users/${identity.fakeUser().id}`, { token: admin, json: { role: 7 } })
+    expect(res.body).toEqual({ code: 404, msg: 'User not found' })
+    const user = identity.createUser({ email: 'typed@site.test' })
+    const typed = await call(identity, 'PUT', `/admin/users/${user.id}`, { token: admin, json: { role: 7 } })
+    expect(typed.status).toBe(400)
+    expect(typed.body.msg).toMatch(/^Could not decode admin user params: json: cannot unmarshal number into Go struct field adminUserParams\.role of type string$/)
   })
 })

@@ -102,9 +102,11 @@ interface LoadedState {
 
 /**
  * `loadOAuthState` (gotrue:api/external_oauth.go, gotrue:api/external.go `loadExternalState`):
- * runs before the handler, so its errors are JSON 400s, never redirects.
+ * runs before the handler, so its errors are JSON 400s, never redirects. The `/callback` group's
+ * middleware: it also runs for a wrong method or an unknown path in the group.
+ * @internal
  */
-function loadState(ctx: FlowContext, deps: ExternalDeps, state: string | null): LoadedState | Reply {
+export function loadState(ctx: FlowContext, deps: ExternalDeps, state: string | null): LoadedState | Reply {
   if (!state) return fail(ctx, 400, 'OAuth state parameter missing')
   const check = checkToken(state, deps.stateKey, ctx.rt.clock)
   if (!check.ok) return fail(ctx, 400, `OAuth state is invalid: ${check.reason}`)

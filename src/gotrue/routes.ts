@@ -11,12 +11,12 @@ import {
 import type { AuditActor } from './audit.js'
 import { SYSTEM_ACTOR } from './audit.js'
 import type { ExternalDeps } from './external.js'
-import { authorize, callback } from './external.js'
+import { authorize, callback, loadState } from './external.js'
 import { checkParams, decodeParams, str } from './params.js'
 import type { GoFieldType } from './params.js'
 import { decodeFirstJsonValue } from './json-decode.js'
 import { goQueryEscape } from '../go/url-values.js'
-import type { UserRecord } from './store.js'
+import { UserRecord } from './store.js'
 
 /** A request as the routes see it: the path relative to `identity.url`, the body as text. @internal */
 export interface Incoming {
@@ -61,8 +61,56 @@ function goEncode(values: Map<string, string[]>): string {
     .join('&')
 }
 
+/** The methods chi knows (go-chi/chi v5.2.5 `tree.go` `methodMap`); any other is a 405 before routing. */
+const CHI_METHODS = new Set(['CONNECT', 'DELETE', 'GET', 'HEAD', 'OPTIONS', 'PATCH', 'POST', 'PUT', 'TRACE'])
+
+/**
+ * chi's default 405 (`mux.go` `methodNotAllowedHandler`): one `Allow` per method the path has
+ * (Go's map order, so any order; here GoTrue's), no body and no content type.
+ */
+function methodNotAllowed(allowed: readonly string[]): Reply {
+  return allowed.length ? { status: 405, headers: { allow: allowed.join(', ') } } : { status: 405 }
+}
+
+/**
+ * The path inside a group mounted at `prefix` (chi `Mount`: `prefix`, `prefix/` and
+ * `prefix/*`), or `undefined` when the path is not in it: `/user` and `/user/` are `/`.
+ */
+function mounted(path: string, prefix: string): string | undefined {
+  if (!path.startsWith(prefix)) return undefined
+  if (path.length === prefix.length) return '/'
+  return path[prefix.length] === '/' ? path.slice(prefix.length) : undefined
+}
+
+type PublicRoute = 'authorize' | 'settings' | 'signup' | 'token' | 'verify' | 'recover' | 'logout' | 'invite'
+
+/** The `/` group's own routes and their methods (gotrue:api/api.go). */
+const PUBLIC_ROUTES = new Map<string, { name: PublicRoute; methods: readonly string[] }>([
+  ['/settings', { name: 'settings', methods: ['GET'] }],
+  ['/authorize', { name: 'authorize', methods: ['GET'] }],
+  ['/invite', { name: 'invite', methods: ['POST'] }],
+  ['/signup', { name: 'signup', methods: ['POST'] }],
+  ['/recover', { name: 'recover', methods: ['POST'] }],
+  ['/token', { name: 'token', methods: ['POST'] }],
+  ['/verify', { name: 'verify', methods: ['POST'] }],
+  ['/logout', { name: 'logout', methods: ['POST'] }],
+])
+
+/**
+ * The `version` `GET /health` reports: production answers the git commit its GoTrue was built
+ * from (`cmd.Version`, set by the Makefile); the emulator answers the netlify/gotrue commit it
+ * follows (gotrue.md's sources).
+ * @internal
+ */
+export const GOTRUE_COMMIT = 'ab1bf15f0aa64542500a9befb09b218ec93b3568'
+
+/** `GET /health` (gotrue:api/api.go `HealthCheck`): a Go map, so its keys come sorted. */
+function health(): Reply {
+  return { status: 200, body: { description: 'GoTrue is a user registration and authentication API', name: 'GoTrue', version: GOTRUE_COMMIT } }
+}
+
 /** An admin caller and the request's decoded params. */
-type Caller = { claims: TokenClaims; params: Record<string, unknown>; actor: AuditActor }
+type Caller = { claims: TokenClaims; params: Record<string, unknown>; actor: AuditActor; value: unknown }
 /** A refusal from a middleware step: the reply to send instead. */
 type Refused = { refused: Reply }
 
@@ -78,48 +126,117 @@ export class Routes {
     this.#external = external
   }
 
-  /** Answers a request, or `undefined` for an unknown route (a 404). */
+  /**
+   * Answers a request, or `undefined` for an unknown route (a 404), routed as GoTrue's chi router
+   * does (gotrue:api/api.go `NewAPIWithVersion`; go-chi/chi v5.2.5 `mux.go`, `tree.go`):
+   * `/health` and the `/callback` group at the top, everything else in the `/` group. A group
+   * (`/callback`, `/user`, `/admin`, `/admin/audit`, `/admin/users`, `/admin/users/{user_id}`) is a
+   * mounted sub-router: it answers its own path with or without a trailing slash, and its
+   * middleware (loadOAuthState, requireAuthentication, requireAdminCredentials, loadUser) runs
+   * before its routes are looked up, so that a wrong method or an unknown path inside it is
+   * refused by the middleware first. A known path with another method is chi's 405 with `Allow`
+   * and no body; a method chi does not know is a 405 without `Allow` whatever the path.
+   */
   async handle(req: Incoming): Promise<Reply | undefined> {
     const { method, path } = req
-    if (path.startsWith('/admin/users')) {
-      if (path === '/admin/users') {
-        if (method === 'GET') return this.#adminList(req)
-        if (method === 'POST') return this.#adminCreate(req)
-        return undefined
-      }
-      const rest = path.slice('/admin/users/'.length)
-      if (path[12] !== '/' || rest.length === 0 || rest.includes('/')) return undefined
-      if (method === 'GET' || method === 'PUT' || method === 'DELETE') return this.#adminUser(req, rest)
-      return undefined
+    if (!CHI_METHODS.has(method)) return methodNotAllowed([])
+    if (path === '/health') {
+      if (method === 'GET') return health()
+      // chi flags the method mismatch, then tries the catch-all `/` group, which has no /health:
+      // the flag turns its 404 into a 405 (tree.go `findRoute`; the flag is never reset per group).
+      return (await this.#root(req, path)) ?? methodNotAllowed(['GET'])
     }
-    switch (`${method} ${path}`) {
-      case 'GET /authorize':
+    const callbackPath = mounted(path, '/callback')
+    if (callbackPath !== undefined) return this.#callbackGroup(req, callbackPath)
+    return this.#root(req, path)
+  }
+
+  /** The `/` group: the public routes, and the `/user` and `/admin` groups. */
+  async #root(req: Incoming, path: string): Promise<Reply | undefined> {
+    const { method } = req
+    const userPath = mounted(path, '/user')
+    if (userPath !== undefined) {
+      if (userPath === '/' && (method === 'GET' || method === 'PUT')) return this.#user(req)
+      const auth = await this.#authenticate(req)
+      if ('refused' in auth) return auth.refused
+      return userPath === '/' ? methodNotAllowed(['GET', 'PUT']) : undefined
+    }
+    const adminPath = mounted(path, '/admin')
+    if (adminPath !== undefined) return this.#adminGroup(req, adminPath)
+    const route = PUBLIC_ROUTES.get(path)
+    if (!route) return undefined
+    if (!route.methods.includes(method)) return methodNotAllowed(route.methods)
+    switch (route.name) {
+      case 'authorize':
         return authorize(this.#ctx, this.#external, req.query, req.headers.get('referer'))
-      case 'GET /callback':
-        // requestAud at the callback: X-JWT-AUD, else the configured "" (gotrue:api/external.go).
-        return (await callback(this.#ctx, this.#external, req.query, req.headers.get('x-jwt-aud') ?? '')).reply
-      case 'GET /admin/audit':
-        return this.#audit(req)
-      case 'GET /settings':
+      case 'settings':
         return settings(this.#ctx)
-      case 'POST /signup':
+      case 'signup':
         return this.#signup(req)
-      case 'POST /token':
+      case 'token':
         return this.#token(req)
-      case 'POST /verify':
+      case 'verify':
         return this.#verify(req)
-      case 'POST /recover':
+      case 'recover':
         return this.#recover(req)
-      case 'POST /logout':
+      case 'logout':
         return this.#logout(req)
-      case 'GET /user':
-      case 'PUT /user':
-        return this.#user(req)
-      case 'POST /invite':
+      case 'invite':
         return this.#invite(req)
-      default:
-        return undefined
     }
+  }
+
+  /** The `/callback` group: loadOAuthState runs first, for any method and path in it. */
+  async #callbackGroup(req: Incoming, path: string): Promise<Reply | undefined> {
+    if (path === '/' && req.method === 'GET') {
+      // requestAud at the callback: X-JWT-AUD, else the configured "" (gotrue:api/external.go).
+      return (await callback(this.#ctx, this.#external, req.query, req.headers.get('x-jwt-aud') ?? '')).reply
+    }
+    const loaded = loadState(this.#ctx, this.#external, req.query.get('state'))
+    if ('status' in loaded) return loaded
+    return path === '/' ? methodNotAllowed(['GET']) : undefined
+  }
+
+  /**
+   * The `/admin` group: requireAdminCredentials first for anything in it, then `/audit`,
+   * `/users` and `/users/{user_id}` (whose loadUser runs before its routes).
+   */
+  async #adminGroup(req: Incoming, path: string): Promise<Reply | undefined> {
+    const { method } = req
+    const auditPath = mounted(path, '/audit')
+    if (auditPath === '/' && method === 'GET') return this.#audit(req)
+    const usersPath = mounted(path, '/users')
+    if (usersPath === '/') {
+      if (method === 'GET') return this.#adminList(req)
+      if (method === 'POST') return this.#adminCreate(req)
+    }
+    const slash = usersPath === undefined ? -1 : usersPath.indexOf('/', 1)
+    const rawId = usersPath === undefined || usersPath === '/' ? undefined : usersPath.slice(1, slash < 0 ? undefined : slash)
+    const idPath = rawId === undefined ? undefined : slash < 0 ? '/' : usersPath!.slice(slash)
+    const userRoute = idPath === '/' && (method === 'GET' || method === 'PUT' || method === 'DELETE')
+    if (userRoute) return this.#adminUser(req, rawId!)
+    // Nothing here answers the request: the middleware still decides first.
+    const caller = await this.#admin(req, 'adminUserParams', {})
+    if ('refused' in caller) return caller.refused
+    if (auditPath !== undefined) return auditPath === '/' ? methodNotAllowed(['GET']) : undefined
+    if (usersPath === '/') return methodNotAllowed(['GET', 'POST'])
+    if (rawId === undefined || rawId === '') return undefined
+    const record = this.#loadUser(rawId)
+    if (!(record instanceof UserRecord)) return record
+    return idPath === '/' ? methodNotAllowed(['GET', 'PUT', 'DELETE']) : undefined
+  }
+
+  /** loadUser (gotrue:api/admin.go): the `{user_id}` segment as a UUID, then its user. */
+  #loadUser(rawId: string): UserRecord | Reply {
+    let decoded: string
+    try {
+      decoded = decodeURIComponent(rawId)
+    } catch {
+      decoded = rawId
+    }
+    const id = canonicalUuid(decoded)
+    if (!id) return fail(this.#ctx, 400, 'user_id must be an UUID')
+    return this.#ctx.store.record(id) ?? fail(this.#ctx, 404, 'User not found')
   }
 
   // ---- auth (gotrue.md §5.2) ----
@@ -165,7 +282,7 @@ export class Routes {
     }
     const typed = checkParams(value, struct, fields)
     if (!typed.ok) return { refused: fail(this.#ctx, 400, `${prefix}: ${typed.error}`) }
-    return { claims, params: typed.params, actor: record ? record.user : { ...SYSTEM_ACTOR } }
+    return { claims, params: typed.params, actor: record ? record.user : { ...SYSTEM_ACTOR }, value }
   }
 
   /** `X-JWT-AUD`, else the token's `aud`, else the configured aud (`""` on Netlify). */
@@ -221,22 +338,18 @@ export class Routes {
   }
 
   async #adminUser(req: Incoming, rawId: string): Promise<Reply> {
-    const caller = await this.#admin(req, 'adminUserParams', req.method === 'PUT' ? ADMIN_FIELDS : {})
+    // requireAdminCredentials, then loadUser, then the handler's own decoding (adminUserUpdate's
+    // getAdminParams): a PUT on a missing user is a 404 whatever its body says.
+    const caller = await this.#admin(req, 'adminUserParams', {})
     if ('refused' in caller) return caller.refused
-    const body = caller.params
     const ctx = this.#ctx
-    let decoded: string
-    try {
-      decoded = decodeURIComponent(rawId)
-    } catch {
-      decoded = rawId
-    }
-    const id = canonicalUuid(decoded)
-    if (!id) return fail(ctx, 400, 'user_id must be an UUID')
-    const record = ctx.store.record(id)
-    if (!record) return fail(ctx, 404, 'User not found')
+    const record = this.#loadUser(rawId)
+    if (!(record instanceof UserRecord)) return record
     if (req.method === 'GET') return { status: 200, body: serializeUser(record.user, false) }
     if (req.method === 'DELETE') return adminDelete(ctx, record, caller.actor)
+    const typed = checkParams(caller.value, 'adminUserParams', ADMIN_FIELDS)
+    if (!typed.ok) return fail(ctx, 400, `Could not decode admin user params: ${typed.error}`)
+    const body = typed.params
     return adminUpdate(ctx, record, {
       role: str(body, 'role'),
       confirm: body.confirm === true,
