@@ -64,6 +64,16 @@ describe('fakeUser: overrides and shorthands', () => {
     expect(user.user_metadata).toEqual({ full_name: expect.any(String), avatar_url: expect.stringMatching(/^https:\/\//) })
   })
 
+  test('an empty map override gives an empty map (merging {} would silently keep the generated keys)', () => {
+    // The README's headline bug: a hook reading user_metadata.full_name must be testable without it.
+    expect(identity.fakeUser({ user_metadata: {} }).user_metadata).toEqual({})
+    expect(identity.fakeUser({ app_metadata: {} }).app_metadata).toEqual({})
+    expect(identity.createUser({ user_metadata: {} }).user_metadata).toEqual({})
+    // The shorthands still write into the emptied map; a key set to undefined removes just that key.
+    expect(identity.fakeUser({ app_metadata: {}, roles: ['a'] }).app_metadata).toEqual({ roles: ['a'] })
+    expect(identity.fakeUser({ user_metadata: { full_name: undefined, theme: 'x' } }).user_metadata).toEqual({ theme: 'x' })
+  })
+
   test('user_metadata: null gives the null map GoTrue returns for users created without data', () => {
     expect(identity.fakeUser({ user_metadata: null }).user_metadata).toBeNull()
   })

@@ -9,14 +9,15 @@ import { KEY_ORDER, serializeUser } from './json.js'
 
 /**
  * Overrides for a fake user. Top-level GoTrue fields replace the generated ones; `app_metadata`
- * and `user_metadata` are merged shallowly over the defaults; the shorthands set common cases.
+ * and `user_metadata` are merged shallowly over the defaults (a key set to `undefined` removes
+ * it), except that an empty object `{}` gives an empty map; the shorthands set common cases.
  * Any other key (a camelCase `userMetadata`, a typo) is refused with `ERR_INVALID_USER`, naming
  * the field it probably meant, rather than dropped.
  */
 export interface FakeUserOverrides extends Partial<Omit<GoTrueUser, 'app_metadata' | 'user_metadata'>> {
-  /** Merged over `{ provider: 'email' }`. */
+  /** Merged over `{ provider: 'email' }`; `{}` makes the map empty (then `roles`/`provider` still apply). */
   app_metadata?: AppMetadata
-  /** Merged over the generated `{ full_name }`; `null` makes the map `null`. */
+  /** Merged over the generated `{ full_name }`; `{}` makes the map empty, `null` makes it `null`. */
   user_metadata?: UserMetadata | null
   /** Shorthand for `app_metadata.roles`. */
   roles?: string[]
@@ -140,7 +141,9 @@ export class UserFactory {
     const external = providerName !== 'email'
     const baseUserMeta: UserMetadata = external ? { avatar_url: avatar, full_name: fullName } : { full_name: fullName }
 
-    const appMeta: AppMetadata = { provider: 'email', ...app_metadata }
+    // An empty map asks for an empty map: merging it would change nothing, silently (the user
+    // testing a hook against `user_metadata: {}` would get the generated full_name).
+    const appMeta: AppMetadata = isEmptyMap(app_metadata) ? {} : { provider: 'email', ...app_metadata }
     if (provider !== undefined) appMeta.provider = provider
     if (roles !== undefined) appMeta.roles = [...roles]
 
@@ -153,7 +156,7 @@ export class UserFactory {
         ? { confirmed_at: confirmedAt.toISOString() }
         : { confirmation_sent_at: created.toISOString() }),
       app_metadata: appMeta,
-      user_metadata: user_metadata === null ? null : { ...baseUserMeta, ...user_metadata },
+      user_metadata: user_metadata === null ? null : isEmptyMap(user_metadata) ? {} : { ...baseUserMeta, ...user_metadata },
       created_at: created.toISOString(),
       updated_at: (isConfirmed ? confirmedAt : created).toISOString(),
       ...stripUndefined(fields),
@@ -162,6 +165,13 @@ export class UserFactory {
     // The maps built here are fresh; only values taken from the overrides can be shared with the caller.
     return serializeUser(user, app_metadata !== undefined || (user_metadata !== undefined && user_metadata !== null))
   }
+}
+
+/** `{}` (own enumerable keys: none), the override that means "this map, empty". */
+function isEmptyMap(value: unknown): boolean {
+  if (value === null || typeof value !== 'object' || Array.isArray(value)) return false
+  for (const _ in value) return false
+  return true
 }
 
 /** The top-level fields a fake user's overrides may set (GoTrue's user JSON, gotrue.md §3). */

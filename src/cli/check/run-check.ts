@@ -212,7 +212,7 @@ export async function runCheck(options: CheckOptions): Promise<CheckReport> {
 
 /**
  * The scenario's user: a fake user with the overrides, whose `user_metadata` is exactly the
- * scenario's (fakeUser merges over a generated `full_name`; `{}` must stay `{}`). @internal
+ * scenario's (fakeUser merges a non-empty map over the generated keys, in their order). @internal
  */
 export function scenarioUser(identity: Identity, scenario: EventScenario): GoTrueUser {
   const user = identity.fakeUser(scenario.user)
