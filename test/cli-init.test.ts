@@ -21,6 +21,8 @@ beforeAll(async () => {
   cpSync(join(fixtures, 'clean'), site, { recursive: true })
   cpSync(join(fixtures, 'crash-without-full-name/netlify/functions/identity-signup.js'), join(site, 'netlify/functions/identity-login.js'))
   cpSync(join(fixtures, 'trusts-unverified-token/netlify/functions/account.mjs'), join(site, 'netlify/functions/account.mjs'))
+  // And one that does not build: its file must still hold a test, or the whole run fails.
+  writeFileSync(join(site, 'netlify/functions/identity-validate.mjs'), 'export const handler = async (event) => {\n  const { user } = JSON.parse(event.body\n  return { statusCode: 200 }\n}\n')
   mkdirSync(join(site, 'node_modules'))
   symlinkSync(pkg.dir, join(site, 'node_modules/netlify-identity-harness'), 'dir')
 }, 60_000)
@@ -37,6 +39,10 @@ test('init writes a Vitest file per function and the config; the suite passes as
   expect(r.code).toBe(0)
   expect(r.stdout).toContain('wrote  tests/identity/identity-login.test.ts  (9 tests)')
   expect(r.stdout).toContain('wrote  tests/identity/account.test.ts  (5 tests)')
+  expect(r.stdout).toContain('wrote  tests/identity/identity-validate.test.ts  (1 test: it does not load today; fix it, then init --force)')
+  const validate = readFileSync(join(site, 'tests/identity/identity-validate.test.ts'), 'utf8')
+  expect(validate).toContain('// check could not load identity-validate: cannot build ../../netlify/functions/identity-validate.mjs as Netlify would (esbuild, esm): ../../netlify/functions/identity-validate.mjs:3:3: Expected ")" but found "return"')
+  expect(validate).toContain(`await expect(identity.trigger(fn, "validate", identity.fakeUser())).rejects.toMatchObject({ code: 'ERR_FUNCTION_LOAD' })`)
   expect(r.stdout).toContain('wrote  vitest.config.mjs  (no config found)')
   expect(r.stdout).toContain('Run them: npx vitest run')
   expect(readFileSync(join(site, 'vitest.config.mjs'), 'utf8')).toContain('plugins: [identityHarness()]')
@@ -51,7 +57,7 @@ test('init writes a Vitest file per function and the config; the suite passes as
 
   const vitest = join(root, 'node_modules/vitest/vitest.mjs')
   const first = runner([vitest, 'run'])
-  expect(first.out).toMatch(/Tests\s+\S*\s*27 passed/)
+  expect(first.out).toMatch(/Tests\s+\S*\s*28 passed/)
   expect(first.code, first.out).toBe(0)
   expect(first.out).toMatch(/Snapshots\s+\S*\s*27 written/)
   const second = runner([vitest, 'run'])

@@ -107,7 +107,9 @@ export async function run(args: string[], io: CliIO): Promise<number> {
   const lines: string[] = []
   for (const f of written) {
     const fn = report.functions.find((x) => f.endsWith(`${x.name}.test.${runner === 'jest' ? 'mjs' : 'ts'}`))
-    lines.push(`${io.style('green', 'wrote')}  ${shown(f)}  ${io.style('dim', `(${fn?.scenarios.filter((s) => s.status !== 0).length ?? 0} tests)`)}`)
+    const pinned = fn?.scenarios.filter((s) => s.status !== 0).length ?? 0
+    const note = pinned > 0 || !fn ? `(${pinned} tests)` : '(1 test: it does not load today; fix it, then init --force)'
+    lines.push(`${io.style(pinned > 0 || !fn ? 'green' : 'yellow', 'wrote')}  ${shown(f)}  ${io.style('dim', note)}`)
   }
   for (const f of kept) lines.push(`${io.style('yellow', 'kept ')}  ${shown(f)}  ${io.style('dim', '(exists; --force overwrites it)')}`)
   if (config) lines.push(`${io.style('green', 'wrote')}  ${shown(config)}  ${io.style('dim', '(no config found)')}`)

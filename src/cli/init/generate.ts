@@ -94,6 +94,27 @@ function httpTest(s: ScenarioResult, options: string, indent: string): string {
 }
 
 /**
+ * The one test of a function check could not load: it pins the load failure (a file without a
+ * test fails the whole run in Vitest and Jest), and says how to get the scenario tests.
+ */
+function loadFailureTest(fn: FunctionReport, functionPath: string, shownPath: string, triggerOptions: string, invokeOptions: string, indent: string): string {
+  const failed = fn.scenarios.find((s) => s.status === 0)
+  // The file's path as the test imports it: no absolute path of this machine in a committed file.
+  const reason = (failed?.diagnostics.find((d) => d.code === 'load-failed')?.message ?? 'it did not load').split('\n')[0]!.replaceAll(functionPath, shownPath)
+  const call = fn.kind === 'event'
+    ? `identity.trigger(fn, ${JSON.stringify(failed?.event ?? fn.events[0] ?? 'signup')}, identity.fakeUser()${triggerOptions})`
+    : `identity.invoke(fn, { method: 'POST', json: {}${invokeOptions} })`
+  const lines = [
+    `// check could not load ${fn.name}: ${reason.replaceAll('*/', '* /')}`,
+    '// This test pins that. Fix the file, then run `netlify-identity-harness init --force` for a test per scenario.',
+    `test(${JSON.stringify(`${fn.name} does not load today (ERR_FUNCTION_LOAD)`)}, async (${'{ identity }'}) => {`,
+    `  await expect(${call}).rejects.toMatchObject({ code: 'ERR_FUNCTION_LOAD' })`,
+    '})',
+  ]
+  return lines.map((l) => indent + l).join('\n')
+}
+
+/**
  * A test file for one function: one test per battery scenario, asserting today's verdict, status
  * and metadata (what `check` saw) with the matchers, plus a snapshot. Marked as generated.
  * @internal
@@ -130,6 +151,7 @@ export function generateTestFile(input: GenerateInput): string {
       tests.push(httpTest(s, invokeOptions, indent))
     }
   }
+  if (!tests.length && fn.scenarios.some((s) => s.status === 0)) tests.push(loadFailureTest(fn, input.functionPath, fnPath, triggerOptions, invokeOptions, indent))
   let body = tests.join('\n\n')
   if (runner === 'jest') {
     // Jest: the instance comes from useIdentity(); each test reads it as `identity`.
