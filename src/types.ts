@@ -131,8 +131,9 @@ export interface GoTrueError {
  *   which production never gives background functions (netlify/cli#4383, #4395).
  * - `base64-body`: a v1 function failed on a body Netlify delivered base64-encoded (its content
  *   type is binary by Netlify's rule).
- * - `unserved-request`: a request (or connection) nothing served failed, the function swallowed
- *   the failure and answered 2xx.
+ * - `unserved-request`: a request (or connection) nothing served failed during the call: the
+ *   function swallowed the failure and answered 2xx, or it failed and this names the request its
+ *   own error may not (`TypeError: fetch failed`).
  * - `ignored-gotrue-error`: GoTrue answered 4xx/5xx during the call, and the function answered 2xx.
  * - `admin-roles-not-array`: an admin `PUT`/`POST` set `app_metadata.roles` to a non-array.
  * - `admin-malformed-id`: braces around the id in an admin path, or an id GoTrue refused.

@@ -125,6 +125,14 @@ describe.each(Object.entries(clients))('%s under the fixture', (_name, client) =
     expect(seen).toContain('POST https://crm.example.test/contacts has no msw handler')
   })
 
+  test('not served and the function fails: unserved-request names the URL its own error may not', async ({ identity }) => {
+    const outcome = await identity.trigger(crmSignup(client), 'signup', identity.fakeUser(), { attempts: 1 })
+    expect(outcome).toMatchObject({ allowed: false, status: 422 })
+    const d = outcome.diagnostics.find((x) => x.code === 'unserved-request')
+    expect(d?.message).toMatch(/^identity-signup answered 500 after POST https:\/\/crm\.example\.test\/contacts failed because nothing serves it/)
+    expect(d?.message).toContain('identityServer.use(http.post(url, …))')
+  })
+
   test('a swallowed failure followed by 2xx is unserved-request', async ({ identity }) => {
     const outcome = await identity.trigger(async (e: { body: string | null }) => {
       await crmSignup(client)(e).catch(() => undefined)
@@ -133,6 +141,54 @@ describe.each(Object.entries(clients))('%s under the fixture', (_name, client) =
     expect(outcome.allowed).toBe(true)
     const d = outcome.diagnostics.find((x) => x.code === 'unserved-request')
     expect(d?.message).toContain('POST https://crm.example.test/contacts')
+  })
+})
+
+describe('a failure the function reports in its own words', () => {
+  test('undici\'s "fetch failed" gets its cause in the threw diagnostic, which names the URL', async ({ identity }) => {
+    const outcome = await identity.invoke(async () => {
+      await fetch('https://crm.example.test/contacts', { method: 'POST' })
+      return { statusCode: 204 }
+    })
+    // Production's answer is unchanged: a v1 function that throws gets 500 with the error as body.
+    expect(outcome.statusCode).toBe(500)
+    expect(outcome.body).toMatch(/^TypeError: fetch failed/)
+    const threw = outcome.diagnostics.find((d) => d.code === 'threw')?.message
+    expect(threw).toContain('TypeError: fetch failed at ')
+    expect(threw).toContain('(cause: Error: POST https://crm.example.test/contacts has no msw handler')
+  })
+
+  test('a 502 the function chose after the failure gets unserved-request naming the URL', async ({ identity }) => {
+    const outcome = await identity.invoke(async () => {
+      const res = await fetch('https://crm.example.test/contacts').catch(() => undefined)
+      return { statusCode: res ? 204 : 502, body: 'upstream down' }
+    })
+    expect(outcome.statusCode).toBe(502)
+    expect(outcome.diagnostics).toEqual([
+      { code: 'unserved-request', message: expect.stringMatching(/^function answered 502 after GET https:\/\/crm\.example\.test\/contacts failed because nothing serves it in the test: this is the outcome while that service is down/) },
+    ])
+  })
+
+  test('a served request that answers 503 is the function\'s business: no unserved-request', async ({ identity, identityServer }) => {
+    identityServer.use(http.get('https://crm.example.test/contacts', () => new HttpResponse(null, { status: 503 })))
+    const outcome = await identity.invoke(async () => {
+      const res = await fetch('https://crm.example.test/contacts')
+      return { statusCode: res.ok ? 204 : 502 }
+    })
+    expect(outcome.statusCode).toBe(502)
+    expect(outcome.diagnostics).toEqual([])
+  })
+
+  test('a cause that is not an error, or whose getter throws, adds nothing and does not throw', async ({ identity }) => {
+    const plain = await identity.invoke(() => { throw Object.assign(new Error('boom'), { cause: 'a string' }) })
+    expect(plain.diagnostics.find((d) => d.code === 'threw')?.message).not.toContain('cause:')
+    const hostile = await identity.invoke(() => {
+      const e = new Error('boom')
+      Object.defineProperty(e, 'cause', { get() { throw new Error('getter') } })
+      throw e
+    })
+    expect(hostile.statusCode).toBe(500)
+    expect(hostile.diagnostics.find((d) => d.code === 'threw')?.message).toMatch(/^function (failed|threw).*Error: boom/)
   })
 })
 

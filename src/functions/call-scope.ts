@@ -86,10 +86,15 @@ export class CallScope extends EnvLayer {
   settle(response: FunctionResponse | undefined, diagnostics: Diagnostic[]): void {
     this.settled = true
     const ok = response !== undefined && response.statusCode >= 200 && response.statusCode < 300
-    if (ok && this.unserved?.length) {
+    if (this.unserved?.length) {
+      const them = this.unserved.length === 1 ? 'it' : 'them'
       diagnostics.push({
         code: 'unserved-request',
-        message: `${this.name} answered ${response.statusCode} although ${list(this.unserved)} failed because nothing serves ${this.unserved.length === 1 ? 'it' : 'them'} in the test (the function swallowed the failure). Serve the host with msw handlers (identityServer.use(http.post(url, …))) or let the failure reach the response.`,
+        message: ok
+          ? `${this.name} answered ${response.statusCode} although ${list(this.unserved)} failed because nothing serves ${them} in the test (the function swallowed the failure). Serve the host with msw handlers (identityServer.use(http.post(url, …))) or let the failure reach the response.`
+          // The failure the function reports may name nothing ("fetch failed", a 502 it chose):
+          // this says which request it was, and that the outcome is the one for a service that is down.
+          : `${this.name} ${response === undefined ? 'failed' : `answered ${response.statusCode}`} after ${list(this.unserved)} failed because nothing serves ${them} in the test: this is the outcome while that service is down. Serve the host with msw handlers (identityServer.use(http.post(url, …))) to test the path where it answers.`,
       })
     }
     const failed = this.gotrue?.filter((x) => x.status >= 400 && !x.expected)

@@ -163,6 +163,22 @@ export function userLocation(error: unknown): string | undefined {
 }
 
 /**
+ * ` (cause: Name: message)` for an error whose `cause` is an error: undici's `TypeError: fetch
+ * failed` says what went wrong only there (ECONNREFUSED, ENOTFOUND, the harness's refusal naming
+ * the URL). Never throws.
+ */
+function causeOf(error: unknown): string {
+  try {
+    const cause = (error as { cause?: unknown } | null)?.cause
+    if (!(cause instanceof Error)) return ''
+    const message = String(cause.message).replace(/^\[netlify-identity-harness\] /, '')
+    return ` (cause: ${String(cause.name)}: ${message})`
+  } catch {
+    return ''
+  }
+}
+
+/**
  * `Name: message at file:line:column` for an error a function threw (the `threw` diagnostic),
  * its stack mapped to the user's files first; a `ReferenceError` for an undeclared name says
  * that ES modules are strict. Never throws.
@@ -179,5 +195,5 @@ export function thrownAt(error: unknown): string {
   } catch {
     // a throwing getter
   }
-  return `${errorLabel(error)}${at ? ` at ${at}` : ''}${hint}`
+  return `${errorLabel(error)}${at ? ` at ${at}` : ''}${hint}${causeOf(error)}`
 }
