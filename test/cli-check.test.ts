@@ -4,7 +4,7 @@
  * severity; a clean site exits 0; --json validates against docs/check-report.schema.json;
  * --junit is well-formed JUnit XML; a hanging function costs at most the per-scenario timeout.
  */
-import { cpSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs'
+import { cpSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { XMLParser, XMLValidator } from 'fast-xml-parser'
@@ -97,9 +97,44 @@ describe('each pitfall is reported with its code and severity', () => {
     expect(check(join(fixtures, 'config-crash'), '--env', 'SIGNUP_CONFIG={"plan":"pro"}').code).toBe(0)
   })
 
+  test('a crash on an unset variable gets the variable in its fix, not the user_metadata advice', () => {
+    for (const fixture of ['missing-env', 'config-crash']) {
+      const { report } = check(join(fixtures, fixture))
+      const name = report.functions[0]!.env.unset[0]!
+      expect(finding(report, 'threw')!.fix).toBe(`it crashed without ${name} (unset here): set it (--env KEY=VALUE here), and when a variable is missing answer with a clear error instead of throwing`)
+    }
+  })
+
+  test('functions that do not load: the fix fits the failure, and the harness\'s own variables are not listed as read', () => {
+    const site = mkdtempSync(join(tmpdir(), 'nih-load-'))
+    try {
+      cpSync(join(fixtures, 'missing-env', 'package.json'), join(site, 'package.json'))
+      const put = (name: string, code: string) => {
+        const dir = join(site, name, 'netlify', 'functions')
+        cpSync(join(fixtures, 'missing-env', 'package.json'), join(site, name, 'package.json'))
+        mkdirSync(dir, { recursive: true })
+        writeFileSync(join(dir, 'identity-signup.mjs'), code)
+        return join(site, name)
+      }
+      const syntax = check(put('syntax', 'export const handler = async () => {\n  const x = ;\n}\n')).report
+      expect(finding(syntax, 'load-failed')).toMatchObject({ message: expect.stringContaining('identity-signup.mjs:2:13: Unexpected ";"'), fix: 'fix the file at the line and column named: Netlify\'s build fails the same way' })
+      // The first build starts esbuild's service (a process spawned with a copy of process.env):
+      // that is the harness's work, outside the call, so it reads none of Netlify's variables.
+      expect(syntax.functions[0]!.env).toEqual({ read: [], unset: [] })
+      const missing = check(put('missing', 'import x from "no-such-package-nih"\nexport const handler = async () => ({ statusCode: 200, body: String(x) })\n')).report
+      expect(finding(missing, 'load-failed')!.fix).toBe('install the package where the function is (npm install no-such-package-nih); Netlify\'s build fails the same way')
+      const moduleScope = check(put('module-scope', 'if (!process.env.CRM_URL) throw new Error("CRM_URL is required")\nexport const handler = async () => ({ statusCode: 200 })\n')).report
+      expect(finding(moduleScope, 'load-failed')).toMatchObject({ message: expect.stringContaining('threw while loading'), fix: 'module-scope code must not throw: move the work into the handler, or supply what it reads with --env KEY=VALUE' })
+      expect(moduleScope.functions[0]!.env).toEqual({ read: ['CRM_URL'], unset: ['CRM_URL'] })
+    } finally {
+      rmSync(site, { recursive: true, force: true })
+    }
+  })
+
   test('crash without full_name: only the users without it fail, the rest are allowed', () => {
     const { report } = check(join(fixtures, 'crash-without-full-name'))
     const threw = finding(report, 'threw')!
+    expect(threw.fix).toBe('guard what can be missing (user_metadata may be null, full_name absent) and catch failures you can survive')
     expect(threw.scenarios).toEqual(['plain', 'null-metadata'])
     const byId = Object.fromEntries(report.functions[0]!.scenarios.map((s) => [s.id, s]))
     expect(byId['full-name']).toMatchObject({ allowed: true, status: 200, user_metadata: { full_name: 'Grace Hopper', first_name: 'Grace' } })

@@ -6,6 +6,7 @@ import { basename, dirname, extname, isAbsolute, join, resolve } from 'node:path
 import { fileURLToPath, pathToFileURL } from 'node:url'
 import type { BuildFailure, Message, Metafile, Plugin } from 'esbuild'
 import { HarnessError } from '../errors.js'
+import { outsideEnvLayers } from './env.js'
 import { packageFolder, packageName, statOf } from './package-folder.js'
 import { pathsReader } from './tsconfig.js'
 import type { PathsTargets } from './tsconfig.js'
@@ -198,7 +199,7 @@ export function esbuildBuilds(): number {
 
 /** esbuild, imported once per process and only when a path is loaded (its service starts on first build). */
 function esbuild(): Promise<typeof import('esbuild')> {
-  return (esbuildModule ??= import('esbuild'))
+  return (esbuildModule ??= outsideEnvLayers(() => import('esbuild')))
 }
 
 let fingerprint: string | undefined
@@ -272,7 +273,9 @@ export async function bundleFunction(request: BundleRequest): Promise<Bundle> {
   const packages: PackageImport[] = []
   let built: import('esbuild').BuildResult<{ write: false; metafile: true }>
   try {
-    built = await build({
+    // Outside the call's env layer: the first build spawns esbuild's service with a copy of
+    // process.env, which would read (and hand esbuild) the call's variables.
+    built = await outsideEnvLayers(() => build({
       entryPoints: [file],
       outfile,
       absWorkingDir: dir,
@@ -280,7 +283,7 @@ export async function bundleFunction(request: BundleRequest): Promise<Bundle> {
       format,
       plugins: [packagesFromOriginalFolder(format, packages, paths)],
       ...(format === 'esm' ? { banner: { js: esmBanner(file) }, define: ESM_DEFINE } : {}),
-    })
+    }))
   } catch (error) {
     const errors = (error as Partial<BuildFailure>).errors ?? []
     const detail = errors.length ? errors.map((e) => `${e.location ? `${where(dir, e)}: ` : ''}${e.text}`).join('; ') : String(error)
@@ -366,7 +369,7 @@ export async function bundleFunctions(files: string[], format: 'esm' | 'cjs', ou
   builds++
   const paths = pathsReader()
   const packages: PackageImport[] = []
-  const built = await build({
+  const built = await outsideEnvLayers(() => build({
     entryPoints: files,
     outdir,
     outbase: root,
@@ -376,7 +379,7 @@ export async function bundleFunctions(files: string[], format: 'esm' | 'cjs', ou
     outExtension: { '.js': format === 'esm' ? '.mjs' : '.cjs' },
     plugins: [packagesFromOriginalFolder(format, packages, paths)],
     ...(format === 'esm' ? { banner: { js: sharedEsmBanner() }, define: ESM_DEFINE } : {}),
-  })
+  }))
   const byPath = new Map(built.outputFiles.map((f) => [f.path, f]))
   const out = new Map<string, Bundle>()
   for (const [rel, meta] of Object.entries(built.metafile.outputs)) {

@@ -173,6 +173,16 @@ export function runInLayer<T>(layer: EnvLayer, fn: () => T): T {
 }
 
 /**
+ * Runs `fn` and its async children outside every layer: the harness's own work done on behalf of
+ * a call (esbuild's service, spawned on the first build with a copy of `process.env`) must
+ * neither read the call's variables as the function's nor inherit them.
+ * @internal
+ */
+export function outsideEnvLayers<T>(fn: () => T): T {
+  return layers.getStore() === undefined ? fn() : layers.exit(fn)
+}
+
+/**
  * Runs `fn` with `process.env` changed for `fn` and its async children only (the real
  * environment is left alone, so concurrent calls with different values never see each other).
  * @internal

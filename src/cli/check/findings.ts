@@ -39,6 +39,7 @@ export const RULES: Readonly<Record<string, { severity: Severity; fix: string }>
   'admin-malformed-id': { severity: 'warning', fix: 'put the bare user id in /admin/users/<id> (no braces)' },
   'identity-not-served': { severity: 'error', fix: 'the function needs GoTrue: check its URL comes from clientContext.identity.url' },
   'trusts-unverified-token': { severity: 'error', fix: 'authorise with context.clientContext.user (Netlify verifies it) or verify the JWT signature and exp yourself' },
+  // Replaced per message by loadFailedFix (run-check.ts): build error, missing package, or module-scope throw.
   'load-failed': { severity: 'error', fix: 'make the file build and load (module-scope code must not throw; supply env with --env)' },
   'unhandled-request': { severity: 'warning', fix: 'serve the host with an msw handler in your tests (check cannot tell what the service would answer)' },
   'dropped-provider': { severity: 'warning', fix: 'spread the existing map: { app_metadata: { ...user.app_metadata, roles } }' },

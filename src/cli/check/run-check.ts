@@ -345,6 +345,18 @@ async function httpScenario(
   }
 }
 
+/**
+ * The fix for a `load-failed` message: a build error (syntax, an unresolvable import) is fixed
+ * in the file; only an error thrown at module scope may be the environment's.
+ * @internal
+ */
+export function loadFailedFix(message: string): string {
+  const missing = /Could not resolve "([^"]+)"/.exec(message)
+  if (missing && !missing[1]!.startsWith('.')) return `install the package where the function is (npm install ${missing[1]}); Netlify's build fails the same way`
+  if (message.includes('cannot build ')) return 'fix the file at the line and column named: Netlify\'s build fails the same way'
+  return 'module-scope code must not throw: move the work into the handler, or supply what it reads with --env KEY=VALUE'
+}
+
 /** A failure of the function itself (not a deliberate block). */
 const FAILURES = new Set(['threw', 'undefined-response', 'invalid-response', 'non-string-body', 'sync-return', 'timeout', 'malformed-json', 'load-failed'])
 
@@ -403,6 +415,14 @@ export function findingsFor(report: FunctionReport, { envIrrelevant = false }: {
         add('trusts-unverified-token', s.id, `${report.name} trusts unverified tokens: it answered ${none} without a token but ${trusted.map((t) => `${t.status} to the ${t.title}`).join(', ')}. Production's clientContext.user is set only for a valid signature and exp; decoding the JWT yourself skips both.`)
       }
     }
+  }
+  // The rule's one-line fix fits the usual cause; these say the one the message shows.
+  const loadFailed = byCode.get('load-failed')
+  if (loadFailed) loadFailed.fix = loadFailedFix(loadFailed.message)
+  const threw = byCode.get('threw')
+  if (threw && report.env.unset.length > 0 && (report.env.unset.some((n) => threw.message.includes(n)) || crashed.length === report.scenarios.length)) {
+    const names = report.env.unset.join(', ')
+    threw.fix = `it crashed without ${names} (unset here): set ${report.env.unset.length === 1 ? 'it' : 'them'} (--env KEY=VALUE here), and when a variable is missing answer with a clear error instead of throwing`
   }
   for (const code of varied) {
     // One finding per code, but its message must not claim one scenario's details for all.
