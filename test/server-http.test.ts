@@ -23,6 +23,7 @@ beforeAll(async () => {
       base64: event.isBase64Encoded, body: event.body, host: event.headers.host, cookie: event.headers.cookie, ip: event.headers['x-nf-client-connection-ip'],
     }) })\n`,
   )
+  writeFileSync(join(site.dir, 'netlify/functions/slow.mjs'), 'export const handler = async () => { await new Promise((r) => setTimeout(r, 1500)); return { statusCode: 200, body: "late" } }\n')
   server = await serve({ site: site.dir })
 })
 afterAll(async () => {
@@ -251,7 +252,7 @@ describe('the outbox and the harness API', () => {
   })
 
   test('one request event per call, naming who answered', async () => {
-    // Reported when each answer has been written out ('finish'), which for a streamed static file
+    // Reported when each answer has been written out and the response closed ('close'), which for a streamed static file
     // can come after the client already has the headers and sent its next request: so each call
     // waits for its own report (the previous test's last reports may arrive too, hence the filter).
     const mine = () => server.events.filter((e) => e.type === 'request' && ['/', '/.netlify/identity/settings', '/members/'].includes(e.path))
@@ -264,5 +265,17 @@ describe('the outbox and the harness API', () => {
       ['/.netlify/identity/settings', 200, 'identity'],
       ['/members/', 401, `rewrite ${site.dir}/public/_redirects:4 → /login.html (401)`],
     ])
+  })
+
+  test('a request the client gave up on is still in the log, marked as closed before its answer', async () => {
+    const abort = new AbortController()
+    const call = fetch(`${server.url}/.netlify/functions/slow`, { signal: abort.signal }).catch((e: unknown) => e)
+    setTimeout(() => abort.abort(), 200)
+    expect(await call).toMatchObject({ name: 'AbortError' })
+    await until(() => server.events.some((e) => e.type === 'request' && e.path === '/.netlify/functions/slow'), 'the request event for the aborted call')
+    expect(server.events.find((e) => e.type === 'request' && e.path === '/.netlify/functions/slow')).toMatchObject({
+      status: 0,
+      via: expect.stringMatching(/closed by the client before the answer was complete$/),
+    })
   })
 })

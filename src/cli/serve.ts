@@ -88,8 +88,8 @@ export function parseServeArgs(args: string[], cwd: string): { options: ServeOpt
 export function formatEvent(event: ServeEvent, io: CliIO): string {
   switch (event.type) {
     case 'request': {
-      const colour = event.status >= 500 ? 'red' : event.status >= 400 ? 'yellow' : event.status >= 300 ? 'cyan' : 'green'
-      return `${io.style('dim', event.method.padEnd(6))} ${event.path} ${io.style(colour, String(event.status))} ${io.style('dim', `${event.ms}ms ${event.via}`)}\n`
+      const colour = event.status >= 500 || event.status === 0 ? 'red' : event.status >= 400 ? 'yellow' : event.status >= 300 ? 'cyan' : 'green'
+      return `${io.style('dim', event.method.padEnd(6))} ${event.path} ${io.style(colour, event.status === 0 ? '---' : String(event.status))} ${io.style('dim', `${event.ms}ms ${event.via}`)}\n`
     }
     case 'mail':
       return `${io.style('magenta', '✉')}  ${event.mail.type} mail to ${io.style('bold', event.mail.to)}\n   ${io.style('underline', event.mail.url)}\n`

@@ -12,13 +12,14 @@ export type ServeEvent =
       method: string
       /** The path and query as the browser asked for them. */
       path: string
-      /** The status answered. */
+      /** The status answered; `0` when the client closed the connection before any answer. */
       status: number
       /** Milliseconds until the answer was written. */
       ms: number
       /**
        * Who answered: `identity` (GoTrue), `function <name>`, `redirect <rule> → <to>`,
-       * `rewrite <rule> → <to>`, `role gate <rule> → 404`, `proxy`, `static`, `harness`.
+       * `rewrite <rule> → <to>`, `role gate <rule> → 404`, `proxy`, `static`, `harness`; with
+       * `, closed by the client before the answer was complete` when the browser gave up on it.
        */
       via: string
     }

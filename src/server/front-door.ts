@@ -94,8 +94,12 @@ export class FrontDoor {
     const started = performance.now()
     const url = new URL(req.url ?? '/', origin)
     const ctx: Ctx = { req, res, url, original: url, status: undefined, headers: {}, body: undefined, via: '', depth: 0 }
-    res.on('finish', () => {
-      this.#o.emit({ type: 'request', method: req.method ?? 'GET', path: `${url.pathname}${url.search}`, status: res.statusCode, ms: Math.round(performance.now() - started), via: ctx.via })
+    // 'close', not 'finish': a request the browser gave up on (a navigation that replaced the
+    // page, a cancelled prefetch) never finishes, and the log must still show it.
+    res.once('close', () => {
+      const via = res.writableFinished ? ctx.via : `${ctx.via || 'harness'}, closed by the client before the answer was complete`
+      const status = res.headersSent ? res.statusCode : 0
+      this.#o.emit({ type: 'request', method: req.method ?? 'GET', path: `${url.pathname}${url.search}`, status, ms: Math.round(performance.now() - started), via })
     })
     try {
       await this.#route(ctx, true)
