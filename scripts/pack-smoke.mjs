@@ -13,7 +13,7 @@ try {
   const packed = JSON.parse(run('npm', ['pack', '--json', '--pack-destination', work], root))
   const tarball = join(work, packed[0].filename)
   const files = packed[0].files.map((f) => f.path)
-  for (const required of ['dist/index.js', 'dist/index.d.ts', 'README.md', 'package.json']) {
+  for (const required of ['dist/index.js', 'dist/index.d.ts', 'README.md', 'package.json', 'docs/api.md', 'docs/check-report.schema.json']) {
     if (!files.includes(required)) throw new Error(`the tarball lacks ${required}`)
   }
   if (files.some((f) => f.startsWith('src/') || f.startsWith('test/'))) throw new Error('the tarball ships sources or tests')

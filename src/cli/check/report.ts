@@ -2,7 +2,7 @@ import type { Diagnostic, IdentityEvent, JsonObject } from '../../types.js'
 import type { Severity } from './findings.js'
 
 /** The `$id`/`schema` of the `--json` report (docs/check-report.schema.json). */
-export const REPORT_SCHEMA = 'https://github.com/netlify-identity-harness/check-report/v1'
+export const REPORT_SCHEMA = 'urn:netlify-identity-harness:check-report:v1'
 
 /** One scenario run: a battery user sent as an event, or one HTTP request. @internal */
 export interface ScenarioResult {
