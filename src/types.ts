@@ -136,7 +136,8 @@ export interface GoTrueError {
  *   own error may not (`TypeError: fetch failed`).
  * - `ignored-gotrue-error`: GoTrue answered 4xx/5xx during the call, and the function answered 2xx.
  * - `admin-roles-not-array`: an admin `PUT`/`POST` set `app_metadata.roles` to a non-array.
- * - `admin-malformed-id`: braces around the id in an admin path, or an id GoTrue refused.
+ * - `admin-malformed-id`: braces around the id in an admin path, `undefined`/`null` as the id (a
+ *   missing value interpolated), or an id GoTrue refused.
  * - `changed-provider`: the hook replaced `app_metadata.provider` with another value.
  * - `admin-token-logged`: the admin token was written to the log with `console.*`.
  * - `unbundled-file-read`: the function read a project file outside its folder, which Netlify

@@ -42,6 +42,8 @@ describe('each pitfall is reported with its code and severity', () => {
     ['admin-token-echoed', 'admin-token-leaked', 'error', 1],
     ['trusts-unverified-token', 'trusts-unverified-token', 'error', 1],
     ['unhandled-request', 'unhandled-request', 'warning', 0],
+    ['typed-handlers', 'invalid-response', 'error', 1],
+    ['admin-missing-id', 'admin-malformed-id', 'warning', 0],
   ]
   test.each(cases)('%s → %s (%s), exit %i', (fixture, code, severity, exit) => {
     const { code: status, report } = check(join(fixtures, fixture))
@@ -164,6 +166,33 @@ describe('each pitfall is reported with its code and severity', () => {
     expect(finding(report, 'trusts-unverified-token')!.scenarios).toEqual(['expired-token', 'alg-none', 'wrong-secret'])
   })
 
+  test('a typed-handler file: one finding per bug, per event, named with its event; the harness\'s context reads are not the function\'s', () => {
+    const { report } = check(join(fixtures, 'typed-handlers'))
+    const fn = report.functions[0]!
+    expect(fn.events).toEqual(['validate', 'signup'])
+    // context.site/context.server read SITE_ID, SITE_NAME, URL and AWS_REGION for the harness, not for the function.
+    expect(fn.env).toEqual({ read: [], unset: [] })
+    const signup = ['plain', 'full-name', 'null-metadata', 'google', 'github', 'roles', 'unicode', 'plus'].map((id) => `signup: ${id}`)
+    const validate = signup.map((l) => l.replace('signup', 'validate'))
+    // userSignup's wrong return shape is one error with the typed fix: not also a crash, nor an "intended?" block.
+    expect(finding(report, 'invalid-response')).toMatchObject({ severity: 'error', scenarios: signup, fix: 'return undefined to keep the user, { user: { ...event.user, roles } } to change it, or call event.deny() to refuse' })
+    expect(finding(report, 'threw')).toBeUndefined()
+    expect(finding(report, 'status-blocks')!.scenarios).toEqual(validate)
+    // userValidate denies everyone: that blocks every signup, whatever userSignup does.
+    expect(finding(report, 'blocks-every-scenario')).toMatchObject({ severity: 'warning', scenarios: validate, message: 'identity blocked every user of the battery on validate (8 scenarios, statuses 422).' })
+  })
+
+  test('an admin call with an id missing from the request: says the id was undefined, and that the 400 was ignored', () => {
+    const { report } = check(join(fixtures, 'admin-missing-id'))
+    expect(finding(report, 'admin-malformed-id')).toMatchObject({
+      scenarios: ['valid-token'],
+      message: expect.stringContaining('promote sent PUT /admin/users/undefined: the user id is undefined, so the value put in the path was missing'),
+      fix: expect.stringContaining('check it is present before the request'),
+    })
+    expect(finding(report, 'admin-malformed-id')!.message).not.toContain('e-mail')
+    expect(finding(report, 'ignored-gotrue-error')!.message).toContain('answered 204 although GoTrue answered PUT /admin/users/undefined with 400')
+  })
+
   test('an unhandled request fails closed and is reported with its URL, not as a crash of the function', () => {
     const { report } = check(join(fixtures, 'unhandled-request'))
     const s = report.functions[0]!.scenarios[0]!
@@ -226,6 +255,12 @@ describe('machine-readable reports', () => {
         ['plain: plain e-mail signup (empty data)', 'threw'],
         ['null-metadata: user with empty (null) user_metadata', 'threw'],
       ])
+      // A function with two events: a failure on signup's "plain" is not one on validate's.
+      runBin(bin, ['check', join(fixtures, 'typed-handlers'), '--junit', file])
+      const typed = new XMLParser({ ignoreAttributes: false, attributeNamePrefix: '' }).parse(readFileSync(file, 'utf8')) as typeof doc
+      const failing = typed.testsuites.testsuite.testcase.filter((c) => c.failure).map((c) => c.name)
+      expect(failing).toHaveLength(8)
+      expect(failing.every((n) => n.startsWith('signup: '))).toBe(true)
     } finally {
       rmSync(dir, { recursive: true, force: true })
     }
@@ -270,6 +305,27 @@ describe('time and usage', () => {
 
 test('parseEnvFile reads dotenv syntax', () => {
   expect(parseEnvFile('A=1\n# c\nexport B = two words # note\nC="x\\ny"\nD=\'lit $x\'\n\nbad line\n')).toEqual({ A: '1', B: 'two words', C: 'x\ny', D: 'lit $x' })
+})
+
+test('the README\'s check example is what check prints for it (the account and identity-signup fixtures in my-site/)', () => {
+  const parent = mkdtempSync(join(tmpdir(), 'nih-readme-'))
+  try {
+    const site = join(parent, 'my-site')
+    mkdirSync(join(site, 'netlify', 'functions'), { recursive: true })
+    cpSync(join(fixtures, 'clean', 'package.json'), join(site, 'package.json'))
+    cpSync(join(fixtures, 'trusts-unverified-token/netlify/functions/account.mjs'), join(site, 'netlify/functions/account.mjs'))
+    cpSync(join(fixtures, 'crash-without-full-name/netlify/functions/identity-signup.js'), join(site, 'netlify/functions/identity-signup.js'))
+    const r = runBin(bin, ['check', 'my-site'], { cwd: parent })
+    expect(r.code).toBe(1)
+    const readme = readFileSync(join(root, 'README.md'), 'utf8')
+    const command = '$ npx netlify-identity-harness check my-site\n'
+    const from = readme.indexOf(command) + command.length
+    const shown = readme.slice(from, readme.indexOf('\n```', from))
+    const time = (t: string): string => t.trimEnd().replace(/ in \d+\.\d s$/, ' in N s')
+    expect(time(r.stdout)).toBe(time(shown))
+  } finally {
+    rmSync(parent, { recursive: true, force: true })
+  }
 })
 
 test('the README names every check and init option --help lists', async () => {

@@ -86,6 +86,24 @@ describe('GoTrue answers during the call', () => {
       identity.close()
     }
   })
+
+  test('a missing id interpolated into an admin path (/admin/users/undefined): admin-malformed-id says the value was missing', async () => {
+    const identity = createIdentity({ seed: 25 })
+    identity.listen()
+    try {
+      const res = await identity.invoke(async (event: HandlerEvent, context: LambdaContext) => {
+        const { userId } = JSON.parse(event.body ?? '{}') as { userId?: string }
+        const r = await adminFetch(context, `/admin/users/${userId}`)
+        return { statusCode: r.ok ? 204 : 502, body: '' }
+      }, { method: 'POST', json: {} })
+      const found = res.diagnostics.find((d) => d.code === 'admin-malformed-id')
+      expect(found?.message).toContain('GET /admin/users/undefined: the user id is undefined, so the value put in the path was missing')
+      expect(found?.message).not.toContain('braces')
+      expect(found?.message).not.toContain('e-mail')
+    } finally {
+      identity.close()
+    }
+  })
 })
 
 describe('metadata, logs and files', () => {

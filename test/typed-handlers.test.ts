@@ -99,6 +99,18 @@ describe('typed event handlers through GoTrue\'s rules (§2.3)', () => {
     expect(JSON.parse(garbage.body)).toEqual({ error: 'Failed to parse event payload as JSON for "identity_signup"' })
   })
 
+  test('an unsupported return value: one invalid-response (500, retried, blocked), not also a crash of the function', async () => {
+    const outcome = await identity.trigger({ default: { userSignup: () => ({ app_metadata: { roles: ['member'] } }) } }, 'signup', identity.fakeUser())
+    expect(outcome).toMatchObject({ allowed: false, status: 422, attempts: 3 })
+    expect(outcome.response?.statusCode).toBe(500)
+    const codes = outcome.diagnostics.map((d) => d.code)
+    expect(codes).toContain('invalid-response')
+    expect(codes).not.toContain('threw')
+    // A throw of the handler's own is still a crash.
+    const thrown = await identity.trigger({ default: { userSignup: () => { throw new Error('boom') } } }, 'signup', identity.fakeUser())
+    expect(thrown.diagnostics.map((d) => d.code)).toContain('threw')
+  })
+
   test('an HTTP request without x-netlify-event goes to fetch', async () => {
     const res = await identity.invoke({ default: { userSignup: () => undefined, fetch: () => new Response('fetched') } })
     expect(res).toMatchObject({ statusCode: 200, body: 'fetched' })

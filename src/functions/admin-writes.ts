@@ -27,7 +27,8 @@ const ADMIN_USER = '/admin/users/'
  *   Netlify's role redirects break (netlify/functions#406 is exactly this admin case).
  * - `admin-malformed-id`: braces in the id (`/admin/users/{${id}}`, seen twice in real
  *   functions: GoTrue's UUID parser happens to accept `{…}`, which hides the template mistake),
- *   or an id GoTrue refused with 400/404.
+ *   `undefined` or `null` as the id (a missing field interpolated into the path), or an id GoTrue
+ *   refused with 400/404.
  * @internal
  */
 export function adminWriteDiagnostics(x: GoTrueExchange, name: string): Diagnostic[] {
@@ -41,7 +42,12 @@ export function adminWriteDiagnostics(x: GoTrueExchange, name: string): Diagnost
     } catch {
       // keep the raw text
     }
-    if (id.includes('{') || id.includes('}')) {
+    if (id === 'undefined' || id === 'null') {
+      out.push({
+        code: 'admin-malformed-id',
+        message: `${name} sent ${x.method} ${x.path}: the user id is ${id}, so the value put in the path was missing (a field the request body or the event did not carry). Check it before calling GoTrue and answer 400 when it is absent.`,
+      })
+    } else if (id.includes('{') || id.includes('}')) {
       out.push({
         code: 'admin-malformed-id',
         message: `${name} sent ${x.method} ${x.path}: the user id is wrapped in braces (a template literal like \`/admin/users/{\${id}}\`). Write \`/admin/users/\${id}\`.`,

@@ -173,6 +173,20 @@ export function runInLayer<T>(layer: EnvLayer, fn: () => T): T {
 }
 
 /**
+ * The value `process.env[name]` has for the current context, read without reporting it to
+ * {@link observeEnvReads}: for the harness's own reads made inside a call on the function's
+ * behalf (the v2 `context.site` and `context.server` read `SITE_ID`, `SITE_NAME`, `URL` and
+ * `AWS_REGION`), which are not the function's configuration.
+ * @internal
+ */
+export function readEnvQuietly(name: string): string | undefined {
+  const layer = layers.getStore()
+  if (layer === undefined) return realEnv[name]
+  const found = layer.lookup(name)
+  return found === REAL ? realEnv[name] : found
+}
+
+/**
  * Runs `fn` and its async children outside every layer: the harness's own work done on behalf of
  * a call (esbuild's service, spawned on the first build with a copy of `process.env`) must
  * neither read the call's variables as the function's nor inherit them.

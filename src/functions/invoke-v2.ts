@@ -21,7 +21,7 @@ import type { V1Run } from './invoke-v1.js'
 import type { V1Settled } from './run-v1.js'
 import type { ResolvedFunction } from './resolve.js'
 import { errorBody, NETLIFY_MESSAGES, plainResponse, responseText } from './response.js'
-import { typedDispatcher } from './typed.js'
+import { isDispatcherError, typedDispatcher } from './typed.js'
 import type { V2Handler } from './shapes.js'
 
 
@@ -361,6 +361,8 @@ async function runV2Shape(rt: Runtime, fn: Exclude<ResolvedFunction, { shape: 'v
   const identity = await contexts.identity(request)
   if (identity?.token) scope.secrets = [identity.token]
   const run = await invokeV2(rt, handler, request, { name, timeoutMs, identity, paths })
+  // The typed-handler bootstrap's own throw is explained by its diagnostic: not a crash of the function too.
+  if (run.error !== undefined && isDispatcherError(run.error)) run.diagnostics = run.diagnostics.filter((d) => d.code !== 'threw')
   run.diagnostics.unshift(...diagnostics)
   const leak = adminTokenLeak(run.response, identity?.token, name, 'netlifyIdentityContext.token')
   if (leak) run.diagnostics.push(leak)

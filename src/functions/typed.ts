@@ -35,6 +35,24 @@ export interface TypedIdentityEvent {
 /** A typed-handler object (`export default { userSignup(event) { … } }`). */
 export type TypedHandlers = { readonly [key: string]: unknown }
 
+/**
+ * Errors the bootstrap itself throws for a typed-handler object (no handler for the event, an
+ * unsupported return value): the function answers 500 like any throw, but the dispatcher's own
+ * diagnostic already says why, so the call adds no `threw` for them.
+ */
+const dispatcherErrors = new WeakSet<object>()
+
+function dispatcherError(message: string): TypeError {
+  const error = new TypeError(message)
+  dispatcherErrors.add(error)
+  return error
+}
+
+/** Whether `error` is the typed-handler bootstrap's own (see {@link typedDispatcher}). @internal */
+export function isDispatcherError(error: unknown): boolean {
+  return typeof error === 'object' && error !== null && dispatcherErrors.has(error)
+}
+
 const json = (status: number, body: unknown): Response => Response.json(body, { status })
 
 function validatePayload(payload: unknown): string | undefined {
@@ -70,7 +88,7 @@ export function typedDispatcher(handlers: TypedHandlers, diagnostics: Diagnostic
           ? `the typed-handler object has no ${handlerName ?? `handler for "${slug}"`} and no fetch: Netlify does not subscribe it to this event.`
           : 'a typed-handler object without fetch cannot answer an HTTP request: add fetch(req, context) or call it through an identity event.',
       })
-      throw new TypeError('handler is not a function')
+      throw dispatcherError('handler is not a function')
     }
     let payload: unknown
     try {
@@ -98,7 +116,7 @@ export function typedDispatcher(handlers: TypedHandlers, diagnostics: Diagnostic
         code: 'invalid-response',
         message: `${handlerName} returned ${result === null ? 'null' : typeof result === 'object' ? 'an object without a { user } carrying an id' : `a ${typeof result}`}; a typed identity handler returns undefined, { user } or event.deny().`,
       })
-      throw new TypeError(`${handlerName} returned an unsupported value: expected undefined or { user }`)
+      throw dispatcherError(`${handlerName} returned an unsupported value: expected undefined or { user }`)
     }
     const converted = fromCamelUser(user as CamelUser, toCamelUser(received))
     diagnostics.push(...converted.diagnostics)

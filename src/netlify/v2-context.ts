@@ -1,5 +1,6 @@
 import { createHash } from 'node:crypto'
 import type { Runtime } from '../runtime.js'
+import { readEnvQuietly } from '../functions/env.js'
 
 /** A cookie to set, as `context.cookies.set()` takes it (`@netlify/types` `Cookie`). */
 export interface V2Cookie {
@@ -256,8 +257,9 @@ export function createV2Context(rt: Runtime, request: Request, paths: readonly s
     params,
     rewrite: (target: string | URL) => fetch(new URL(target, url)),
     requestId: h.get('x-nf-request-id') ?? '',
-    server: { region: process.env.AWS_REGION ?? 'us-east-1' },
-    site: { id: process.env.SITE_ID ?? site.id, name: process.env.SITE_NAME ?? site.name, url: process.env.URL ?? rt.siteUrl },
+    // Read for the context, not by the function: `check` must not list them as the function's.
+    server: { region: readEnvQuietly('AWS_REGION') ?? 'us-east-1' },
+    site: { id: readEnvQuietly('SITE_ID') ?? site.id, name: readEnvQuietly('SITE_NAME') ?? site.name, url: readEnvQuietly('URL') ?? rt.siteUrl },
     url,
     waitUntil: (promise: Promise<unknown>) => {
       if (promise === undefined) throw new TypeError('waitUntil requires a promise argument')

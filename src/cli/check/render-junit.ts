@@ -1,6 +1,7 @@
 import { SEVERITY_RANK } from './findings.js'
 import type { Severity } from './findings.js'
 import type { CheckReport } from './report.js'
+import { scenarioLabel } from './report.js'
 
 function xml(text: string): string {
   // XML 1.0 allows only these characters; the rest (control characters a message may carry) is dropped.
@@ -24,10 +25,10 @@ export function renderJUnit(report: CheckReport): string {
   const suites = report.functions.map((fn) => {
     let failures = 0
     const cases = fn.scenarios.map((s) => {
-      const here = fn.findings.filter((f) => f.scenarios.includes(s.id))
+      const here = fn.findings.filter((f) => f.scenarios.includes(scenarioLabel(fn, s)))
       const bad = here.filter((f) => fails(f.severity))
       if (bad.length) failures++
-      const name = `${s.event && fn.events.length > 1 ? `${s.event}: ` : ''}${s.id}: ${s.title}`
+      const name = `${scenarioLabel(fn, s)}: ${s.title}`
       const body = [
         ...bad.map((f) => `      <failure type="${xml(f.code)}" message="${xml(`${f.severity} ${f.code}: ${f.message}`)}">${xml(`${f.message}\nfix: ${f.fix}`)}</failure>`),
         `      <system-out>${xml(`${s.allowed ? 'allowed' : 'blocked'} ${s.status} after ${s.attempts} attempt(s)${here.filter((f) => !fails(f.severity)).map((f) => `\n${f.severity} ${f.code}: ${f.message}`).join('')}`)}</system-out>`,

@@ -2,6 +2,7 @@ import { relative } from 'node:path'
 import type { CliIO } from '../io.js'
 import type { Severity } from './findings.js'
 import type { CheckReport, FunctionReport, ScenarioResult } from './report.js'
+import { scenarioLabel } from './report.js'
 
 type Style = CliIO['style']
 
@@ -22,7 +23,7 @@ function renderMap(name: 'app_metadata' | 'user_metadata', map: Record<string, u
 
 function scenarioLine(fn: FunctionReport, s: ScenarioResult, width: number, style: Style): string {
   const verdict = s.status === 0 ? style('red', '✗ not run') : s.allowed ? style('green', '✓ allowed') : style('red', '✗ blocked')
-  const head = `  ${verdict.padEnd(style('red', '✗ blocked').length)}  ${String(s.status).padStart(3)}  ${s.attempts}×  ${(s.event && fn.events.length > 1 ? `${s.event}: ${s.id}` : s.id).padEnd(width)}`
+  const head = `  ${verdict.padEnd(style('red', '✗ blocked').length)}  ${String(s.status).padStart(3)}  ${s.attempts}×  ${scenarioLabel(fn, s).padEnd(width)}`
   if (fn.kind === 'http' || s.status === 0) return `${head}  ${s.title}`
   return `${head}  ${renderMap('app_metadata', s.app_metadata, s.changed, style)}  ${renderMap('user_metadata', s.user_metadata, s.changed, style)}`
 }
@@ -36,7 +37,7 @@ export function renderText(report: CheckReport, style: Style, cwd?: string): str
   for (const fn of report.functions) {
     const what = fn.kind === 'event' ? `event ${fn.events.join(', ')}${fn.background ? ' (background)' : ''}` : 'HTTP'
     out.push(`${style('bold', fn.name)}  ${style('dim', `${fn.file} · ${what} · ${fn.reason}`)}`)
-    const width = Math.max(...fn.scenarios.map((s) => (s.event && fn.events.length > 1 ? `${s.event}: ${s.id}` : s.id).length), 0)
+    const width = Math.max(...fn.scenarios.map((s) => scenarioLabel(fn, s).length), 0)
     for (const s of fn.scenarios) out.push(scenarioLine(fn, s, width, style))
     if (fn.env.read.length) out.push(style('dim', `  env read: ${fn.env.read.map((n) => (fn.env.unset.includes(n) ? `${n} (unset)` : n)).join(', ')}`))
     for (const f of fn.findings) {

@@ -32,6 +32,15 @@ export interface ScenarioResult {
   diagnostics: Diagnostic[]
 }
 
+/**
+ * How a scenario is named in findings and reports: its battery id, prefixed by its event when the
+ * function handles several (`signup: plain`), so that a typed-handler file's `validate: plain` and
+ * `signup: plain` stay apart. @internal
+ */
+export function scenarioLabel(fn: { events: readonly IdentityEvent[] }, s: ScenarioResult): string {
+  return s.event !== undefined && fn.events.length > 1 ? `${s.event}: ${s.id}` : s.id
+}
+
 /** A finding: a diagnostic code with its severity, where it was seen, and how to fix it. @internal */
 export interface Finding {
   severity: Severity
@@ -39,7 +48,7 @@ export interface Finding {
   code: string
   /** The function it was seen in. */
   function: string
-  /** The scenarios it was seen in. */
+  /** The scenarios it was seen in, named by {@link scenarioLabel}. */
   scenarios: string[]
   /** What happened (the first occurrence's message). */
   message: string

@@ -1,5 +1,5 @@
 import { AsyncLocalStorage } from 'node:async_hooks'
-import { relative } from 'node:path'
+import { relative, sep } from 'node:path'
 import { setupServer } from 'msw/node'
 import { HarnessError } from '../../errors.js'
 import { observeEnvReads } from '../../functions/env.js'
@@ -14,6 +14,7 @@ import { ruleFor, SEVERITY_RANK } from './findings.js'
 import type { Severity } from './findings.js'
 import { REPORT_SCHEMA } from './report.js'
 import type { CheckReport, Finding, FunctionReport, ScenarioResult } from './report.js'
+import { scenarioLabel } from './report.js'
 import { findSiteFunctions } from './site-functions.js'
 import type { CheckedFunction } from './site-functions.js'
 
@@ -162,7 +163,7 @@ export async function runCheck(options: CheckOptions): Promise<CheckReport> {
         env: { read: [...names.keys()].sort(), unset: [...names].filter(([, set]) => !set).map(([n]) => n).sort() },
         findings: [],
       }
-      report.findings = findingsFor(report)
+      report.findings = findingsFor(report, { siteDir: found.site.siteDir })
       return report
     })
     // A function blamed for refusing every user because of unset variables, on purpose (no
@@ -179,7 +180,7 @@ export async function runCheck(options: CheckOptions): Promise<CheckReport> {
       await pool(own, options.concurrency ?? 8, async (task) => {
         after[own.indexOf(task)] = await task.run(placeholders, () => undefined)
       })
-      if (after.every((s, j) => verdictOf(s) === verdictOf(report.scenarios[j]!))) report.findings = findingsFor(report, { envIrrelevant: true })
+      if (after.every((s, j) => verdictOf(s) === verdictOf(report.scenarios[j]!))) report.findings = findingsFor(report, { envIrrelevant: true, siteDir: found.site.siteDir })
     }
   } finally {
     release()
@@ -357,15 +358,19 @@ export function loadFailedFix(message: string): string {
   return 'module-scope code must not throw: move the work into the handler, or supply what it reads with --env KEY=VALUE'
 }
 
+/** The fix for a typed identity handler's unsupported return value (functions-runtime.md §2.3). @internal */
+export const TYPED_RESULT_FIX = 'return undefined to keep the user, { user: { ...event.user, roles } } to change it, or call event.deny() to refuse'
+
 /** A failure of the function itself (not a deliberate block). */
 const FAILURES = new Set(['threw', 'undefined-response', 'invalid-response', 'non-string-body', 'sync-return', 'timeout', 'malformed-json', 'load-failed'])
 
 /**
  * Findings of one function: its diagnostics by code, plus what comparing its scenarios shows.
  * `envIrrelevant`: the battery gave the same outcomes with the unset variables set (see runCheck).
+ * `siteDir`: paths under it are written relative to it, as the report's `file` is.
  * @internal
  */
-export function findingsFor(report: FunctionReport, { envIrrelevant = false }: { envIrrelevant?: boolean } = {}): Finding[] {
+export function findingsFor(report: FunctionReport, { envIrrelevant = false, siteDir }: { envIrrelevant?: boolean; siteDir?: string } = {}): Finding[] {
   const byCode = new Map<string, Finding>()
   /** Codes whose scenarios said it in other words (another provider, another error): their message is the first scenario's. */
   const varied = new Set<string>()
@@ -379,11 +384,18 @@ export function findingsFor(report: FunctionReport, { envIrrelevant = false }: {
     const rule = ruleFor(code)
     byCode.set(code, { severity: severity ?? rule.severity, code, function: report.name, scenarios: [scenario], message, fix: rule.fix })
   }
+  const label = (s: ScenarioResult): string => scenarioLabel(report, s)
   for (const s of report.scenarios) {
     // A failure caused by a service check cannot reach is not the function's own bug: it shows as
     // `unhandled-request` (with the URL), not as a crash.
     const offline = s.unhandled.length > 0
-    for (const d of s.diagnostics) if (!offline || !(FAILURES.has(d.code) || d.code === 'status-blocks' || d.code === 'unserved-request')) add(d.code, s.id, d.code === 'unhandled-request' ? `${report.name} ${d.message}` : d.message)
+    // A crash already says why GoTrue blocked: "any status but 200/202/204 blocks, intended?" is for deliberate answers.
+    const failedHere = s.diagnostics.some((d) => FAILURES.has(d.code))
+    for (const d of s.diagnostics) {
+      if (offline && (FAILURES.has(d.code) || d.code === 'status-blocks' || d.code === 'unserved-request')) continue
+      if (failedHere && d.code === 'status-blocks') continue
+      add(d.code, label(s), d.code === 'unhandled-request' ? `${report.name} ${d.message}` : d.message)
+    }
   }
 
   const blocking = report.kind === 'event' && !report.background && report.events.some((e) => e === 'validate' || e === 'signup' || e === 'login')
@@ -399,12 +411,22 @@ export function findingsFor(report: FunctionReport, { envIrrelevant = false }: {
       : severity === 'error'
         ? `${report.name} read ${names}, unset here, and ${report.kind === 'event' ? 'blocked every user of the battery' : 'failed every request'}: set ${one ? 'it' : 'them'} in the site's environment (and with --env KEY=VALUE or --env-file .env for check).`
         : `${report.name} read ${names}, unset here${crashed.length > 0 ? ', and failed in some scenarios' : '; the function coped without'}.`
-    for (const s of severity === 'info' ? report.scenarios : failed.length > 0 ? failed : crashed) add('env-unset', s.id, message, severity)
+    for (const s of severity === 'info' ? report.scenarios : failed.length > 0 ? failed : crashed) add('env-unset', label(s), message, severity)
     // Not the cause: the advice is to check with the production value, not to set one.
     if (envIrrelevant) byCode.get('env-unset')!.fix = `if production sets ${one ? 'it' : 'them'}, run check with the same value (--env KEY=VALUE or --env-file .env) to see what the function does there`
   }
-  if (blocking && report.scenarios.length > 0 && report.scenarios.every((s) => !s.allowed && s.status !== 0 && s.unhandled.length === 0) && byCode.get('env-unset')?.severity !== 'error') {
-    for (const s of report.scenarios) add('blocks-every-scenario', s.id, `${report.name} blocked every user of the battery (${report.scenarios.length} scenarios, statuses ${[...new Set(report.scenarios.map((s) => s.status))].join(', ')}).`)
+  // Per event: a typed-handler file whose userValidate refuses everyone blocks every signup,
+  // however its userSignup behaves. A deliberate refusal of everyone, not a crash.
+  if (blocking && byCode.get('env-unset')?.severity !== 'error') {
+    for (const event of report.events) {
+      if (event !== 'validate' && event !== 'signup' && event !== 'login') continue
+      const own = report.scenarios.filter((s) => (s.event ?? report.events[0]) === event)
+      if (own.length === 0 || !own.every((s) => !s.allowed && s.status !== 0 && s.unhandled.length === 0)) continue
+      // Every one a crash: the crash's own finding says so, and why.
+      if (own.every((s) => s.diagnostics.some((d) => FAILURES.has(d.code)))) continue
+      const on = report.events.length > 1 ? ` on ${event}` : ''
+      for (const s of own) add('blocks-every-scenario', label(s), `${report.name} blocked every user of the battery${on} (${own.length} scenarios, statuses ${[...new Set(own.map((s) => s.status))].join(', ')}).`)
+    }
   }
   if (report.kind === 'http') {
     const status = (id: string): number | undefined => report.scenarios.find((s) => s.id === id)?.status
@@ -412,13 +434,15 @@ export function findingsFor(report: FunctionReport, { envIrrelevant = false }: {
     const trusted = report.scenarios.filter((s) => ['expired-token', 'alg-none', 'wrong-secret'].includes(s.id) && s.status >= 200 && s.status < 300)
     if ((none === 401 || none === 403) && trusted.length > 0) {
       for (const s of trusted) {
-        add('trusts-unverified-token', s.id, `${report.name} trusts unverified tokens: it answered ${none} without a token but ${trusted.map((t) => `${t.status} to the ${t.title}`).join(', ')}. Production's clientContext.user is set only for a valid signature and exp; decoding the JWT yourself skips both.`)
+        add('trusts-unverified-token', label(s), `${report.name} trusts unverified tokens: it answered ${none} without a token but ${trusted.map((t) => `${t.status} to the ${t.title}`).join(', ')}. Production's clientContext.user is set only for a valid signature and exp; decoding the JWT yourself skips both.`)
       }
     }
   }
   // The rule's one-line fix fits the usual cause; these say the one the message shows.
   const loadFailed = byCode.get('load-failed')
   if (loadFailed) loadFailed.fix = loadFailedFix(loadFailed.message)
+  const invalid = byCode.get('invalid-response')
+  if (invalid && invalid.message.includes('a typed identity handler returns')) invalid.fix = TYPED_RESULT_FIX
   const threw = byCode.get('threw')
   if (threw && report.env.unset.length > 0 && (report.env.unset.some((n) => threw.message.includes(n)) || crashed.length === report.scenarios.length)) {
     const names = report.env.unset.join(', ')
@@ -428,6 +452,10 @@ export function findingsFor(report: FunctionReport, { envIrrelevant = false }: {
     // One finding per code, but its message must not claim one scenario's details for all.
     const f = byCode.get(code)!
     f.message = `${f.message} (as in ${f.scenarios[0]}; ${f.scenarios.length === 2 ? f.scenarios[1] : `the other ${f.scenarios.length - 1} scenarios`} with ${f.scenarios.length === 2 ? 'its' : 'their'} own details)`
+  }
+  if (siteDir !== undefined) {
+    const prefix = siteDir.endsWith(sep) ? siteDir : siteDir + sep
+    for (const f of byCode.values()) f.message = f.message.split(prefix).join('')
   }
   return [...byCode.values()].sort((a, b) => SEVERITY_RANK[b.severity] - SEVERITY_RANK[a.severity] || a.code.localeCompare(b.code))
 }
