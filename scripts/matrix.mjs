@@ -146,12 +146,17 @@ function freshProject(leg, dir) {
   writeFileSync(join(dir, 'package.json'), JSON.stringify({ name: `matrix-${leg.name}`, private: true, type: 'module' }, null, 2))
 }
 
-/** Writes the leg's tests after install: the README msw recipe is the one for the installed msw major. */
+/**
+ * Writes the leg's tests after install: the README msw recipe is the one for the installed msw
+ * major. The example site and its tests come from the installed package (it ships them, and the
+ * README tells users to copy them from there), so what a user copies is what is proven to work.
+ */
 function writeApp(leg, dir, readme, mswMajor) {
-  cpSync(join(root, 'examples', 'site'), join(dir, 'examples', 'site'), { recursive: true })
+  const shipped = join(dir, 'node_modules', 'netlify-identity-harness', 'examples')
+  cpSync(join(shipped, 'site'), join(dir, 'examples', 'site'), { recursive: true })
   mkdirSync(join(dir, 'types'), { recursive: true })
   if (leg.runner === 'vitest') {
-    cpSync(join(root, 'examples', 'vitest'), join(dir, 'examples', 'vitest'), { recursive: true })
+    cpSync(join(shipped, 'vitest'), join(dir, 'examples', 'vitest'), { recursive: true })
     cpSync(join(root, 'test', 'types', 'vitest.types.ts'), join(dir, 'types', 'vitest.types.ts'))
     cpSync(join(support, 'vitest.config.ts'), join(dir, 'vitest.config.ts'))
     cpSync(join(support, 'vitest.strict.config.ts'), join(dir, 'vitest.strict.config.ts'))
@@ -164,9 +169,9 @@ function writeApp(leg, dir, readme, mswMajor) {
     cpSync(join(support, 'strict-fixture.test.ts'), join(dir, 'strict', 'fixture.test.ts'))
     cpSync(join(support, 'reach.ts'), join(dir, 'strict', 'reach.ts'))
   } else {
-    cpSync(join(root, 'examples', 'jest'), join(dir, 'examples', 'jest'), { recursive: true })
+    cpSync(join(shipped, 'jest'), join(dir, 'examples', 'jest'), { recursive: true })
     // The README's Jest recipe names its function relative to the project root.
-    cpSync(join(root, 'examples', 'site', 'netlify'), join(dir, 'netlify'), { recursive: true })
+    cpSync(join(shipped, 'site', 'netlify'), join(dir, 'netlify'), { recursive: true })
     // …with the example site's module scope: its `.js` functions are CommonJS, as in a site
     // whose package.json has no "type" (this project's is "module").
     writeFileSync(join(dir, 'netlify', 'package.json'), JSON.stringify({ private: true, type: 'commonjs' }))

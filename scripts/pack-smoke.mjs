@@ -13,7 +13,8 @@ try {
   const packed = JSON.parse(run('npm', ['pack', '--json', '--pack-destination', work], root))
   const tarball = join(work, packed[0].filename)
   const files = packed[0].files.map((f) => f.path)
-  for (const required of ['dist/index.js', 'dist/index.d.ts', 'README.md', 'package.json', 'docs/api.md', 'docs/check-report.schema.json']) {
+  // The example site the README's recipes name, and its tests, ship so a user can copy them.
+  for (const required of ['dist/index.js', 'dist/index.d.ts', 'README.md', 'package.json', 'docs/api.md', 'docs/check-report.schema.json', 'examples/site/netlify/functions/promote.mjs', 'examples/site/netlify/functions/identity-signup.js', 'examples/vitest/site.test.ts', 'examples/jest/site.test.mjs', 'examples/widget-site/public/index.html']) {
     if (!files.includes(required)) throw new Error(`the tarball lacks ${required}`)
   }
   if (files.some((f) => f.startsWith('src/') || f.startsWith('test/'))) throw new Error('the tarball ships sources or tests')
