@@ -92,6 +92,14 @@ describe('promote.mjs calls the admin API', () => {
     expect(response.statusCode).toBe(403)
     expect(identity.requests).toHaveLength(0)
   })
+
+  test('a request without userId or role is refused before GoTrue is called', async ({ identity }) => {
+    const staff = identity.createUser({ roles: ['staff'] })
+    const response = await identity.invoke(fn('promote.mjs'), { user: staff, method: 'POST', json: { role: 'editor' } })
+    expect(response.statusCode).toBe(400)
+    expect(identity.requests).toHaveLength(0)
+    expect(response.diagnostics).toEqual([])
+  })
 })
 
 describe('me.mts: Functions v2 with @netlify/identity', () => {

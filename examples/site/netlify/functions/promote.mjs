@@ -6,6 +6,8 @@ export const handler = async (event, context) => {
   // Netlify base64-encodes bodies it does not know to be text (no or a binary content-type).
   const raw = event.isBase64Encoded ? Buffer.from(event.body, 'base64').toString('utf8') : event.body
   const { userId, role } = JSON.parse(raw || '{}')
+  // Without this check a missing id becomes /admin/users/undefined and a missing role a null in roles.
+  if (typeof userId !== 'string' || typeof role !== 'string') return { statusCode: 400, body: '{"error":"send { userId, role }"}' }
   const headers = { authorization: `Bearer ${identity.token}`, 'content-type': 'application/json' }
 
   const found = await fetch(`${identity.url}/admin/users/${userId}`, { headers })
