@@ -172,9 +172,9 @@ function writeApp(leg, dir, readme, mswMajor) {
     cpSync(join(shipped, 'jest'), join(dir, 'examples', 'jest'), { recursive: true })
     // The README's Jest recipe names its function relative to the project root.
     cpSync(join(shipped, 'site', 'netlify'), join(dir, 'netlify'), { recursive: true })
-    // …with the example site's module scope: its `.js` functions are CommonJS, as in a site
-    // whose package.json has no "type" (this project's is "module").
-    writeFileSync(join(dir, 'netlify', 'package.json'), JSON.stringify({ private: true, type: 'commonjs' }))
+    // …as the README says to copy it: its netlify/package.json keeps the `.js` functions CommonJS
+    // in this "type": "module" project.
+    if (JSON.parse(readFileSync(join(dir, 'netlify', 'package.json'), 'utf8')).type !== 'commonjs') throw new StepError('copy the example functions', 'netlify/package.json does not say "type": "commonjs"')
     writeFileSync(join(dir, 'jest.config.mjs'), readmeBlock(readme, '// jest.config.mjs'))
     writeFileSync(join(dir, 'identity-signup.test.mjs'), readmeBlock(readme, '// identity-signup.test.mjs'))
     if (leg.cjs) writeFileSync(join(dir, 'identity-signup.test.cjs'), readmeBlock(readme, '// identity-signup.test.cjs (Jest 30, Node 24.9+, the same config and script)'))

@@ -41,6 +41,11 @@ if (misuse?.code !== 'ERR_FUNCTION_NOT_FOUND') throw new Error('expected ERR_FUN
 const frames = misuse.stack.split('\\n').filter((line) => /^\\s+at /.test(line))
 if (frames.some((line) => line.includes('netlify-identity-harness'))) throw new Error('harness frames in a HarnessError stack:\\n' + misuse.stack)
 if (!frames[0]?.includes('smoke.mjs')) throw new Error('the first frame is not the caller:\\n' + misuse.stack)
+// A function's crash: the 500 body's trace has the function's frames, not the harness's.
+const crashed = await identity.trigger(async () => { throw new Error('boom') }, 'signup', identity.fakeUser())
+const trace = crashed.response.body
+if (!trace.startsWith('Error: boom') || !trace.includes('smoke.mjs')) throw new Error('the crash body lacks the error or its frame:\\n' + trace)
+if (trace.includes('netlify-identity-harness')) throw new Error('harness frames in the crash body:\\n' + trace)
 console.log('pack smoke: ok')
 `)
   process.stdout.write(run('node', ['smoke.mjs'], app))

@@ -1,6 +1,5 @@
-import { dirname, sep } from 'node:path'
-import { fileURLToPath, pathToFileURL } from 'node:url'
 import { inspect } from 'node:util'
+import { withoutOwnFrames } from './own-frames.js'
 
 /**
  * Stable codes for every error the harness itself throws. Branch on these, not on messages.
@@ -64,7 +63,7 @@ export type HarnessErrorCode =
 /**
  * The error class for misuse of the harness (bad options, a function it cannot run). A user
  * function's own failures are never thrown: they become the production outcome plus a diagnostic.
- * Its stack starts at your call: the harness's own frames are left out (an installed copy only).
+ * Its stack starts at your call: the harness's own frames are left out.
  */
 export class HarnessError extends Error {
   /** A stable, machine-readable code such as `ERR_EVENT_REQUIRED`. */
@@ -84,37 +83,12 @@ export class HarnessError extends Error {
 }
 
 /**
- * The installed package's code folders (`…/node_modules/netlify-identity-harness/dist/` and the
- * `src/` its source maps name), as paths and as `file:` URLs; none when the harness runs from a
- * checkout (its own tests keep every frame).
- */
-const OWN_CODE: readonly string[] = (() => {
-  try {
-    const root = dirname(dirname(fileURLToPath(import.meta.url)))
-    if (!root.includes(`${sep}node_modules${sep}`)) return []
-    const url = pathToFileURL(root).href
-    return [`${root}${sep}dist${sep}`, `${root}${sep}src${sep}`, `${url}/dist/`, `${url}/src/`]
-  } catch {
-    return []
-  }
-})()
-
-/**
  * Drops the harness's own frames from a `HarnessError`'s stack, so that the first frame (the
- * one Jest and Vitest show the code of) is the user's call that misused it. A stack with no other
- * frame is kept whole.
+ * one Jest and Vitest show the code of) is the user's call that misused it.
  */
 function trimOwnFrames(error: Error): void {
-  if (OWN_CODE.length === 0) return
   const stack = error.stack
-  if (typeof stack !== 'string') return
-  const lines = stack.split('\n')
-  const first = lines.findIndex((line) => /^\s+at /.test(line))
-  if (first === -1) return
-  const frames = lines.slice(first)
-  const kept = frames.filter((line) => !OWN_CODE.some((folder) => line.includes(folder)))
-  if (kept.length === frames.length || kept.length === 0) return
-  error.stack = [...lines.slice(0, first), ...kept].join('\n')
+  if (typeof stack === 'string') error.stack = withoutOwnFrames(stack)
 }
 
 /**

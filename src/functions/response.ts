@@ -1,4 +1,5 @@
 import { errorLabel } from '../errors.js'
+import { isOwnFrame } from '../own-frames.js'
 import { mappedStack, thrownAt } from './source-map.js'
 import type { Diagnostic, FunctionResponse } from '../types.js'
 import { safeGet, safeInspect, safeString } from './safe.js'
@@ -42,7 +43,9 @@ export function errorBody(error: unknown): string {
   }
   if (isError) {
     const stack = mappedStack(error) ?? field('stack')
-    const lines = (typeof stack === 'string' ? stack : '').split('\n').slice(1).map((l) => l.trim().replace(/^at /, '')).filter(Boolean)
+    // Production's trace has the function's frames and the runtime's; the harness's own (files a
+    // user's install does not even have under those names) are left out.
+    const lines = (typeof stack === 'string' ? stack : '').split('\n').slice(1).filter((l) => !isOwnFrame(l)).map((l) => l.trim().replace(/^at /, '')).filter(Boolean)
     return `${safeString(field('name') ?? 'Error')}: ${safeString(field('message') ?? '')}\n ${lines.map((l) => `    at ${l}`).join('\n')}`
   }
   if (error !== null && typeof error === 'object') {
