@@ -1,5 +1,5 @@
 import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs'
-import { dirname, join, relative, resolve } from 'node:path'
+import { dirname, isAbsolute, join, relative, resolve } from 'node:path'
 import { envFromArgs } from './check/env-args.js'
 import { DEFAULT_SCENARIO_TIMEOUT_MS, runCheck } from './check/run-check.js'
 import { generateTestFile } from './init/generate.js'
@@ -94,13 +94,21 @@ export async function run(args: string[], io: CliIO): Promise<number> {
     written.push(testPath)
   }
 
+  // The runner runs from the site, unless --out put the tests outside it: then from here, where
+  // the runner finds them (a runner run from the site never looks outside it).
+  const inside = (dir: string, p: string): boolean => {
+    const r = relative(dir, p)
+    return r === '' || (!r.startsWith('..') && !isAbsolute(r))
+  }
+  const runDir = inside(siteDir, outDir) ? siteDir : io.cwd
   let config: string | undefined
-  if (runner === 'vitest' && !VITEST_CONFIGS.some((f) => existsSync(join(siteDir, f)))) {
-    config = join(siteDir, 'vitest.config.mjs')
+  const vitestConfig = VITEST_CONFIGS.map((f) => join(runDir, f)).find((f) => existsSync(f))
+  if (runner === 'vitest' && vitestConfig === undefined) {
+    config = join(runDir, 'vitest.config.mjs')
     writeFileSync(config, VITEST_CONFIG)
   }
-  if (runner === 'jest' && !JEST_CONFIGS.some((f) => existsSync(join(siteDir, f))) && !hasJestKey(join(siteDir, 'package.json'))) {
-    config = join(siteDir, 'jest.config.mjs')
+  if (runner === 'jest' && !JEST_CONFIGS.some((f) => existsSync(join(runDir, f))) && !hasJestKey(join(runDir, 'package.json'))) {
+    config = join(runDir, 'jest.config.mjs')
     writeFileSync(config, JEST_CONFIG)
   }
 
@@ -113,13 +121,25 @@ export async function run(args: string[], io: CliIO): Promise<number> {
   }
   for (const f of kept) lines.push(`${io.style('yellow', 'kept ')}  ${shown(f)}  ${io.style('dim', '(exists; --force overwrites it)')}`)
   if (config) lines.push(`${io.style('green', 'wrote')}  ${shown(config)}  ${io.style('dim', '(no config found)')}`)
+  else if (runner === 'vitest' && vitestConfig !== undefined && hasPlugin(vitestConfig)) lines.push(io.style('dim', `kept your Vitest config (${shown(vitestConfig)}: it has identityHarness())`))
   else if (runner === 'vitest') lines.push(`${io.style('dim', 'kept your Vitest config; for matchers, fixtures and watch reruns add:')}  plugins: [identityHarness()]  ${io.style('dim', "(import { identityHarness } from 'netlify-identity-harness/vitest-plugin')")}`)
-  const where = siteDir === io.cwd ? '' : `cd ${shown(siteDir)} && `
+  const where = runDir === io.cwd ? '' : `cd ${shown(runDir)} && `
+  // From the site, the runner finds tests/identity itself; from here, it is told where they are.
+  const only = runDir === siteDir ? '' : ` ${relative(runDir, outDir) || '.'}`
   lines.push('')
   lines.push(`These tests pin what the functions do today (bugs included): run \`netlify-identity-harness check\` for the findings.`)
-  lines.push(`Run them: ${io.style('bold', runner === 'jest' ? `${where}NODE_OPTIONS=--experimental-vm-modules npx jest` : `${where}npx vitest run`)}`)
+  lines.push(`Run them: ${io.style('bold', runner === 'jest' ? `${where}NODE_OPTIONS=--experimental-vm-modules npx jest${only}` : `${where}npx vitest run${only}`)}`)
   io.out(`${lines.join('\n')}\n`)
   return 0
+}
+
+/** Whether a Vitest config already uses the harness's plugin. */
+function hasPlugin(config: string): boolean {
+  try {
+    return /\bidentityHarness\s*\(/.test(readFileSync(config, 'utf8'))
+  } catch {
+    return false
+  }
 }
 
 function hasJestKey(pkg: string): boolean {
