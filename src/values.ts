@@ -26,7 +26,12 @@ export function describeValue(value: unknown): string {
     const keys = Object.keys(value)
     return keys.length ? `an object with keys ${keys.map((k) => JSON.stringify(k)).join(', ')}` : 'an empty object'
   }
-  return `a ${typeof value}`
+  return withArticle(typeof value)
+}
+
+/** `a number`, `an object`: a type name with its article. @internal */
+export function withArticle(type: string): string {
+  return `${/^[aeiou]/.test(type) ? 'an' : 'a'} ${type}`
 }
 
 /**

@@ -3,6 +3,8 @@
  * per request, GoTrue's verdict per hook), and a clean stop on Ctrl-C in a real child process.
  */
 import { spawn } from 'node:child_process'
+import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs'
+import { tmpdir } from 'node:os'
 import { join, relative, resolve } from 'node:path'
 import { afterAll, beforeAll, describe, expect, test } from 'vitest'
 import type { CliIO } from '../src/cli/io.js'
@@ -108,6 +110,22 @@ describe('what it prints', () => {
       expect(out.trimEnd().endsWith('stopped')).toBe(true)
     } finally {
       site.remove()
+    }
+  })
+
+  test('a site with no publish folder and no --dir: the banner says the whole folder is served', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'nih-serve-whole-'))
+    try {
+      writeFileSync(join(dir, 'package.json'), '{"private":true}')
+      const io = captured()
+      expect(await serveUntil([dir, '--port', '0', '--no-watch'], io, async () => undefined)).toBe(0)
+      expect(io.stdout).toContain('— the whole site folder (no [build] publish, no --dir): package.json and function sources are served too, on loopback; set publish or pass --dir')
+      const withDir = captured()
+      mkdirSync(join(dir, 'public'))
+      expect(await serveUntil([dir, '--port', '0', '--no-watch', '--dir', join(dir, 'public')], withDir, async () => undefined)).toBe(0)
+      expect(withDir.stdout).not.toContain('the whole site folder')
+    } finally {
+      rmSync(dir, { recursive: true, force: true })
     }
   })
 

@@ -124,7 +124,12 @@ function banner(server: IdentityServer, options: ServeOptions, io: CliIO): strin
   } catch {
     // no functions directory
   }
-  const pages = options.proxy ? `${options.proxy} (your dev server)` : `files in ${rel(options.dir ?? publishDirOf(site) ?? site.siteDir)}`
+  const publish = options.dir ?? publishDirOf(site)
+  // Netlify publishes the base folder when nothing is set: package.json and function sources too.
+  const whole = !options.proxy && publish === undefined
+  const pages = options.proxy
+    ? `${options.proxy} (your dev server)`
+    : `files in ${rel(publish ?? site.siteDir)}${whole ? io.style('yellow', ' — the whole site folder (no [build] publish, no --dir): package.json and function sources are served too, on loopback; set publish or pass --dir') : ''}`
   const host = new URL(server.url).hostname
   const lines = [
     `${io.style('bold', 'netlify-identity-harness serve')} — a local Netlify Identity for ${rel(site.siteDir)}`,

@@ -1,6 +1,6 @@
 import { isAbsolute } from 'node:path'
 import { errorLabel } from '../errors.js'
-import { thenNowOrLater } from '../values.js'
+import { thenNowOrLater, withArticle } from '../values.js'
 import { thrownAt } from './source-map.js'
 import type { ClientContext } from '../netlify/client-context.js'
 import type { HandlerEvent } from '../netlify/event.js'
@@ -253,7 +253,7 @@ export async function invokeV2(rt: Runtime, handler: V2Handler, request: Request
   }
   const what = isLambdaShape
     ? 'a Lambda-style { statusCode, body } object (that is the v1 shape: return new Response(body, { status }) in a v2 function)'
-    : `${value === null ? 'null' : `a ${typeof value}`} instead of a Response`
+    : `${value === null ? 'null' : withArticle(typeof value)} instead of a Response`
   diagnostics.push({ code: 'invalid-response', message: `${name} returned ${what}; the v2 runtime answers 500 "${UNSUPPORTED_V2_VALUE}".` })
   return { response: plainResponse(500, `Error: ${UNSUPPORTED_V2_VALUE}`), timedOut: false, diagnostics, error: new Error(UNSUPPORTED_V2_VALUE) }
 }

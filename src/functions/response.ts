@@ -1,5 +1,6 @@
 import { errorLabel } from '../errors.js'
 import { isOwnFrame } from '../own-frames.js'
+import { withArticle } from '../values.js'
 import { mappedStack, thrownAt } from './source-map.js'
 import type { Diagnostic, FunctionResponse } from '../types.js'
 import { safeGet, safeInspect, safeString } from './safe.js'
@@ -134,7 +135,7 @@ export function mapV1Completion(completion: Completion, name: string): { respons
   if (typeof value !== 'object') {
     const what = typeof value === 'string'
       ? `a bare string (${safeInspect(value.length > 40 ? `${value.slice(0, 37)}...` : value)}) instead of { statusCode, body }`
-      : `${typeof value === 'function' ? 'a function' : `a ${typeof value}`} instead of { statusCode, body }`
+      : `${typeof value === 'function' ? 'a function' : withArticle(typeof value)} instead of { statusCode, body }`
     diagnostics.push({ code: 'invalid-response', message: `${name} returned ${what}; Netlify answers 500.` })
     return { response: plainResponse(500, NETLIFY_MESSAGES.statusCode(undefined)), diagnostics }
   }
@@ -166,7 +167,7 @@ export function mapV1Completion(completion: Completion, name: string): { respons
   if (body && typeof body !== 'string' && !isStream(body)) {
     diagnostics.push({
       code: 'non-string-body',
-      message: `${name} returned a body that is ${Array.isArray(body) ? 'an array' : `a ${typeof body}`}, not a string; Netlify answers 500. Wrap it in JSON.stringify().`,
+      message: `${name} returned a body that is ${Array.isArray(body) ? 'an array' : withArticle(typeof body)}, not a string; Netlify answers 500. Wrap it in JSON.stringify().`,
     })
     return { response: plainResponse(500, NETLIFY_MESSAGES.body(body)), diagnostics }
   }

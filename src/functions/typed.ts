@@ -2,7 +2,7 @@ import type { V2Context } from '../netlify/v2-context.js'
 import type { CamelUser } from '../users/camel.js'
 import { fromCamelUser, toCamelUser } from '../users/camel.js'
 import type { Diagnostic, GoTrueUser } from '../types.js'
-import { isRecord } from '../values.js'
+import { isRecord, withArticle } from '../values.js'
 import type { V2Handler } from './shapes.js'
 
 /** The handler names of a typed-handler object for identity events (functions-runtime.md §2.3). */
@@ -114,7 +114,7 @@ export function typedDispatcher(handlers: TypedHandlers, diagnostics: Diagnostic
     if (user === null || typeof user !== 'object' || typeof (user as { id?: unknown }).id !== 'string') {
       diagnostics.push({
         code: 'invalid-response',
-        message: `${handlerName} returned ${result === null ? 'null' : typeof result === 'object' ? 'an object without a { user } carrying an id' : `a ${typeof result}`}; a typed identity handler returns undefined, { user } or event.deny().`,
+        message: `${handlerName} returned ${result === null ? 'null' : typeof result === 'object' ? 'an object without a { user } carrying an id' : withArticle(typeof result)}; a typed identity handler returns undefined, { user } or event.deny().`,
       })
       throw dispatcherError(`${handlerName} returned an unsupported value: expected undefined or { user }`)
     }

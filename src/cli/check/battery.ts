@@ -34,7 +34,8 @@ export interface HttpScenario {
 export function eventScenarios(event: IdentityEvent): EventScenario[] {
   const confirmed = event !== 'validate' && event !== 'signup'
   const base: EventScenario[] = [
-    { id: 'plain', title: 'plain e-mail signup (empty data)', user: { email: 'ada@example.com', user_metadata: {}, confirmed } },
+    // A login's user signed up earlier: the title names the user, not a signup.
+    { id: 'plain', title: event === 'login' ? 'plain e-mail user (signed up with empty data)' : 'plain e-mail signup (empty data)', user: { email: 'ada@example.com', user_metadata: {}, confirmed } },
     { id: 'full-name', title: 'user with full_name and avatar_url', user: { email: 'grace@example.com', user_metadata: { full_name: 'Grace Hopper', avatar_url: 'https://avatars.example.com/grace.png' }, confirmed } },
     { id: 'null-metadata', title: 'user with empty (null) user_metadata', user: { email: 'alan@example.com', user_metadata: null, confirmed } },
     { id: 'google', title: 'Google user (external provider)', user: { email: 'katherine@gmail.com', provider: 'google', user_metadata: { full_name: 'Katherine Johnson', avatar_url: 'https://lh3.googleusercontent.com/a/katherine' }, confirmed } },
