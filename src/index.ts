@@ -26,6 +26,7 @@ export {
   expectAppMetadata,
   expectUserMetadata,
   expectRoles,
+  expectStatus,
 } from './assertions/expect.js'
 export type { Checkable, MetadataOptions } from './assertions/expect.js'
 export type { CheckResult } from './assertions/checks.js'

@@ -72,6 +72,8 @@ declare module 'vitest' {
     toSetUserMetadata(expected: Record<string, unknown>, options?: MetadataOptions): VitestIdentityResult<this>
     /** See {@link IdentityMatchers.toHaveRoles}. */
     toHaveRoles(roles: readonly string[]): VitestIdentityResult<this>
+    /** See {@link IdentityMatchers.toHaveStatus}. */
+    toHaveStatus(status: number): VitestIdentityResult<this>
   }
 }
 

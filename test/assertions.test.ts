@@ -10,6 +10,7 @@ import {
   expectBlocksLogin,
   expectBlocksSignup,
   expectRoles,
+  expectStatus,
   expectUserMetadata,
 } from '../src/index.js'
 
@@ -86,6 +87,18 @@ describe('raw function responses', () => {
     expectRoles(res, ['b', 'a'])
     const message = failure(() => expectUserMetadata(res, { x: 1 })).message
     expect(message).toContain('the response does not set user_metadata')
+  })
+
+  test('expectStatus: the function\'s status; the failure is an AssertionError with the body and diagnostics', async () => {
+    const res = await identity.invoke(async () => ({ statusCode: 401, body: '{"error":"log in"}' }))
+    expectStatus(res, 401)
+    const error = failure(() => expectStatus(res, 200))
+    expect(error.message).toContain('expected the function to answer 200, but it answered 401')
+    expect(error.message).toContain("body:         { error: 'log in' }")
+    expect(error.actual).toBe(401)
+    expect(error.expected).toBe(200)
+    await expectStatus(new Response(null, { status: 204 }), 204)
+    await expect(expectStatus(new Response(null, { status: 500 }), 204)).rejects.toThrow(AssertionError)
   })
 
   test('a fetch Response makes the assertion async', async () => {

@@ -128,6 +128,30 @@ describe('metadata and roles matchers', () => {
   })
 })
 
+describe('toHaveStatus: an HTTP function\'s answer', () => {
+  test('passes on the status, fails showing the body and the call\'s diagnostics (why it answered 500)', async () => {
+    const ok = await identity.invoke(async () => ({ statusCode: 200, body: '{"ok":true}' }))
+    expect(ok).toHaveStatus(200)
+    expect(ok).not.toHaveStatus(401)
+    // A body that is not a string: Netlify answers 500, and only the diagnostic says why.
+    const broken = await identity.invoke(async () => ({ statusCode: 200, body: { ok: true } as unknown as string }))
+    const message = failure(() => expect(broken).toHaveStatus(200))
+    expect(message).toContain('expected the function to answer 200, but it answered 500')
+    expect(message).toContain('- non-string-body:')
+    expect(failure(() => expect(ok).not.toHaveStatus(200))).toContain('expected the function not to answer 200')
+  })
+
+  test('a raw response and a fetch Response (async) work; a hook outcome is a misuse in both directions', async () => {
+    expect({ statusCode: 204 }).toHaveStatus(204)
+    await expect(new Response(null, { status: 404 })).toHaveStatus(404)
+    await expect(expect(new Response('nope', { status: 500 })).toHaveStatus(200)).rejects.toThrow(/answered 500\n {2}status: {7}500\n[\s\S]* {2}body: {9}'nope'/)
+    const outcome = await identity.trigger(forbid, 'validate', user)
+    expect(failure(() => expect(outcome).toHaveStatus(422))).toContain('toHaveStatus checks a function\'s HTTP response (from identity.invoke); this is a hook outcome')
+    expect(failure(() => expect(outcome).not.toHaveStatus(200))).toContain('this is a hook outcome')
+    expect(() => expect('200').toHaveStatus(200)).toThrow(HarnessError)
+  })
+})
+
 describe('identityMatchers (runner-agnostic)', () => {
   test('returns results for the runner to invert, and reports misuse either way', async () => {
     const allowed = await identity.trigger(setRoles, 'signup', user)

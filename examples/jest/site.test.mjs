@@ -36,7 +36,7 @@ describe('identity-login.ts', () => {
 
 describe('HTTP functions', () => {
   test('protected.mjs needs a staff token', async () => {
-    expect((await identity.invoke(fn('protected.mjs'))).statusCode).toBe(401)
+    expect(await identity.invoke(fn('protected.mjs'))).toHaveStatus(401)
     const response = await identity.invoke(fn('protected.mjs'), { user: identity.fakeUser({ email: 'ada@acme.test', roles: ['staff'] }) })
     expect(JSON.parse(response.body)).toEqual({ email: 'ada@acme.test', roles: ['staff'] })
   })
@@ -50,7 +50,7 @@ describe('HTTP functions', () => {
       headers: { 'content-type': 'application/json' },
       body: JSON.stringify({ userId: target.id, role: 'editor' }),
     })
-    expect(response.statusCode).toBe(200)
+    expect(response).toHaveStatus(200)
     expect(identity.users.get(target.id).app_metadata.roles).toEqual(['member', 'editor'])
   })
 

@@ -57,16 +57,16 @@ describe('protected.mjs reads context.clientContext.user', () => {
   test('staff get their profile', async ({ identity }) => {
     const staff = identity.fakeUser({ email: 'ada@acme.test', roles: ['staff'] })
     const response = await identity.invoke(fn('protected.mjs'), { user: staff })
-    expect(response.statusCode).toBe(200)
+    expect(response).toHaveStatus(200)
     expect(JSON.parse(response.body)).toEqual({ email: 'ada@acme.test', roles: ['staff'] })
   })
 
   test('no token, a member, a forged token', async ({ identity }) => {
-    expect((await identity.invoke(fn('protected.mjs'))).statusCode).toBe(401)
-    expect((await identity.invoke(fn('protected.mjs'), { user: identity.fakeUser({ roles: ['member'] }) })).statusCode).toBe(403)
+    expect(await identity.invoke(fn('protected.mjs'))).toHaveStatus(401)
+    expect(await identity.invoke(fn('protected.mjs'), { user: identity.fakeUser({ roles: ['member'] }) })).toHaveStatus(403)
     const forged = await identity.token(identity.fakeUser({ roles: ['staff'] }))
     // production verifies the signature (gotrue.md §6.1): a tampered token is no user at all
-    expect((await identity.invoke(fn('protected.mjs'), { token: `${forged.slice(0, -2)}xx` })).statusCode).toBe(401)
+    expect(await identity.invoke(fn('protected.mjs'), { token: `${forged.slice(0, -2)}xx` })).toHaveStatus(401)
   })
 })
 
@@ -80,7 +80,7 @@ describe('promote.mjs calls the admin API', () => {
       headers: { 'content-type': 'application/json' },
       body: JSON.stringify({ userId: target.id, role: 'editor' }),
     })
-    expect(response.statusCode).toBe(200)
+    expect(response).toHaveStatus(200)
     expect(identity.users.get(target.id)?.app_metadata.roles).toEqual(['member', 'editor'])
     expect(identity.requests.map((r) => `${r.method} ${r.path}`)).toEqual([`GET /admin/users/${target.id}`, `PUT /admin/users/${target.id}`])
     expect(identity.requests[1]?.body).toEqual({ app_metadata: { roles: ['member', 'editor'] } })
@@ -89,14 +89,14 @@ describe('promote.mjs calls the admin API', () => {
   test('a member may not', async ({ identity }) => {
     const member = identity.createUser({ roles: ['member'] })
     const response = await identity.invoke(fn('promote.mjs'), { user: member, method: 'POST', body: '{}' })
-    expect(response.statusCode).toBe(403)
+    expect(response).toHaveStatus(403)
     expect(identity.requests).toHaveLength(0)
   })
 
   test('a request without userId or role is refused before GoTrue is called', async ({ identity }) => {
     const staff = identity.createUser({ roles: ['staff'] })
     const response = await identity.invoke(fn('promote.mjs'), { user: staff, method: 'POST', json: { role: 'editor' } })
-    expect(response.statusCode).toBe(400)
+    expect(response).toHaveStatus(400)
     expect(identity.requests).toHaveLength(0)
     expect(response.diagnostics).toEqual([])
   })
@@ -106,12 +106,12 @@ describe('me.mts: Functions v2 with @netlify/identity', () => {
   test('getUser() returns the caller', async ({ identity }) => {
     const user = identity.createUser({ email: 'ada@acme.test', roles: ['staff'] })
     const response = await identity.invoke(fn('me.mts'), { user, path: '/api/me' })
-    expect(response.statusCode).toBe(200)
+    expect(response).toHaveStatus(200)
     expect(JSON.parse(response.body)).toEqual({ email: 'ada@acme.test', roles: ['staff'] })
   })
 
   test('no token: 401', async ({ identity }) => {
-    expect((await identity.invoke(fn('me.mts'), { path: '/api/me' })).statusCode).toBe(401)
+    expect(await identity.invoke(fn('me.mts'), { path: '/api/me' })).toHaveStatus(401)
   })
 })
 

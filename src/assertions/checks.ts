@@ -1,8 +1,9 @@
 import { inspect } from 'node:util'
-import type { IdentityEvent } from '../types.js'
+import { responseText } from '../functions/response.js'
+import type { Diagnostic, IdentityEvent, RawFunctionResponse } from '../types.js'
 import { parseJsonOrText } from '../values.js'
 import { matches } from './match.js'
-import { toVerdict } from './normalize.js'
+import { isHookOutcome, toVerdict } from './normalize.js'
 import type { Verdict } from './normalize.js'
 
 /** A runner-agnostic check result, as matchers return them. */
@@ -145,5 +146,48 @@ export function checkRoles(subject: unknown, roles: readonly string[]): CheckRes
       pass
         ? `expected app_metadata.roles not to be ${show(roles)}\n${describeVerdict(v)}`
         : `expected app_metadata.roles to be ${show(roles)}, got ${show(actual)}${actual !== undefined && !Array.isArray(actual) ? ' (roles must be an array of strings)' : ''}\n${describeVerdict(v)}`,
+  }
+}
+
+/** The block printed under a status failure: the function's answer as its caller gets it, and what the harness saw. */
+function describeResponse(raw: RawFunctionResponse & { diagnostics?: readonly Diagnostic[] }): string {
+  const lines: string[] = [`  status:       ${String(raw.statusCode)}`]
+  const headers = raw.headers ?? {}
+  if (Object.keys(headers).length) lines.push(`  headers:      ${show(headers)}`)
+  const body = typeof raw.body === 'string' ? parsedBody(responseText({ body: raw.body, isBase64Encoded: raw.isBase64Encoded })) : raw.body === undefined || raw.body === null ? '(empty)' : raw.body
+  lines.push(`  body:         ${show(body).split('\n').join('\n                ')}`)
+  const diagnostics = Array.isArray(raw.diagnostics) ? raw.diagnostics : []
+  if (diagnostics.length) {
+    lines.push('  diagnostics:')
+    for (const d of diagnostics) lines.push(`    - ${d.code}: ${d.message}`)
+  }
+  return lines.join('\n')
+}
+
+/**
+ * The function answered `status`: a response from `identity.invoke` (its diagnostics are printed
+ * on failure: why a function answered 500 is there), a raw `{ statusCode, body }` or a fetch
+ * `Response`. A hook outcome is a misuse: what the user gets from GoTrue is `outcome.status`. @internal
+ */
+export function checkStatus(subject: unknown, status: number): CheckResult {
+  if (isHookOutcome(subject)) {
+    return {
+      pass: false,
+      misuse: true,
+      message: () => `toHaveStatus checks a function's HTTP response (from identity.invoke); this is a hook outcome: use toAllow/toBlock, or expect(outcome.status) for what GoTrue answers\n${describeVerdict(toVerdict(subject))}`,
+    }
+  }
+  if (subject === null || typeof subject !== 'object' || !('statusCode' in subject)) toVerdict(subject) // throws ERR_INVALID_RESPONSE, naming what it got
+  const raw = subject as RawFunctionResponse & { diagnostics?: readonly Diagnostic[] }
+  const actual = Number(raw.statusCode)
+  const pass = actual === status
+  return {
+    pass,
+    actual,
+    expected: status,
+    message: () =>
+      pass
+        ? `expected the function not to answer ${status}\n${describeResponse(raw)}`
+        : `expected the function to answer ${status}, but it answered ${String(raw.statusCode)}\n${describeResponse(raw)}`,
   }
 }

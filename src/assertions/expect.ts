@@ -1,6 +1,6 @@
 import { AssertionError } from 'node:assert'
 import type { HookOutcome, RawFunctionResponse } from '../types.js'
-import { ANY_SCOPE, checkAllows, checkBlocks, checkMetadata, checkRoles, LOGIN_SCOPE, SIGNUP_SCOPE } from './checks.js'
+import { ANY_SCOPE, checkAllows, checkBlocks, checkMetadata, checkRoles, checkStatus, LOGIN_SCOPE, SIGNUP_SCOPE } from './checks.js'
 import type { CheckResult, EventScope } from './checks.js'
 import { fromFetchResponse } from './normalize.js'
 
@@ -98,3 +98,18 @@ export function expectRoles(subject: Checkable | Response, roles: readonly strin
   return run(subject, (s) => checkRoles(s, roles), expectRoles)
 }
 
+/**
+ * Asserts the function answered `status` (a response from `identity.invoke`, a raw
+ * `{ statusCode }` or a fetch `Response`, which makes it async); the failure shows the body and
+ * the call's diagnostics.
+ *
+ * @example
+ * ```ts
+ * expectStatus(await identity.invoke('netlify/functions/protected.mjs'), 401)
+ * ```
+ */
+export function expectStatus(subject: RawFunctionResponse, status: number): void
+export function expectStatus(subject: Response, status: number): Promise<void>
+export function expectStatus(subject: RawFunctionResponse | Response, status: number): void | Promise<void> {
+  return run(subject, (s) => checkStatus(s, status), expectStatus)
+}

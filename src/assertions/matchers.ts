@@ -1,5 +1,5 @@
 import type { HookOutcome, RawFunctionResponse } from '../types.js'
-import { ANY_SCOPE, checkAllows, checkBlocks, checkMetadata, checkRoles, LOGIN_SCOPE, SIGNUP_SCOPE } from './checks.js'
+import { ANY_SCOPE, checkAllows, checkBlocks, checkMetadata, checkRoles, checkStatus, LOGIN_SCOPE, SIGNUP_SCOPE } from './checks.js'
 import type { CheckResult, EventScope } from './checks.js'
 import type { MetadataOptions } from './expect.js'
 import { fromFetchResponse } from './normalize.js'
@@ -58,6 +58,8 @@ export type IdentityMatcherFunctions = {
   toSetUserMetadata: IdentityMatcherFn<[expected: Record<string, unknown>, options?: MetadataOptions]>
   /** See {@link IdentityMatchers.toHaveRoles}. */
   toHaveRoles: IdentityMatcherFn<[roles: readonly string[]]>
+  /** See {@link IdentityMatchers.toHaveStatus}. */
+  toHaveStatus: IdentityMatcherFn<[status: number]>
 }
 
 function isFetchResponse(value: unknown): value is Response {
@@ -99,6 +101,7 @@ export const identityMatchers: IdentityMatcherFunctions = {
   toSetAppMetadata: matcher((s, expected: Record<string, unknown>, options?: MetadataOptions) => checkMetadata(s, 'app_metadata', expected, options)),
   toSetUserMetadata: matcher((s, expected: Record<string, unknown>, options?: MetadataOptions) => checkMetadata(s, 'user_metadata', expected, options)),
   toHaveRoles: matcher((s, roles: readonly string[]) => checkRoles(s, roles)),
+  toHaveStatus: matcher((s, status: number) => checkStatus(s, status)),
 }
 
 /** What the identity matchers accept: a hook outcome, a function's raw response, or a fetch `Response`. */
@@ -133,4 +136,15 @@ export interface IdentityMatchers<R, T = unknown> {
   toSetUserMetadata(expected: Record<string, unknown>, options?: MetadataOptions): IdentityMatcherResultType<R, T>
   /** The resulting `app_metadata.roles` holds exactly `roles`, in any order. */
   toHaveRoles(roles: readonly string[]): IdentityMatcherResultType<R, T>
+  /**
+   * The function answered `status` (a response from `identity.invoke`, a raw `{ statusCode }` or a
+   * fetch `Response`). On failure it prints the status, headers, parsed body and the call's
+   * diagnostics, which say why a function answered 500.
+   *
+   * @example
+   * ```ts
+   * expect(await identity.invoke('netlify/functions/protected.mjs', { user })).toHaveStatus(200)
+   * ```
+   */
+  toHaveStatus(status: number): IdentityMatcherResultType<R, T>
 }

@@ -16,6 +16,9 @@ expect(outcome).not.toBlockSignup()
 expect(outcome).toSetAppMetadata({ roles: expect.arrayContaining(['admin']) })
 expect(outcome).toSetUserMetadata({ plan: expect.any(String) }, { exact: false })
 expect(outcome).toHaveRoles(['admin'])
+expect({ statusCode: 200 }).toHaveStatus(200)
+const status: Promise<void> = expect(new Response(null, { status: 204 })).toHaveStatus(204)
+void status
 const pending: Promise<void> = expect(new Response('{}')).toBlock()
 void pending
 
@@ -23,6 +26,8 @@ void pending
 expect(outcome).toBlockSignUp()
 // @ts-expect-error roles are an array of strings
 expect(outcome).toHaveRoles('admin')
+// @ts-expect-error a status is a number
+expect({ statusCode: 200 }).toHaveStatus('200')
 // @ts-expect-error expected metadata is an object
 expect(outcome).toSetAppMetadata(42)
 // @ts-expect-error useIdentity takes options, not a seed

@@ -23,6 +23,8 @@ test('matchers are typed on the entry expect and on vitest expect', async ({ ide
   expect(outcome).toSetUserMetadata({ full_name: 'Ada' }, { exact: true })
   expect(outcome).toHaveRoles(['admin'])
   vitestExpect(outcome).toHaveRoles(['admin'])
+  expect(raw).toHaveStatus(200)
+  vitestExpect(await identity.invoke(async () => ({ statusCode: 204 }))).not.toHaveStatus(500)
   vitestExpect(outcome).not.toAllowSignup()
 
   // A fetch Response makes the matcher async: its return is a promise to await.
@@ -48,6 +50,8 @@ test('matchers are typed on the entry expect and on vitest expect', async ({ ide
   expect(outcome).toHaveRoles('admin')
   // @ts-expect-error roles are strings
   expect(outcome).toHaveRoles([1])
+  // @ts-expect-error a status is a number
+  expect(raw).toHaveStatus('200')
   // @ts-expect-error expected metadata is an object
   expect(outcome).toSetAppMetadata('admin')
   // @ts-expect-error options are { exact?: boolean }
