@@ -65,6 +65,20 @@ test('init writes a Vitest file per function and the config; the suite passes as
   expect(second.out).not.toMatch(/written/)
 }, 240_000)
 
+test('the README\'s init example is what init prints for its my-site', () => {
+  const dir = join(pkg.dir, 'readme', 'my-site')
+  mkdirSync(join(dir, 'netlify', 'functions'), { recursive: true })
+  cpSync(join(fixtures, 'clean', 'package.json'), join(dir, 'package.json'))
+  cpSync(join(fixtures, 'trusts-unverified-token/netlify/functions/account.mjs'), join(dir, 'netlify/functions/account.mjs'))
+  cpSync(join(fixtures, 'crash-without-full-name/netlify/functions/identity-signup.js'), join(dir, 'netlify/functions/identity-signup.js'))
+  const r = runBin(pkg.bin, ['init'], { cwd: dir })
+  expect(r.code, r.stderr).toBe(0)
+  const readme = readFileSync(join(root, 'README.md'), 'utf8')
+  const command = '$ cd my-site && npx netlify-identity-harness init\n'
+  const from = readme.indexOf(command) + command.length
+  expect(r.stdout.trimEnd()).toBe(readme.slice(from, readme.indexOf('\n```', from)).trimEnd())
+}, 60_000)
+
 test('init keeps existing files without --force and overwrites them with it', () => {
   const file = join(site, 'tests/identity/protected.test.ts')
   writeFileSync(file, '// mine\n')
