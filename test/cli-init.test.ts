@@ -39,7 +39,10 @@ test('init writes a Vitest file per function and the config; the suite passes as
   expect(r.code).toBe(0)
   expect(r.stdout).toContain('wrote  tests/identity/identity-login.test.ts  (9 tests)')
   expect(r.stdout).toContain('wrote  tests/identity/account.test.ts  (5 tests)')
-  expect(r.stdout).toContain('wrote  tests/identity/identity-validate.test.ts  (1 test: it does not load today; fix it, then init --force)')
+  expect(r.stdout).toContain("wrote  tests/identity/identity-validate.test.ts  (1 test: it does not load today — fix the file at the line and column named: Netlify's build fails the same way; fix it, then init --force)")
+  // Only the forged-token scenario needs a second instance: no unused import in the other files.
+  expect(readFileSync(join(site, 'tests/identity/identity-login.test.ts'), 'utf8')).not.toContain('createIdentity')
+  expect(readFileSync(join(site, 'tests/identity/account.test.ts'), 'utf8')).toContain("import { createIdentity } from 'netlify-identity-harness'")
   const validate = readFileSync(join(site, 'tests/identity/identity-validate.test.ts'), 'utf8')
   expect(validate).toContain('// check could not load identity-validate: cannot build ../../netlify/functions/identity-validate.mjs as Netlify would (esbuild, esm): ../../netlify/functions/identity-validate.mjs:3:3: Expected ")" but found "return"')
   expect(validate).toContain(`await expect(identity.trigger(fn, "validate", identity.fakeUser())).rejects.toMatchObject({ code: 'ERR_FUNCTION_LOAD' })`)
@@ -120,6 +123,12 @@ test('init --jest writes an ESM Jest suite and config that pass as generated', (
   expect(r.stdout).toContain('NODE_OPTIONS=--experimental-vm-modules npx jest')
   expect(existsSync(join(dir, 'jest.config.mjs'))).toBe(true)
   expect(readFileSync(join(dir, 'tests/identity/identity-signup.test.mjs'), 'utf8')).toContain('const identity = useIdentity()')
+  expect(readFileSync(join(dir, 'tests/identity/identity-signup.test.mjs'), 'utf8')).not.toContain('createIdentity')
+  // The config is the README's Jest setup.
+  const config = readFileSync(join(dir, 'jest.config.mjs'), 'utf8')
+  const readme = readFileSync(join(root, 'README.md'), 'utf8')
+  const readmeConfig = /```js\n\/\/ jest\.config\.mjs\n([\s\S]*?)```/.exec(readme)![1]!
+  expect(config).toContain(readmeConfig)
   const jest = spawnSync(process.execPath, [join(root, 'node_modules/jest/bin/jest.js'), '--ci=false'], {
     cwd: dir,
     env: childEnv({ NODE_OPTIONS: '--experimental-vm-modules --no-warnings' }),

@@ -11,6 +11,7 @@ import type { CliIO } from '../src/cli/io.js'
 import { main } from '../src/cli/main.js'
 import { formatEvent, parseServeArgs, serveUntil } from '../src/cli/serve.js'
 import { DEFAULT_SERVE_PORT } from '../src/server.js'
+import type { ServeEvent } from '../src/server.js'
 import { buildBin } from './helpers/cli-bin.js'
 import { copySite, until } from './server-helpers.js'
 
@@ -131,6 +132,10 @@ describe('what it prints', () => {
 
   test('warnings go to stderr; --quiet drops request lines only', () => {
     const io = captured()
+    // A rule's file is shown from where serve runs, as the README's example shows it.
+    expect(formatEvent({ type: 'request', method: 'GET', path: '/members/', status: 401, ms: 7, via: `rewrite ${join(io.cwd, 'public', '_redirects')}:4 → /login.html (401)` } as ServeEvent, io)).toBe(
+      `GET    /members/ 401 7ms rewrite ${join('public', '_redirects')}:4 → /login.html (401)\n`,
+    )
     expect(formatEvent({ type: 'warning', message: 'careful' }, io)).toBe('!  careful\n')
     expect(formatEvent({ type: 'reload', what: 'functions', files: ['a.mjs'] }, io)).toBe('↻  functions reloaded (a.mjs)\n')
     expect(formatEvent({ type: 'hook', event: 'login', allowed: false, status: 500, attempts: 0, diagnostics: [], failure: 'HarnessError: cannot build' }, io)).toBe(

@@ -35,10 +35,12 @@ export default defineConfig({ plugins: [identityHarness()] })
 
 const JEST_CONFIG = `// Added by \`netlify-identity-harness init\`. Run Jest in ESM mode:
 //   NODE_OPTIONS=--experimental-vm-modules npx jest
+// (the README's Jest setup: netlify-identity-harness's "Jest setup" section)
 export default {
   testEnvironment: 'node',
-  testMatch: ['**/?(*.)+(spec|test).?(m)[jt]s?(x)'],
   setupFilesAfterEnv: ['netlify-identity-harness/jest'],
+  testMatch: ['**/?(*.)+(spec|test).?([cm])[jt]s?(x)'], // Jest 29's default misses .mjs tests
+  transform: {}, // .mjs tests; for TypeScript tests use an ESM transform and extensionsToTreatAsEsm: ['.ts']
 }
 `
 
@@ -116,7 +118,9 @@ export async function run(args: string[], io: CliIO): Promise<number> {
   for (const f of written) {
     const fn = report.functions.find((x) => f.endsWith(`${x.name}.test.${runner === 'jest' ? 'mjs' : 'ts'}`))
     const pinned = fn?.scenarios.filter((s) => s.status !== 0).length ?? 0
-    const note = pinned > 0 || !fn ? `(${pinned} tests)` : '(1 test: it does not load today; fix it, then init --force)'
+    // Why it does not load, in check's words (a missing package, a build error, a module-scope throw).
+    const why = fn?.findings.find((x) => x.code === 'load-failed')?.fix
+    const note = pinned > 0 || !fn ? `(${pinned} tests)` : `(1 test: it does not load today${why ? ` — ${why}` : ''}; fix it, then init --force)`
     lines.push(`${io.style(pinned > 0 || !fn ? 'green' : 'yellow', 'wrote')}  ${shown(f)}  ${io.style('dim', note)}`)
   }
   for (const f of kept) lines.push(`${io.style('yellow', 'kept ')}  ${shown(f)}  ${io.style('dim', '(exists; --force overwrites it)')}`)

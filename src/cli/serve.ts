@@ -1,4 +1,4 @@
-import { relative, resolve } from 'node:path'
+import { relative, resolve, sep } from 'node:path'
 import { HarnessError } from '../errors.js'
 import { eventFunctionName } from '../events.js'
 import { listFunctions } from '../functions/discover.js'
@@ -89,7 +89,9 @@ export function formatEvent(event: ServeEvent, io: CliIO): string {
   switch (event.type) {
     case 'request': {
       const colour = event.status >= 500 || event.status === 0 ? 'red' : event.status >= 400 ? 'yellow' : event.status >= 300 ? 'cyan' : 'green'
-      return `${io.style('dim', event.method.padEnd(6))} ${event.path} ${io.style(colour, event.status === 0 ? '---' : String(event.status))} ${io.style('dim', `${event.ms}ms ${event.via}`)}\n`
+      // A rule's file (`rewrite /abs/site/public/_redirects:4 → …`) is shown from where serve runs.
+      const via = event.via.split(`${io.cwd}${sep}`).join('')
+      return `${io.style('dim', event.method.padEnd(6))} ${event.path} ${io.style(colour, event.status === 0 ? '---' : String(event.status))} ${io.style('dim', `${event.ms}ms ${via}`)}\n`
     }
     case 'mail':
       return `${io.style('magenta', '✉')}  ${event.mail.type} mail to ${io.style('bold', event.mail.to)}\n   ${io.style('underline', event.mail.url)}\n`

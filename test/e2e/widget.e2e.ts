@@ -3,10 +3,10 @@
  * files) in Debian's headless Chromium, against `serveIdentity()` and examples/widget-site.
  *
  * Served on [::1]: the widget treats `localhost`/`127.0.0.1`/`0.0.0.0` as local development
- * (it asks for a site URL and never uses server cookies; netlify-identity-widget
- * `src/netlify-identity.tsx`, `localHosts`), so on `::1` it behaves as on a deployed site —
- * relative `/.netlify/identity`, `X-Use-Cookie` on login and confirmation — which is what the
- * role-based redirects need.
+ * (it asks for a site URL and never asks for the server's cookie; netlify-identity-widget
+ * `src/netlify-identity.tsx`, `localHosts`; widget-local.e2e.ts covers that), so on `::1` it
+ * behaves as on a deployed site — relative `/.netlify/identity`, `X-Use-Cookie` on login and
+ * confirmation, the HttpOnly `nf_jwt` GoTrue sets.
  */
 import type { Browser, FrameLocator, Page } from 'playwright-core'
 import { afterAll, beforeAll, describe, expect, test } from 'vitest'

@@ -132,14 +132,14 @@ export function generateTestFile(input: GenerateInput): string {
     '// `npx netlify-identity-harness check`, fix the function, then change the expectations. Edit freely;',
     '// `init --force` overwrites this file. Snapshots are written on the first run.',
     ...(runner === 'vitest'
-      ? [`import { ${fn.kind === 'http' && fn.scenarios.some((s) => s.id === 'wrong-secret') ? 'createIdentity' : ''} } from 'netlify-identity-harness'`, "import { test, expect } from 'netlify-identity-harness/vitest'"]
+      ? ["import { createIdentity } from 'netlify-identity-harness'", "import { test, expect } from 'netlify-identity-harness/vitest'"]
       : ["import { describe, test, expect } from '@jest/globals'", "import { createIdentity } from 'netlify-identity-harness'", "import { useIdentity } from 'netlify-identity-harness/jest'"]),
     "import { fileURLToPath } from 'node:url'",
     '',
     `const fn = fileURLToPath(new URL(${JSON.stringify(fnPath)}, import.meta.url))`,
     ...(envLiteral ? [`const env = ${envLiteral}`] : []),
     '',
-  ].filter((l) => !l.startsWith('import {  }'))
+  ]
   const indent = runner === 'jest' ? '  ' : ''
   const tests: string[] = []
   for (const s of fn.scenarios) {
@@ -160,5 +160,7 @@ export function generateTestFile(input: GenerateInput): string {
   } else {
     body = `// The \`identity\` fixture: a fresh instance per test, seeded from the test's name.\n${body}`
   }
-  return `${head.join('\n')}\n${body}\n`
+  // Only the forged-token scenario signs with another instance: no unused import elsewhere.
+  const used = body.includes('createIdentity(')
+  return `${head.filter((l) => used || !l.startsWith('import { createIdentity }')).join('\n')}\n${body}\n`
 }
