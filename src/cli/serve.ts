@@ -21,7 +21,7 @@ role-based redirects as production applies them, and everything else from your d
   --dir DIR          or serve these files (default: [build] publish, else the site directory)
   --port N           port on loopback (default ${DEFAULT_SERVE_PORT}; 0 picks a free one)
   --host HOST        address to listen on (default 127.0.0.1; ::1 makes the Identity widget
-                     behave as on a deployed site, nf_jwt cookie included)
+                     behave as on a deployed site, HttpOnly nf_jwt cookie included)
   --seed N           every fake value derives from it (default 1)
   --autoconfirm      GoTrue's autoconfirm: signups are confirmed at once
   --providers LIST   external providers to enable, comma-separated (github,gitlab,google,
@@ -146,7 +146,7 @@ function banner(server: IdentityServer, options: ServeOptions, io: CliIO): strin
   if (host === '127.0.0.1' || host === 'localhost') {
     lines.push(
       io.style('dim', `  The Identity widget asks for a site URL on ${host}: enter ${server.url}. With --host ::1 it talks to`),
-      io.style('dim', '  this server as on a deployed site (relative API URL, nf_jwt cookie for role-based redirects).'),
+      io.style('dim', '  this server as on a deployed site (relative API URL, the HttpOnly nf_jwt cookie GoTrue sets).'),
       '',
     )
   }
