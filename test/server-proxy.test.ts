@@ -97,18 +97,48 @@ describe('--proxy', () => {
     socket.destroy()
   })
 
-  test('a Role rule with netlify dev behind: a warning says how to stop it gating twice', () => {
-    expect(server.events).toContainEqual({ type: 'warning', message: expect.stringContaining('[dev] jwtRolePath = "app_metadata.roles"') })
+  test('a Role rule with netlify dev behind: a warning says how to stop it gating twice, with the secret in use', () => {
+    const warning = server.events.find((e): e is Extract<ServeEvent, { type: 'warning' }> => e.type === 'warning' && e.message.includes('[dev] jwtRolePath'))
+    expect(warning?.message).toContain('[dev] jwtRolePath = "app_metadata.roles"')
+    expect(warning?.message).toContain(`jwtSecret = ${JSON.stringify(server.identity.jwtSecret)} (the default secret derives from --seed and this server's URL: pass --jwt-secret to keep it fixed)`)
+    // No pointer into documents the package does not ship.
+    expect(warning?.message).not.toContain('gotrue.md')
   })
 
-  test('a dev server that is not running: 502 that says so', async () => {
-    const down = await serveIdentity({ site: site.dir, port: 0, proxy: 'http://127.0.0.1:1', watch: false })
+  test('a dev server that is not running: 502 that says so, and one warning per outage for the terminal', async () => {
+    const events: ServeEvent[] = []
+    const down = await serveIdentity({ site: site.dir, port: 0, proxy: 'http://127.0.0.1:1', watch: false, onEvent: (e) => events.push(e) })
     try {
       const res = await fetch(`${down.url}/`)
       expect(res.status).toBe(502)
       expect(await res.text()).toContain('could not reach http://127.0.0.1:1')
+      expect((await fetch(`${down.url}/app.js`)).status).toBe(502)
+      const unreachable = events.filter((e) => e.type === 'warning' && e.message.includes('could not reach'))
+      expect(unreachable).toEqual([{ type: 'warning', message: expect.stringContaining('the dev server behind --proxy: could not reach http://127.0.0.1:1 (ECONNREFUSED). Is your dev server running there?') }])
     } finally {
       await down.close()
+    }
+  })
+
+  test('rules in public/_redirects (a framework\'s public folder, copied into the publish folder by a build) are not read, and a warning says so', async () => {
+    const { readFileSync, writeFileSync } = await import('node:fs')
+    const { join } = await import('node:path')
+    const vite = copySite()
+    try {
+      // A Vite-like site: publish = "dist" (made by the build), the rules in public/.
+      const toml = join(vite.dir, 'netlify.toml')
+      writeFileSync(toml, readFileSync(toml, 'utf8').replace('publish = "public"', 'publish = "dist"'))
+      const events: ServeEvent[] = []
+      const served = await serveIdentity({ site: vite.dir, port: 0, proxy: upstreamUrl, watch: false, onEvent: (e) => events.push(e) })
+      try {
+        expect(events).toContainEqual({ type: 'warning', message: expect.stringContaining('public/_redirects is not read (the publish folder is dist, which does not exist until you build): like `netlify dev`, serve reads _redirects in the publish folder and at the site root') })
+        // Not applied: the dev server answers /members/ itself.
+        expect((await fetch(`${served.url}/members/`)).status).toBe(200)
+      } finally {
+        await served.close()
+      }
+    } finally {
+      vite.remove()
     }
   })
 })

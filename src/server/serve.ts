@@ -4,7 +4,7 @@ import type { FSWatcher } from 'node:fs'
 import { createServer } from 'node:http'
 import type { IncomingMessage, ServerResponse } from 'node:http'
 import type { Socket } from 'node:net'
-import { basename, dirname, join, resolve } from 'node:path'
+import { basename, dirname, join, relative, resolve } from 'node:path'
 import type { Duplex } from 'node:stream'
 import { errorLabel, HarnessError } from '../errors.js'
 import type { CreateUserOverrides, Identity, IdentityOptions } from '../identity.js'
@@ -100,8 +100,20 @@ function readUsers(input: CreateUserOverrides[] | string): CreateUserOverrides[]
   return parsed as CreateUserOverrides[]
 }
 
+/** The warning for a `public/_redirects` (or `static/`) that is not read: it reaches the publish folder only in a build. */
+function unreadRedirects(site: SiteConfig, folder: string, publish: string | undefined): string {
+  const where = publish === undefined
+    ? 'no [build] publish is set'
+    : `the publish folder is ${relative(site.siteDir, publish) || '.'}${existsSync(publish) ? '' : ', which does not exist until you build'}`
+  return (
+    `${folder}/_redirects is not read (${where}): like \`netlify dev\`, serve reads _redirects in the publish folder and at the site root, ` +
+    `and netlify.toml [[redirects]]; your build copies ${folder}/ into the publish folder. Until then its rules, Role gates included, are not applied here: ` +
+    `for local development put them in netlify.toml [[redirects]], which both read.`
+  )
+}
+
 /** The warning for `--proxy` to a `netlify dev` that would gate Role rules a second time, its own way. */
-function netlifyDevRoleWarning(site: SiteConfig, secret: string): string | undefined {
+function netlifyDevRoleWarning(site: SiteConfig, secret: string, chosen: boolean): string | undefined {
   const dev = site.toml.dev
   const path = isRecord(dev) ? dev.jwtRolePath : undefined
   const devSecret = isRecord(dev) ? dev.jwtSecret : undefined
@@ -109,8 +121,8 @@ function netlifyDevRoleWarning(site: SiteConfig, secret: string): string | undef
   return (
     `the site has Role redirect rules. serve applies them as production does (nf_jwt verified, roles from ${IDENTITY_ROLE_CLAIM}); ` +
     `if the dev server behind --proxy is \`netlify dev\`, it applies them again with its own settings ` +
-    `(default claim app_metadata.authorization.roles, secret "secret": gotrue.md §6.4) and answers 404. ` +
-    `Add to netlify.toml: [dev] jwtRolePath = "${IDENTITY_ROLE_CLAIM}" and jwtSecret = "<the --jwt-secret serve uses>"`
+    `(default claim app_metadata.authorization.roles, secret "secret"; README, "With netlify dev behind --proxy") and answers 404. ` +
+    `Add to netlify.toml: [dev] jwtRolePath = "${IDENTITY_ROLE_CLAIM}" and jwtSecret = ${chosen ? '"<your --jwt-secret>"' : `${JSON.stringify(secret)} (the default secret derives from --seed and this server's URL: pass --jwt-secret to keep it fixed)`}`
   )
 }
 
@@ -143,7 +155,7 @@ export async function serveIdentity(options: ServeOptions = {}): Promise<Identit
   let upstream: Upstream | undefined
   if (options.proxy !== undefined) {
     try {
-      upstream = new Upstream(options.proxy)
+      upstream = new Upstream(options.proxy, (message) => emit({ type: 'warning', message }))
     } catch {
       throw new HarnessError('ERR_INVALID_OPTION', `proxy must be your dev server's URL, like http://localhost:5173; got ${JSON.stringify(options.proxy)}`)
     }
@@ -238,9 +250,16 @@ export async function serveIdentity(options: ServeOptions = {}): Promise<Identit
       for (const message of read.errors) emit({ type: 'warning', message: `redirect rule skipped, as Netlify would: ${message}` })
       return read.files
     }
-    loadRules()
+    const readFiles = loadRules()
+    // `netlify dev` reads the same files (netlify/cli `createRewriter`: <publish>/_redirects,
+    // <site>/_redirects, netlify.toml). A framework's public folder reaches the publish folder
+    // only through a build: say so rather than leave its rules silently unapplied.
+    for (const folder of ['public', 'static']) {
+      const file = join(site.siteDir, folder, '_redirects')
+      if (existsSync(file) && !readFiles.includes(file)) emit({ type: 'warning', message: unreadRedirects(site, folder, dir ?? publishDir) })
+    }
     if (upstream && hasRoleRules(rules)) {
-      const warning = netlifyDevRoleWarning(site, identity.runtime.key.secret)
+      const warning = netlifyDevRoleWarning(site, identity.runtime.key.secret, options.jwtSecret !== undefined)
       if (warning) emit({ type: 'warning', message: warning })
     }
 

@@ -21,9 +21,13 @@ function forwardHeaders(req: IncomingMessage, extra: Record<string, string>): In
 /** Where everything the front door does not answer itself goes: the user's dev server. @internal */
 export class Upstream {
   readonly target: URL
+  /** Told once when the dev server stops answering, and again after it answered since. */
+  readonly #onUnreachable: ((message: string) => void) | undefined
+  #down = false
 
-  constructor(target: string) {
+  constructor(target: string, onUnreachable?: (message: string) => void) {
     this.target = new URL(target)
+    this.#onUnreachable = onUnreachable
   }
 
   /**
@@ -44,6 +48,7 @@ export class Upstream {
         headers: forwardHeaders(req, options.url ? { ...options.headers, host: target.host } : (options.headers ?? {})),
       },
       (answer) => {
+        this.#down = false
         const headers: Record<string, string | string[]> = {}
         for (const [name, value] of Object.entries(answer.headers)) if (value !== undefined && !HOP_BY_HOP.has(name)) headers[name] = value
         res.writeHead(options.status ?? answer.statusCode ?? 502, headers)
@@ -52,11 +57,13 @@ export class Upstream {
     )
     upstream.on('error', (error: NodeJS.ErrnoException) => {
       if (res.headersSent) return void res.destroy()
-      sendText(
-        res,
-        502,
-        `netlify-identity-harness serve could not reach ${target.origin} (${error.code ?? error.message}). Is your dev server running there? Start it first, or pass --proxy with its URL.\n`,
-      )
+      const message = `could not reach ${target.origin} (${error.code ?? error.message}). Is your dev server running there? Start it first, or pass --proxy with its URL.`
+      // The terminal hears it too (a 502 line alone does not say why), once per outage.
+      if (!this.#down && options.url === undefined) {
+        this.#down = true
+        this.#onUnreachable?.(`the dev server behind --proxy: ${message}`)
+      }
+      sendText(res, 502, `netlify-identity-harness serve ${message}\n`)
     })
     req.pipe(upstream)
   }
