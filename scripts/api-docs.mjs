@@ -92,9 +92,9 @@ const out = [
   'Generated from the TSDoc in `src/` by `node scripts/api-docs.mjs`. Do not edit by hand: a test checks',
   'that this file is up to date.',
   '',
-  'A reference such as "gotrue.md §4" or "functions-runtime.md §2" names a section of the project\'s notes on',
-  'GoTrue\'s and Netlify\'s behaviour (read from their source), which the harness implements; the notes stay',
-  'with the repository and are not in the package. `gotrue:api/token.go` names a file of GoTrue\'s source.',
+  'A reference such as "gotrue.md §4" or "functions-runtime.md §2" names a section of the project\'s internal',
+  'notes on GoTrue\'s and Netlify\'s behaviour (read from their source code), which the harness implements;',
+  'the notes are not published. `gotrue:api/token.go` names a file of GoTrue\'s source.',
   '',
 ]
 for (const [specifier, file] of ENTRIES) {
