@@ -103,6 +103,7 @@ describe('what it prints', () => {
       expect(out).toContain('Functions  ')
       expect(out).toContain('identity-signup, identity-validate, roles, users-count')
       expect(out).toContain(`Pages      files in ${relative(root, join(site.dir, 'public'))}`)
+      expect(out).toMatch(new RegExp(`Redirects  ${relative(root, join(site.dir, 'public', '_redirects')).replace(/[.[\]/\\]/g, '\\$&')}, ${relative(root, join(site.dir, 'netlify.toml')).replace(/[.[\]/\\]/g, '\\$&')} \\(\\d+ rules\\)`))
       expect(out).toMatch(/✉ {2}confirmation mail to p@example\.test\n {3}http:\/\/127\.0\.0\.1:\d+\/#confirmation_token=\S+\n/)
       expect(out).toContain('↳  identity-validate: allowed (function answered 200, 1 attempt)')
       expect(out).toContain('↳  identity-validate: blocked: GoTrue answers 422 "Failed to handle signup webhook" (function answered 403, 3 attempts)')

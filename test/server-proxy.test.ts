@@ -132,8 +132,10 @@ describe('--proxy', () => {
       const served = await serveIdentity({ site: vite.dir, port: 0, proxy: upstreamUrl, watch: false, onEvent: (e) => events.push(e) })
       try {
         expect(events).toContainEqual({ type: 'warning', message: expect.stringContaining('public/_redirects is not read (the publish folder is dist, which does not exist until you build): like `netlify dev`, serve reads _redirects in the publish folder and at the site root') })
-        // Not applied: the dev server answers /members/ itself.
+        // Not applied: the dev server answers /members/ itself; the rules in force are netlify.toml's.
         expect((await fetch(`${served.url}/members/`)).status).toBe(200)
+        expect(served.redirects.files).toEqual([join(vite.dir, 'netlify.toml')])
+        expect(served.redirects.rules).toBeGreaterThan(0)
       } finally {
         await served.close()
       }

@@ -141,6 +141,7 @@ function banner(server: IdentityServer, options: ServeOptions, io: CliIO): strin
     `  Outbox     ${server.url}${HARNESS_PREFIX}/mail`,
     `  Pages      ${pages}`,
     `  Functions  ${functions}`,
+    `  Redirects  ${server.redirects.files.length ? `${server.redirects.files.map(rel).join(', ')} (${server.redirects.rules} rule${server.redirects.rules === 1 ? '' : 's'})` : 'none'}`,
     '',
   ]
   if (host === '127.0.0.1' || host === 'localhost') {

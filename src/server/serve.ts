@@ -68,6 +68,12 @@ export interface IdentityServer {
    * `inject`, `createUser`, `token`…); its `url` is `${url}/.netlify/identity`.
    */
   readonly identity: Identity
+  /**
+   * The redirect rules in force: the files they were read from (absolute paths: `_redirects` in
+   * the publish folder and at the site root, `netlify.toml`, as `netlify dev` reads them) and how
+   * many rules they hold. Reflects reloads.
+   */
+  readonly redirects: { readonly files: readonly string[]; readonly rules: number }
   /** Stops listening, closes every connection and watcher, and writes `state` when given. */
   close(): Promise<void>
 }
@@ -244,9 +250,11 @@ export async function serveIdentity(options: ServeOptions = {}): Promise<Identit
     }
 
     let rules: RedirectRule[] = []
-    const loadRules = (): string[] => {
+    let ruleFiles: readonly string[] = []
+    const loadRules = (): readonly string[] => {
       const read = readSiteRedirects({ siteDir: site.siteDir, publishDir: dir ?? publishDir, configRedirects: site.redirects, ...(site.configFile ? { configFile: site.configFile } : {}) })
       rules = read.rules
+      ruleFiles = read.files
       for (const message of read.errors) emit({ type: 'warning', message: `redirect rule skipped, as Netlify would: ${message}` })
       return read.files
     }
@@ -339,6 +347,9 @@ export async function serveIdentity(options: ServeOptions = {}): Promise<Identit
     return {
       url: origin,
       identity,
+      get redirects() {
+        return { files: ruleFiles, rules: rules.length }
+      },
       close: () => {
         closing ??= new Promise<void>((done) => {
           table.close()
