@@ -128,6 +128,16 @@ describe('each pitfall is reported with its code and severity', () => {
       const moduleScope = check(put('module-scope', 'if (!process.env.CRM_URL) throw new Error("CRM_URL is required")\nexport const handler = async () => ({ statusCode: 200 })\n')).report
       expect(finding(moduleScope, 'load-failed')).toMatchObject({ message: expect.stringContaining('threw while loading'), fix: 'module-scope code must not throw: move the work into the handler, or supply what it reads with --env KEY=VALUE' })
       expect(moduleScope.functions[0]!.env).toEqual({ read: ['CRM_URL'], unset: ['CRM_URL'] })
+      // A CommonJS file under "type": "module": the fix is the format, not the environment.
+      const cjsSite = put('cjs', 'exports.handler = async () => ({ statusCode: 200 })\n')
+      writeFileSync(join(cjsSite, 'package.json'), '{"type":"module"}')
+      expect(finding(check(cjsSite).report, 'load-failed')!.fix).toBe('rename the file .cjs, put {"type": "commonjs"} in the functions folder\'s package.json, or write export const handler: Netlify fails the same way')
+      // Variables an installed package reads while it loads (SDKs probe lists of them) are not the function's.
+      const sdkSite = put('sdk', 'import sdk from "fake-sdk"\nconst key = process.env.OWN_KEY\nexport const handler = async () => ({ statusCode: 200, body: JSON.stringify({ sdk, key: key ?? null }) })\n')
+      mkdirSync(join(sdkSite, 'node_modules', 'fake-sdk'), { recursive: true })
+      writeFileSync(join(sdkSite, 'node_modules', 'fake-sdk', 'package.json'), '{"name":"fake-sdk","type":"module","main":"index.js"}')
+      writeFileSync(join(sdkSite, 'node_modules', 'fake-sdk', 'index.js'), 'export default [process.env.NIH_FAKE_AGENT_MARKER, process.env.NIH_FAKE_SDK_DEBUG].filter(Boolean).length\n')
+      expect(check(sdkSite).report.functions[0]!.env).toEqual({ read: ['OWN_KEY'], unset: ['OWN_KEY'] })
     } finally {
       rmSync(site, { recursive: true, force: true })
     }

@@ -83,17 +83,20 @@ const realEnv: NodeJS.ProcessEnv = process.env
 let installed = false
 
 /**
- * Whether the variable is being read by the request-mocking layer rather than the function: msw 3's
- * interceptors create a logger per request that reads `DEBUG_LEVEL` in the call's async context.
+ * Whether the variable is being read by an installed package rather than by the function's own
+ * code: msw 3's interceptors read `DEBUG_LEVEL` per request in the call's async context, and SDKs
+ * probe lists of variables while they load (the stripe SDK reads a dozen AI-agent markers such as
+ * `CLAUDECODE` and `CODEX_CI`), none of which is the site's configuration. The function's own
+ * bundle runs from the harness's build cache, `node_modules/.cache/`, which is not a package.
  * Only looked at when reads are observed (`check`), never on a plain call.
  */
-function readByMocking(): boolean {
+function readByPackage(): boolean {
   const limit = Error.stackTraceLimit
   Error.stackTraceLimit = 8
   const stack = new Error().stack ?? ''
   Error.stackTraceLimit = limit
   const caller = stack.split('\n').slice(3).find((line) => !line.includes('node:internal'))
-  return caller !== undefined && /[\\/]node_modules[\\/](?:msw|@mswjs|@open-draft)[\\/]/.test(caller)
+  return caller !== undefined && /[\\/]node_modules[\\/](?!\.cache[\\/])/.test(caller)
 }
 
 /**
@@ -111,7 +114,7 @@ function install(): void {
       if (layer === undefined) return Reflect.get(target, key, receiver)
       const found = layer.lookup(key as string)
       const value = found === REAL ? target[key as string] : found
-      if (layer.observe && !readByMocking()) layer.observe({ name: key as string, value })
+      if (layer.observe && !readByPackage()) layer.observe({ name: key as string, value })
       return value
     },
     set(target, key, value, receiver) {
@@ -131,7 +134,7 @@ function install(): void {
       if (layer === undefined) return Reflect.has(target, key)
       const found = layer.lookup(key as string)
       const present = found === REAL ? key in target : found !== undefined
-      if (layer.observe && !readByMocking()) layer.observe({ name: key as string, value: found === REAL ? target[key as string] : found })
+      if (layer.observe && !readByPackage()) layer.observe({ name: key as string, value: found === REAL ? target[key as string] : found })
       return present
     },
     ownKeys(target) {

@@ -355,6 +355,7 @@ export function loadFailedFix(message: string): string {
   const missing = /Could not resolve "([^"]+)"/.exec(message)
   if (missing && !missing[1]!.startsWith('.')) return `install the package where the function is (npm install ${missing[1]}); Netlify's build fails the same way`
   if (message.includes('cannot build ')) return 'fix the file at the line and column named: Netlify\'s build fails the same way'
+  if (message.includes('is CommonJS (it uses')) return 'rename the file .cjs, put {"type": "commonjs"} in the functions folder\'s package.json, or write export const handler: Netlify fails the same way'
   return 'module-scope code must not throw: move the work into the handler, or supply what it reads with --env KEY=VALUE'
 }
 
