@@ -51,13 +51,20 @@ export function describeVerdict(v: Verdict): string {
   lines.push(`  GoTrue:       ${v.allowed ? `allows (${v.status})` : `blocks with ${v.status}${v.error ? ` ${JSON.stringify(v.error.msg)}` : ''}`}`)
   if (v.attempts !== undefined) lines.push(`  attempts:     ${v.attempts}`)
   lines.push(`  function:     ${v.functionStatus === undefined ? '(no response)' : `status ${v.functionStatus}`}`)
-  if (Object.keys(v.headers).length) lines.push(`  headers:      ${show(v.headers)}`)
-  lines.push(`  body:         ${show(parsedBody(v.body)).split('\n').join('\n                ')}`)
-  if (v.diagnostics.length) {
-    lines.push('  diagnostics:')
-    for (const d of v.diagnostics) lines.push(`    - ${d.code}: ${d.message}`)
-  }
+  lines.push(...answerLines(v.headers, parsedBody(v.body), v.diagnostics))
   return lines.join('\n')
+}
+
+/** The headers, parsed body and diagnostics lines every failure message ends with. */
+function answerLines(headers: Readonly<Record<string, unknown>>, body: unknown, diagnostics: readonly Diagnostic[]): string[] {
+  const lines: string[] = []
+  if (Object.keys(headers).length) lines.push(`  headers:      ${show(headers)}`)
+  lines.push(`  body:         ${show(body).split('\n').join('\n                ')}`)
+  if (diagnostics.length) {
+    lines.push('  diagnostics:')
+    for (const d of diagnostics) lines.push(`    - ${d.code}: ${d.message}`)
+  }
+  return lines
 }
 
 function wrongEvent(v: Verdict, scope: EventScope): CheckResult | undefined {
@@ -151,17 +158,8 @@ export function checkRoles(subject: unknown, roles: readonly string[]): CheckRes
 
 /** The block printed under a status failure: the function's answer as its caller gets it, and what the harness saw. */
 function describeResponse(raw: RawFunctionResponse & { diagnostics?: readonly Diagnostic[] }): string {
-  const lines: string[] = [`  status:       ${String(raw.statusCode)}`]
-  const headers = raw.headers ?? {}
-  if (Object.keys(headers).length) lines.push(`  headers:      ${show(headers)}`)
   const body = typeof raw.body === 'string' ? parsedBody(responseText({ body: raw.body, isBase64Encoded: raw.isBase64Encoded })) : raw.body === undefined || raw.body === null ? '(empty)' : raw.body
-  lines.push(`  body:         ${show(body).split('\n').join('\n                ')}`)
-  const diagnostics = Array.isArray(raw.diagnostics) ? raw.diagnostics : []
-  if (diagnostics.length) {
-    lines.push('  diagnostics:')
-    for (const d of diagnostics) lines.push(`    - ${d.code}: ${d.message}`)
-  }
-  return lines.join('\n')
+  return [`  status:       ${String(raw.statusCode)}`, ...answerLines(raw.headers ?? {}, body, Array.isArray(raw.diagnostics) ? raw.diagnostics : [])].join('\n')
 }
 
 /**
