@@ -18,7 +18,8 @@ import { withoutOwnFrames } from './own-frames.js'
  *   directory does not exist.
  * - `ERR_FUNCTION_LOAD`: a function file failed to build (esbuild) or threw at module scope.
  * - `ERR_FUNCTION_FORMAT`: a CommonJS function file (`exports.handler`) would run as an ES module
- *   (`"type": "module"`), where Netlify fails too: rename it `.cjs` or add `{"type": "commonjs"}`.
+ *   (`"type": "module"`), where Netlify fails too: rename it `.cjs` (a `{"type": "commonjs"}` package.json
+ *   also works, but makes the folder's `.js` and `.ts` files CommonJS).
  * - `ERR_INVALID_USER`: not a GoTrue user object where one is needed (`token()`, `trigger()`,
  *   `users.add()`), or bad `fakeUser()` overrides.
  * - `ERR_INVALID_RESPONSE`: an assertion got neither a `HookOutcome` nor a function response

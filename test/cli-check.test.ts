@@ -10,7 +10,9 @@ import { join } from 'node:path'
 import { XMLParser, XMLValidator } from 'fast-xml-parser'
 import { afterAll, beforeAll, describe, expect, test } from 'vitest'
 import { parseEnvFile } from '../src/cli/check/env-args.js'
-import type { CheckReport } from '../src/cli/check/report.js'
+import type { CheckReport, FunctionReport } from '../src/cli/check/report.js'
+import { findingsFor } from '../src/cli/check/run-check.js'
+import { findSiteFunctions } from '../src/cli/check/site-functions.js'
 import { buildBin, root, runBin } from './helpers/cli-bin.js'
 
 const fixtures = join(root, 'test/fixtures/check')
@@ -131,7 +133,7 @@ describe('each pitfall is reported with its code and severity', () => {
       // A CommonJS file under "type": "module": the fix is the format, not the environment.
       const cjsSite = put('cjs', 'exports.handler = async () => ({ statusCode: 200 })\n')
       writeFileSync(join(cjsSite, 'package.json'), '{"type":"module"}')
-      expect(finding(check(cjsSite).report, 'load-failed')!.fix).toBe('rename the file .cjs, put {"type": "commonjs"} in the functions folder\'s package.json, or write export const handler: Netlify fails the same way')
+      expect(finding(check(cjsSite).report, 'load-failed')!.fix).toBe('rename the file .cjs or write export const handler: Netlify fails the same way ({"type": "commonjs"} in the functions folder\'s package.json works too, but makes its .js and .ts files CommonJS, out of vi.mock\'s reach)')
       // Variables an installed package reads while it loads (SDKs probe lists of them) are not the function's.
       const sdkSite = put('sdk', 'import sdk from "fake-sdk"\nconst key = process.env.OWN_KEY\nexport const handler = async () => ({ statusCode: 200, body: JSON.stringify({ sdk, key: key ?? null }) })\n')
       mkdirSync(join(sdkSite, 'node_modules', 'fake-sdk'), { recursive: true })
@@ -235,6 +237,30 @@ describe('the clean site', () => {
   })
 })
 
+test('an HTTP function is probed for reading the authorization header, not for sending one to another API', () => {
+  const dir = mkdtempSync(join(tmpdir(), 'nih-auth-'))
+  try {
+    const fns = join(dir, 'netlify/functions')
+    mkdirSync(fns, { recursive: true })
+    const files: Record<string, string> = {
+      'v1-read.mjs': 'export const handler = async (event) => ({ statusCode: event.headers.authorization ? 200 : 401, body: "" })',
+      'v2-read.mjs': 'export default async (req) => new Response(null, { status: req.headers.get("Authorization") ? 200 : 401 })',
+      'destructured.mjs': 'export const handler = async (event) => { const { authorization } = event.headers; return { statusCode: authorization ? 200 : 401, body: "" } }',
+      'sends-only.mjs': 'export default async () => fetch("https://api.example.com/v1/items", { headers: { Authorization: `Bearer ${process.env.API_KEY}` } })',
+    }
+    for (const [name, source] of Object.entries(files)) writeFileSync(join(fns, name), `${source}\n`)
+    const found = findSiteFunctions(dir)
+    expect(found.functions.map((f) => [f.name, f.reason]).sort()).toEqual([
+      ['destructured', 'reads the authorization header'],
+      ['v1-read', 'reads the authorization header'],
+      ['v2-read', 'reads the authorization header'],
+    ])
+    expect(found.skipped).toEqual(['sends-only'])
+  } finally {
+    rmSync(dir, { recursive: true, force: true })
+  }
+})
+
 describe('machine-readable reports', () => {
   test('--json validates against docs/check-report.schema.json on every fixture and the example site', async () => {
     // ajv is CommonJS: its class is the module's default export under Node's ESM interop.
@@ -284,7 +310,56 @@ describe('time and usage', () => {
     expect(Date.now() - started).toBeLessThan(5000)
     expect(code).toBe(1)
     expect(finding(report, 'timeout')!.severity).toBe('error')
+    // 400 ms over 3 attempts is less than GoTrue's 5 s an attempt: the fix says how to see production's outcome.
+    expect(finding(report, 'timeout')!.fix).toBe("check gave each of GoTrue's 3 attempts 133 ms (--timeout 400), less than GoTrue's 5 s: run check with --timeout 15000 to see whether production times out too")
     expect(report.functions[0]!.scenarios.every((s) => s.status === 504 && s.attempts === 3)).toBe(true)
+  })
+
+  // From a trial with the stripe SDK: a client that retries a failed request with backoff took
+  // longer than the old default's 1 s an attempt, so every scenario showed a 504 that production
+  // (5 s an attempt, gotrue.md §1.7) would not give. The default now gives each attempt 5 s.
+  test("a client retrying with backoff gets GoTrue's 5 s an attempt by default: the down service's outcome, not a timeout", () => {
+    const site = join(fixtures, 'retrying-client')
+    const runs = [check(site), check(site, '--timeout', '3000')]
+    const [byDefault, short] = runs.map((r) => r.report.functions[0]!)
+    // GoTrue's verdict after three failed attempts (500 each): blocked with 422, no timeout.
+    expect(byDefault!.scenarios.map((s) => [s.status, s.attempts, s.diagnostics.some((d) => d.code === 'timeout')])).toEqual(byDefault!.scenarios.map(() => [422, 3, false]))
+    expect(byDefault!.findings.find((f) => f.code === 'unhandled-request')!.message).toContain('the outcome above is what happens when that service is down')
+    // A shorter budget cuts each attempt off: the 504 is check's, and the finding says so.
+    expect(short!.scenarios.every((s) => s.status === 504)).toBe(true)
+    expect(short!.findings.find((f) => f.code === 'unhandled-request')!.message).toContain("it was still running when check's 1000 ms an attempt (--timeout 3000) ran out, and GoTrue gives 5 s: run check with --timeout 15000")
+  })
+
+  test("a timeout's fix names the production limit for the kind of function, and a shorter budget check used", () => {
+    const timedOut = (kind: 'event' | 'http', background: boolean): FunctionReport => ({
+      name: 'fn', file: 'netlify/functions/fn.mjs', kind, events: kind === 'event' ? ['signup'] : [], background, reason: 'test', env: { read: [], unset: [] }, findings: [],
+      scenarios: [{ id: 'plain', title: 'plain', allowed: false, status: 504, attempts: 3, changed: [], unhandled: [], durationMs: 1, diagnostics: [{ code: 'timeout', message: 'fn did not complete' }] }],
+    })
+    const fix = (report: FunctionReport, timeoutMs?: number): string => findingsFor(report, { timeoutMs }).find((f) => f.code === 'timeout')!.fix
+    // functions-runtime.md §3.7: 30 s synchronous, 15 minutes background; gotrue.md §1.7: 5 s a hook attempt.
+    expect(fix(timedOut('event', false))).toBe('await every promise and answer within 5 s (GoTrue gives each of its 3 attempts 5 s, then blocks the user)')
+    expect(fix(timedOut('event', false), 6000)).toContain("check gave each of GoTrue's 3 attempts 2000 ms (--timeout 6000)")
+    expect(fix(timedOut('http', false))).toBe("await every promise and answer within Netlify's 30 s (check waited 15000 ms; raise --timeout to wait longer)")
+    expect(fix(timedOut('http', false), 30_000)).toBe("await every promise and answer within Netlify's 30 s")
+    expect(fix(timedOut('event', true), 2000)).toBe("await every promise and answer within Netlify's 15 minutes (check waited 2000 ms; raise --timeout to wait longer)")
+  })
+
+  test('a site without its functions folder is an error naming where check looked, not "0 functions, PASS"', () => {
+    const dir = mkdtempSync(join(tmpdir(), 'nih-nofns-'))
+    try {
+      const bare = runBin(bin, ['check', dir])
+      expect(bare.code).toBe(2)
+      expect(bare.stdout).toBe('')
+      expect(bare.stderr).toContain(`no functions directory: netlify/functions does not exist in ${dir} (the default, as no netlify.toml names one). Run check from the site's folder or pass it (check path/to/site), or set [functions] directory in netlify.toml. [ERR_FUNCTION_NOT_FOUND]`)
+      writeFileSync(join(dir, 'netlify.toml'), '[functions]\n  directory = "functions"\n')
+      expect(runBin(bin, ['check', dir]).stderr).toContain('no functions directory: functions does not exist in')
+      expect(runBin(bin, ['check', dir]).stderr).toContain('(named by netlify.toml ([functions] directory))')
+      // An empty functions folder is a site without Identity functions yet: that passes.
+      mkdirSync(join(dir, 'functions'))
+      expect(runBin(bin, ['check', dir])).toMatchObject({ code: 0, stderr: '' })
+    } finally {
+      rmSync(dir, { recursive: true, force: true })
+    }
   })
 
   test('ten functions check in a few seconds', () => {

@@ -113,6 +113,22 @@ test('init --out outside the site: the tests, the config and the printed command
   expect(run.stdout).toMatch(/Tests\s+\S*\s*13 passed/)
 }, 180_000)
 
+test("a timeout check saw is pinned with 250 ms an attempt: the generated test passes inside the runner's 5 s timeout", () => {
+  const dir = join(pkg.dir, 'hanging-site')
+  cpSync(join(fixtures, 'hanging'), dir, { recursive: true })
+  mkdirSync(join(dir, 'node_modules'))
+  symlinkSync(pkg.dir, join(dir, 'node_modules/netlify-identity-harness'), 'dir')
+  // check gives each attempt 1 s here; the test needs only to see the timeout again.
+  const r = runBin(pkg.bin, ['init', dir, '--timeout', '3000'])
+  expect(r.code, r.stderr).toBe(0)
+  const generated = readFileSync(join(dir, 'tests/identity/identity-validate.test.ts'), 'utf8')
+  expect(generated).toContain('identity.trigger(fn, "validate", user, { timeoutMs: 250 })')
+  expect(generated).toContain('expect(outcome.status).toBe(504)')
+  const run = spawnSync(process.execPath, [join(root, 'node_modules/vitest/vitest.mjs'), 'run'], { cwd: dir, env: childEnv(), encoding: 'utf8', timeout: 120_000 })
+  expect(run.status, `${run.stdout}\n${run.stderr}`).toBe(0)
+  expect(run.stdout).toMatch(/Tests\s+\S*\s*8 passed/)
+}, 180_000)
+
 test('init --jest writes an ESM Jest suite and config that pass as generated', () => {
   const dir = join(pkg.dir, 'jest-site')
   cpSync(join(fixtures, 'clean'), dir, { recursive: true })

@@ -15,6 +15,12 @@ test('the quick start is examples/vitest/quick-start.test.ts (run by npm run exa
   expect(block!.split('\n').filter((l) => l.trim() !== '').length).toBeLessThan(15)
 })
 
+test("the other-hosts recipe is examples/vitest/other-hosts.test.ts (run by npm run examples)", () => {
+  const section = readme.slice(readme.indexOf('### Other services your function calls'))
+  const block = /```ts\n([\s\S]*?)```/.exec(section)?.[1]
+  expect(block).toBe(readFileSync(`${root}/examples/vitest/other-hosts.test.ts`, 'utf8'))
+})
+
 test('every function file a recipe names exists in examples/site', () => {
   const recipes = readme.slice(readme.indexOf('## Recipes'), readme.indexOf('\n## ', readme.indexOf('## Recipes') + 1))
   const named = [...new Set([...recipes.matchAll(/'netlify\/functions\/([\w.-]+\.[cm]?[jt]s)'/g)].map((m) => m[1]!))]

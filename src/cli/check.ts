@@ -18,7 +18,8 @@ reaches the network) and reports what production would do, with findings and fix
   --all               probe every HTTP function, not only those that use Identity
   --env KEY=VALUE     set a variable for the functions (repeatable)
   --env-file FILE     read variables from a dotenv file (repeatable; --env wins)
-  --timeout MS        per-scenario timeout (default ${DEFAULT_SCENARIO_TIMEOUT_MS}); a hanging function costs at most this
+  --timeout MS        per-scenario timeout (default ${DEFAULT_SCENARIO_TIMEOUT_MS}: GoTrue's 5 s for each of its
+                      3 attempts); scenarios run side by side, so a hanging function costs about this
   --json              write the report as JSON on stdout (docs/check-report.schema.json)
   --junit FILE        also write the report as JUnit XML
   --fail-on LEVEL     exit 1 on a finding at or above: error (default), warning, never

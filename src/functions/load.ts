@@ -580,7 +580,7 @@ function commonJsInEsmError(file: string, variable: 'exports' | 'module', cause:
   const why = ext === '.mjs' || ext === '.mts' ? `its ${ext} extension makes it one` : pkg ? `${pkg} says "type": "module"` : 'it is ESM'
   return new HarnessError(
     'ERR_FUNCTION_FORMAT',
-    `${file} is CommonJS (it uses \`${variable}\`) but runs as an ES module: ${why}. Netlify fails the same way (ReferenceError: ${variable} is not defined in ES module scope). Fix: rename it to ${fixed}, or put a package.json with {"type": "commonjs"} in ${dirname(file)} (or write \`export const handler\`).`,
+    `${file} is CommonJS (it uses \`${variable}\`) but runs as an ES module: ${why}. Netlify fails the same way (ReferenceError: ${variable} is not defined in ES module scope). Fix: rename it to ${fixed}, or write \`export const handler\`. (A package.json with {"type": "commonjs"} in ${dirname(file)} works too, but makes every .js and .ts file there CommonJS, and vi.mock does not reach a CommonJS function's require().)`,
     cause === undefined ? undefined : { cause },
   )
 }

@@ -2,9 +2,11 @@ import { AsyncLocalStorage } from 'node:async_hooks'
 import { relative, sep } from 'node:path'
 import { setupServer } from 'msw/node'
 import { HarnessError } from '../../errors.js'
+import { BACKGROUND_TIMEOUT_MS } from '../../functions/background.js'
 import { observeEnvReads } from '../../functions/env.js'
 import type { EnvOverrides } from '../../functions/env.js'
 import { guardNetwork, onUnhandledFrame, onUnhandledRequest } from '../../functions/network-guard.js'
+import { HOOK_DEFAULTS } from '../../gotrue/hooks.js'
 import { createIdentity } from '../../identity.js'
 import type { Identity } from '../../identity.js'
 import type { Diagnostic, GoTrueUser, HookOutcome, IdentityEvent, JsonObject } from '../../types.js'
@@ -26,7 +28,10 @@ export interface CheckOptions {
   all?: boolean
   /** `process.env` for every call (`--env`, `--env-file`). */
   env?: EnvOverrides
-  /** Per-scenario timeout in ms: a hanging function costs at most this per scenario (split over GoTrue's 3 attempts). */
+  /**
+   * Per-scenario timeout in ms: a hanging function costs at most this per scenario. A hook's is
+   * split over GoTrue's 3 attempts (the default gives each GoTrue's 5 s); an HTTP function gets it whole.
+   */
   timeoutMs?: number
   /** The level at or above which the exit code is 1. */
   failOn?: Severity | 'never'
@@ -38,11 +43,20 @@ export interface CheckOptions {
   onProgress?: (done: number, total: number, label: string) => void
 }
 
-/** The default per-scenario timeout (ms). @internal */
-export const DEFAULT_SCENARIO_TIMEOUT_MS = 3000
-
 /** GoTrue's attempts per hook (gotrue.md §1.7). */
 const ATTEMPTS = 3
+
+/**
+ * The default per-scenario timeout (ms): GoTrue's 5 s for each of its 3 attempts, so a slow hook
+ * (an SDK retrying a request with backoff) gets production's outcome, not one made by a shorter
+ * budget. A hang costs this once: scenarios run side by side. @internal
+ */
+export const DEFAULT_SCENARIO_TIMEOUT_MS = HOOK_DEFAULTS.timeoutMs * ATTEMPTS
+
+/** A hook attempt's budget under a per-scenario timeout. @internal */
+export function attemptBudget(timeoutMs: number): number {
+  return Math.max(1, Math.floor(timeoutMs / ATTEMPTS))
+}
 
 /**
  * Names a function may read that say nothing about the site: Node's and tools' own switches,
@@ -53,15 +67,24 @@ const IGNORED_ENV = /^(?:NODE_|npm_|VITEST|JEST_|TS_|ESBUILD_|FORCE_COLOR$|NO_CO
 /** Requests nothing served, per scenario (msw calls `onUnhandledRequest` in the request's async context). */
 const unserved = new AsyncLocalStorage<string[]>()
 
-/** Runs a scenario, collecting the requests nothing served. */
-async function collecting(run: () => Promise<ScenarioResult>): Promise<ScenarioResult> {
+/**
+ * Runs a scenario, collecting the requests nothing served. `shortBudget`: check's time for a hook
+ * attempt when it is less than GoTrue's 5 s: a timeout then may be check's, not production's
+ * (a client library retrying the failed request with backoff outlasts a short attempt).
+ */
+async function collecting(run: () => Promise<ScenarioResult>, shortBudget?: { attemptMs: number; timeoutMs: number }): Promise<ScenarioResult> {
   const seen: string[] = []
   const result = await unserved.run(seen, run)
   result.unhandled = [...new Set(seen)]
   if (result.unhandled.length > 0) {
+    const timedOut = result.diagnostics.some((d) => d.code === 'timeout')
     result.diagnostics.push({
       code: 'unhandled-request',
-      message: `sent ${result.unhandled.join(', ')}, which check does not serve (nothing reaches the network, so the request failed); the outcome above is what happens when that service is down. Mock the host with msw in your tests.`,
+      message: `sent ${result.unhandled.join(', ')}, which check does not serve (nothing reaches the network, so the request failed); ${
+        timedOut && shortBudget
+          ? `it was still running when check's ${shortBudget.attemptMs} ms an attempt (--timeout ${shortBudget.timeoutMs}) ran out, and GoTrue gives 5 s: run check with --timeout ${DEFAULT_SCENARIO_TIMEOUT_MS} for what happens when that service is down.`
+          : 'the outcome above is what happens when that service is down.'
+      } Mock the host with msw in your tests.`,
     })
   }
   return result
@@ -104,6 +127,8 @@ export async function runCheck(options: CheckOptions): Promise<CheckReport> {
     names.set(read.name, (names.get(read.name) ?? false) || read.value !== undefined)
   }
 
+  const attemptMs = attemptBudget(timeoutMs)
+  const shortBudget = attemptMs < HOOK_DEFAULTS.timeoutMs ? { attemptMs, timeoutMs } : undefined
   const tasks: Task[] = []
   const http = await httpTokens(identity)
   for (const fn of found.functions) {
@@ -112,7 +137,7 @@ export async function runCheck(options: CheckOptions): Promise<CheckReport> {
         for (const scenario of eventScenarios(event)) {
           // Users are made before anything runs, in a fixed order: the same site gives the same users.
           const user = scenarioUser(identity, scenario)
-          tasks.push({ fn, run: (env, onRead) => collecting(() => eventScenario(identity, fn, event, scenario, user, env, timeoutMs, onRead)) })
+          tasks.push({ fn, run: (env, onRead) => collecting(() => eventScenario(identity, fn, event, scenario, user, env, timeoutMs, onRead), fn.background ? undefined : shortBudget) })
         }
       }
     } else {
@@ -163,7 +188,7 @@ export async function runCheck(options: CheckOptions): Promise<CheckReport> {
         env: { read: [...names.keys()].sort(), unset: [...names].filter(([, set]) => !set).map(([n]) => n).sort() },
         findings: [],
       }
-      report.findings = findingsFor(report, { siteDir: found.site.siteDir })
+      report.findings = findingsFor(report, { siteDir: found.site.siteDir, timeoutMs })
       return report
     })
     // A function blamed for refusing every user because of unset variables, on purpose (no
@@ -180,7 +205,7 @@ export async function runCheck(options: CheckOptions): Promise<CheckReport> {
       await pool(own, options.concurrency ?? 8, async (task) => {
         after[own.indexOf(task)] = await task.run(placeholders, () => undefined)
       })
-      if (after.every((s, j) => verdictOf(s) === verdictOf(report.scenarios[j]!))) report.findings = findingsFor(report, { envIrrelevant: true, siteDir: found.site.siteDir })
+      if (after.every((s, j) => verdictOf(s) === verdictOf(report.scenarios[j]!))) report.findings = findingsFor(report, { envIrrelevant: true, siteDir: found.site.siteDir, timeoutMs })
     }
   } finally {
     release()
@@ -253,7 +278,7 @@ async function eventScenario(
   let outcome: HookOutcome
   try {
     outcome = await observeEnvReads(
-      () => identity.trigger(fn.path, event, user, { timeoutMs: fn.background ? timeoutMs : Math.max(1, Math.floor(timeoutMs / ATTEMPTS)), attempts: ATTEMPTS, env, name: fn.name }),
+      () => identity.trigger(fn.path, event, user, { timeoutMs: fn.background ? timeoutMs : attemptBudget(timeoutMs), attempts: ATTEMPTS, env, name: fn.name }),
       onRead,
     )
     if (outcome.background) await settledWithin(outcome.background, timeoutMs)
@@ -355,12 +380,33 @@ export function loadFailedFix(message: string): string {
   const missing = /Could not resolve "([^"]+)"/.exec(message)
   if (missing && !missing[1]!.startsWith('.')) return `install the package where the function is (npm install ${missing[1]}); Netlify's build fails the same way`
   if (message.includes('cannot build ')) return 'fix the file at the line and column named: Netlify\'s build fails the same way'
-  if (message.includes('is CommonJS (it uses')) return 'rename the file .cjs, put {"type": "commonjs"} in the functions folder\'s package.json, or write export const handler: Netlify fails the same way'
+  if (message.includes('is CommonJS (it uses')) return 'rename the file .cjs or write export const handler: Netlify fails the same way ({"type": "commonjs"} in the functions folder\'s package.json works too, but makes its .js and .ts files CommonJS, out of vi.mock\'s reach)'
   return 'module-scope code must not throw: move the work into the handler, or supply what it reads with --env KEY=VALUE'
 }
 
 /** The fix for a typed identity handler's unsupported return value (functions-runtime.md §2.3). @internal */
 export const TYPED_RESULT_FIX = 'return undefined to keep the user, { user: { ...event.user, roles } } to change it, or call event.deny() to refuse'
+
+/** Netlify's limit for a synchronous function (functions-runtime.md §3.7). */
+const SYNCHRONOUS_TIMEOUT_MS = 30_000
+
+/**
+ * A timeout's fix: production's limit for the kind of function, and, when check waited less than
+ * that, how to see production's outcome (a slow SDK retry can pass there and time out here).
+ * Limits: functions-runtime.md §3.7 (30 s synchronous, 15 min background), gotrue.md §1.7 (5 s a hook attempt).
+ */
+function timeoutFix(report: FunctionReport, timeoutMs: number): string {
+  if (report.kind === 'event' && !report.background) {
+    const attempt = attemptBudget(timeoutMs)
+    return attempt < HOOK_DEFAULTS.timeoutMs
+      ? `check gave each of GoTrue's 3 attempts ${attempt} ms (--timeout ${timeoutMs}), less than GoTrue's 5 s: run check with --timeout ${DEFAULT_SCENARIO_TIMEOUT_MS} to see whether production times out too`
+      : 'await every promise and answer within 5 s (GoTrue gives each of its 3 attempts 5 s, then blocks the user)'
+  }
+  const [limit, what] = report.background ? [BACKGROUND_TIMEOUT_MS, '15 minutes'] : [SYNCHRONOUS_TIMEOUT_MS, '30 s']
+  return timeoutMs < limit
+    ? `await every promise and answer within Netlify's ${what} (check waited ${timeoutMs} ms; raise --timeout to wait longer)`
+    : `await every promise and answer within Netlify's ${what}`
+}
 
 /** A failure of the function itself (not a deliberate block). */
 const FAILURES = new Set(['threw', 'undefined-response', 'invalid-response', 'non-string-body', 'sync-return', 'timeout', 'malformed-json', 'load-failed'])
@@ -369,9 +415,13 @@ const FAILURES = new Set(['threw', 'undefined-response', 'invalid-response', 'no
  * Findings of one function: its diagnostics by code, plus what comparing its scenarios shows.
  * `envIrrelevant`: the battery gave the same outcomes with the unset variables set (see runCheck).
  * `siteDir`: paths under it are written relative to it, as the report's `file` is.
+ * `timeoutMs`: the per-scenario timeout check ran with (a timeout's fix names a budget shorter than production's).
  * @internal
  */
-export function findingsFor(report: FunctionReport, { envIrrelevant = false, siteDir }: { envIrrelevant?: boolean; siteDir?: string } = {}): Finding[] {
+export function findingsFor(
+  report: FunctionReport,
+  { envIrrelevant = false, siteDir, timeoutMs = DEFAULT_SCENARIO_TIMEOUT_MS }: { envIrrelevant?: boolean; siteDir?: string; timeoutMs?: number } = {},
+): Finding[] {
   const byCode = new Map<string, Finding>()
   /** Codes whose scenarios said it in other words (another provider, another error): their message is the first scenario's. */
   const varied = new Set<string>()
@@ -444,6 +494,8 @@ export function findingsFor(report: FunctionReport, { envIrrelevant = false, sit
   if (loadFailed) loadFailed.fix = loadFailedFix(loadFailed.message)
   const invalid = byCode.get('invalid-response')
   if (invalid && invalid.message.includes('a typed identity handler returns')) invalid.fix = TYPED_RESULT_FIX
+  const timedOut = byCode.get('timeout')
+  if (timedOut) timedOut.fix = timeoutFix(report, timeoutMs)
   const threw = byCode.get('threw')
   if (threw && report.env.unset.length > 0 && (report.env.unset.some((n) => threw.message.includes(n)) || crashed.length === report.scenarios.length)) {
     const names = report.env.unset.join(', ')

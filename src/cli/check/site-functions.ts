@@ -1,6 +1,7 @@
-import { readFileSync } from 'node:fs'
+import { existsSync, readFileSync } from 'node:fs'
 import { relative } from 'node:path'
 import { listFunctions } from '../../functions/discover.js'
+import { HarnessError } from '../../errors.js'
 import { eventFromName } from '../../events.js'
 import { readSiteConfig } from '../../site/config.js'
 import type { SiteConfig } from '../../site/config.js'
@@ -41,6 +42,8 @@ const TYPED: ReadonlyArray<[RegExp, IdentityEvent]> = [
   [/\buserDeleted\b/, 'userdeleted'],
 ]
 
+const READS_AUTHORIZATION = /headers\s*(?:\??\.\s*authorization\b|\??\.?\[\s*['"`]authorization['"`]\s*\]|\??\.\s*get\(\s*['"`]authorization['"`]\s*\))|\{[^{}]*\bauthorization\b[^{}]*\}\s*=\s*[\w.?]*headers\b/i
+
 /**
  * What marks an HTTP function as one that uses Identity or reads bearer tokens (issue 13): the
  * source scan only decides which functions to probe; every finding comes from running them.
@@ -50,7 +53,9 @@ const IDENTITY_USE: ReadonlyArray<[RegExp, string]> = [
   [/@netlify\/identity\b/, 'imports @netlify/identity'],
   [/\bnetlifyIdentityContext\b/, 'reads netlifyIdentityContext'],
   [/\bnf_jwt\b/, 'reads the nf_jwt cookie'],
-  [/['"`]authorization['"`]|\.authorization\b|\bAuthorization\b/, 'reads the authorization header'],
+  // Reading it (headers.authorization, headers['Authorization'], headers.get('authorization'),
+  // const { authorization } = event.headers), not sending one to another API (headers: { Authorization: … }).
+  [READS_AUTHORIZATION, 'reads the authorization header'],
 ]
 
 /**
@@ -64,6 +69,18 @@ export function findSiteFunctions(siteDir: string, options: { all?: boolean } = 
   const site = readSiteConfig(siteDir)
   const functions: CheckedFunction[] = []
   const skipped: string[] = []
+  // No functions folder is a site checked from the wrong place (or a netlify.toml naming a folder
+  // that is not there): "0 functions, PASS" would hide it.
+  if (!existsSync(site.functionsDir)) {
+    const shown = relative(site.siteDir, site.functionsDir) || '.'
+    const from = site.functionsDirOrigin === 'default'
+      ? 'the default, as no netlify.toml names one'
+      : `named by ${relative(site.siteDir, site.configFile ?? '') || 'netlify.toml'} ([${site.functionsDirOrigin === 'config' ? 'functions] directory' : 'build] functions'})`
+    throw new HarnessError(
+      'ERR_FUNCTION_NOT_FOUND',
+      `no functions directory: ${shown} does not exist in ${site.siteDir} (${from}). Run check from the site's folder or pass it (check path/to/site), or set [functions] directory in netlify.toml.`,
+    )
+  }
   let listed: ReturnType<typeof listFunctions> = []
   try {
     listed = listFunctions(site.functionsDir)
