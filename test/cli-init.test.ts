@@ -28,6 +28,15 @@ beforeAll(async () => {
 }, 60_000)
 afterAll(() => pkg?.remove())
 
+/** A copy of a fixture site under the package's folder, with the package linked into its node_modules. */
+function linkedSite(name: string, fixture: string, inner = ''): string {
+  const dir = join(pkg.dir, name)
+  cpSync(join(fixtures, fixture), join(dir, inner), { recursive: true })
+  mkdirSync(join(dir, 'node_modules'))
+  symlinkSync(pkg.dir, join(dir, 'node_modules/netlify-identity-harness'), 'dir')
+  return dir
+}
+
 function runner(args: string[], env: NodeJS.ProcessEnv = {}): { code: number | null; out: string } {
   const r = spawnSync(process.execPath, args, { cwd: site, env: childEnv(env), encoding: 'utf8', timeout: 120_000 })
   return { code: r.status, out: `${r.stdout}\n${r.stderr}` }
@@ -98,10 +107,7 @@ test('init keeps existing files without --force and overwrites them with it', ()
 }, 60_000)
 
 test('init --out outside the site: the tests, the config and the printed command are where the runner finds them', () => {
-  const outer = join(pkg.dir, 'outer')
-  cpSync(join(fixtures, 'clean'), join(outer, 'web'), { recursive: true })
-  mkdirSync(join(outer, 'node_modules'))
-  symlinkSync(pkg.dir, join(outer, 'node_modules/netlify-identity-harness'), 'dir')
+  const outer = linkedSite('outer', 'clean', 'web')
   const r = runBin(pkg.bin, ['init', 'web', '--out', 'tests/web-identity'], { cwd: outer })
   expect(r.code, r.stderr).toBe(0)
   expect(r.stdout).toContain('wrote  tests/web-identity/identity-signup.test.ts')
@@ -114,10 +120,7 @@ test('init --out outside the site: the tests, the config and the printed command
 }, 180_000)
 
 test("a timeout check saw is pinned with 250 ms an attempt: the generated test passes inside the runner's 5 s timeout", () => {
-  const dir = join(pkg.dir, 'hanging-site')
-  cpSync(join(fixtures, 'hanging'), dir, { recursive: true })
-  mkdirSync(join(dir, 'node_modules'))
-  symlinkSync(pkg.dir, join(dir, 'node_modules/netlify-identity-harness'), 'dir')
+  const dir = linkedSite('hanging-site', 'hanging')
   // check gives each attempt 1 s here; the test needs only to see the timeout again.
   const r = runBin(pkg.bin, ['init', dir, '--timeout', '3000'])
   expect(r.code, r.stderr).toBe(0)
@@ -130,10 +133,7 @@ test("a timeout check saw is pinned with 250 ms an attempt: the generated test p
 }, 180_000)
 
 test('init --jest writes an ESM Jest suite and config that pass as generated', () => {
-  const dir = join(pkg.dir, 'jest-site')
-  cpSync(join(fixtures, 'clean'), dir, { recursive: true })
-  mkdirSync(join(dir, 'node_modules'))
-  symlinkSync(pkg.dir, join(dir, 'node_modules/netlify-identity-harness'), 'dir')
+  const dir = linkedSite('jest-site', 'clean')
   const r = runBin(pkg.bin, ['init', dir, '--jest'])
   expect(r.code).toBe(0)
   expect(r.stdout).toContain('NODE_OPTIONS=--experimental-vm-modules npx jest')
