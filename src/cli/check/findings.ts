@@ -23,7 +23,8 @@ export const RULES: Readonly<Record<string, { severity: Severity; fix: string }>
   'non-string-body': { severity: 'error', fix: 'wrap the body in JSON.stringify(…)' },
   'sync-return': { severity: 'error', fix: 'make the handler async (or call the callback); a plain return is ignored' },
   threw: { severity: 'error', fix: 'guard what can be missing (user_metadata may be null, full_name absent) and catch failures you can survive' },
-  timeout: { severity: 'error', fix: 'await every promise and answer before the timeout (GoTrue waits 5 s per attempt)' },
+  // A hook's; run-check.ts timeoutFix gives HTTP and background functions theirs, and a shorter budget's.
+  timeout: { severity: 'error', fix: 'await every promise and answer within 5 s (GoTrue gives each of its 3 attempts 5 s, then blocks the user)' },
   'malformed-json': { severity: 'error', fix: 'answer with a JSON body (JSON.stringify) or an empty body' },
   'roles-not-array': { severity: 'error', fix: 'set app_metadata.roles to an array of strings' },
   'client-context-user-in-event': { severity: 'error', fix: 'read the user from JSON.parse(event.body).user' },

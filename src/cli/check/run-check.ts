@@ -58,6 +58,12 @@ export function attemptBudget(timeoutMs: number): number {
   return Math.max(1, Math.floor(timeoutMs / ATTEMPTS))
 }
 
+/** The attempt's budget when it is shorter than GoTrue's 5 s (a timeout then may be check's, not production's). */
+function shortAttempt(timeoutMs: number): number | undefined {
+  const attempt = attemptBudget(timeoutMs)
+  return attempt < HOOK_DEFAULTS.timeoutMs ? attempt : undefined
+}
+
 /**
  * Names a function may read that say nothing about the site: Node's and tools' own switches,
  * read by libraries while a function loads.
@@ -127,8 +133,8 @@ export async function runCheck(options: CheckOptions): Promise<CheckReport> {
     names.set(read.name, (names.get(read.name) ?? false) || read.value !== undefined)
   }
 
-  const attemptMs = attemptBudget(timeoutMs)
-  const shortBudget = attemptMs < HOOK_DEFAULTS.timeoutMs ? { attemptMs, timeoutMs } : undefined
+  const attemptMs = shortAttempt(timeoutMs)
+  const shortBudget = attemptMs === undefined ? undefined : { attemptMs, timeoutMs }
   const tasks: Task[] = []
   const http = await httpTokens(identity)
   for (const fn of found.functions) {
@@ -397,10 +403,10 @@ const SYNCHRONOUS_TIMEOUT_MS = 30_000
  */
 function timeoutFix(report: FunctionReport, timeoutMs: number): string {
   if (report.kind === 'event' && !report.background) {
-    const attempt = attemptBudget(timeoutMs)
-    return attempt < HOOK_DEFAULTS.timeoutMs
+    const attempt = shortAttempt(timeoutMs)
+    return attempt !== undefined
       ? `check gave each of GoTrue's 3 attempts ${attempt} ms (--timeout ${timeoutMs}), less than GoTrue's 5 s: run check with --timeout ${DEFAULT_SCENARIO_TIMEOUT_MS} to see whether production times out too`
-      : 'await every promise and answer within 5 s (GoTrue gives each of its 3 attempts 5 s, then blocks the user)'
+      : ruleFor('timeout').fix
   }
   const [limit, what] = report.background ? [BACKGROUND_TIMEOUT_MS, '15 minutes'] : [SYNCHRONOUS_TIMEOUT_MS, '30 s']
   return timeoutMs < limit
