@@ -130,6 +130,10 @@ describe('each pitfall is reported with its code and severity', () => {
       const moduleScope = check(put('module-scope', 'if (!process.env.CRM_URL) throw new Error("CRM_URL is required")\nexport const handler = async () => ({ statusCode: 200 })\n')).report
       expect(finding(moduleScope, 'load-failed')).toMatchObject({ message: expect.stringContaining('threw while loading'), fix: 'module-scope code must not throw: move the work into the handler, or supply what it reads with --env KEY=VALUE' })
       expect(moduleScope.functions[0]!.env).toEqual({ read: ['CRM_URL'], unset: ['CRM_URL'] })
+      // The text report says once that nothing ran, instead of a "not run" line per scenario.
+      const text = runBin(bin, ['check', join(site, 'module-scope')]).stdout
+      expect(text).toMatch(/^ {2}✗ not run {2}none of its 8 scenarios ran: the function did not load \(see load-failed\)$/m)
+      expect(text).not.toMatch(/✗ not run +0/)
       // A CommonJS file under "type": "module": the fix is the format, not the environment.
       const cjsSite = put('cjs', 'exports.handler = async () => ({ statusCode: 200 })\n')
       writeFileSync(join(cjsSite, 'package.json'), '{"type":"module"}')

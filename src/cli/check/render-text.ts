@@ -38,7 +38,13 @@ export function renderText(report: CheckReport, style: Style, cwd?: string): str
     const what = fn.kind === 'event' ? `event ${fn.events.join(', ')}${fn.background ? ' (background)' : ''}` : 'HTTP'
     out.push(`${style('bold', fn.name)}  ${style('dim', `${fn.file} · ${what} · ${fn.reason}`)}`)
     const width = Math.max(...fn.scenarios.map((s) => scenarioLabel(fn, s).length), 0)
-    for (const s of fn.scenarios) out.push(scenarioLine(fn, s, width, style))
+    // A function that did not load ran no scenario: one line says so instead of one per scenario.
+    const loaded = fn.scenarios.some((s) => s.status !== 0)
+    if (!loaded && fn.scenarios.length > 1) {
+      out.push(`  ${style('red', '✗ not run')}  none of its ${fn.scenarios.length} scenarios ran: the function did not load (see load-failed)`)
+    } else {
+      for (const s of fn.scenarios) out.push(scenarioLine(fn, s, width, style))
+    }
     if (fn.env.read.length) out.push(style('dim', `  env read: ${fn.env.read.map((n) => (fn.env.unset.includes(n) ? `${n} (unset)` : n)).join(', ')}`))
     for (const f of fn.findings) {
       out.push(`  ${style(SEVERITY_STYLE[f.severity], f.severity.padEnd(7))} ${style('bold', f.code)}  ${style('dim', `[${f.scenarios.join(', ')}]`)}`)
