@@ -258,6 +258,9 @@ export class Identity {
   readonly #userClock: Clock | undefined
   readonly #functions: IdentityFunctions | string | undefined
   #discovered: DiscoveredIdentityFunctions | undefined
+  /** Outcomes of the hooks the emulator fired, oldest settled first (at most `requestLogLimit`). */
+  #fired: HookOutcome[] = []
+  readonly #firedLimit: number
 
   /** Use {@link createIdentity}. */
   constructor(options: IdentityOptions = {}) {
@@ -300,6 +303,7 @@ export class Identity {
       throw new HarnessError('ERR_INVALID_OPTION', `auditLogLimit must be a positive integer; got ${String(auditLimit)}`)
     }
     this.#functions = checkFunctions(options.functions)
+    this.#firedLimit = limit
     this.#gotrue = new Emulator(this.rt, {
       auditLogLimit: auditLimit,
       settings,
@@ -344,6 +348,7 @@ export class Identity {
   reseed(seed: number): void {
     if (!Number.isSafeInteger(seed)) throw new HarnessError('ERR_INVALID_OPTION', `seed must be an integer; got ${String(seed)}`)
     this.#gotrue.reset()
+    this.#fired = []
     this.#users = this.#seeded(seed, this.#explicitSecret ? this.jwtSecret : defaultJwtSecret(seed, this.siteUrl))
     this.#profiles = this.#profileStream()
   }
@@ -367,7 +372,36 @@ export class Identity {
   protected fire(event: IdentityEvent, user: GoTrueUser): Promise<HookOutcome> | undefined {
     const fn = this.wiredFunction(event)
     if (fn === undefined) return undefined
-    return thenNowOrLater(() => this.resolve(fn, eventFunctionName(event)), (resolved) => runHook(this.rt, resolved, event, user))
+    const log = this.#fired
+    return thenNowOrLater(() => this.resolve(fn, eventFunctionName(event)), (resolved) => runHook(this.rt, resolved, event, user)).then((outcome) => {
+      // The outcome itself: the store keeps its maps, but writes there replace a map, never change
+      // one in place (mergeMetadata copies), and `hooks` hands out copies. A background run adds
+      // its diagnostics to the outcome's array when it settles.
+      log.push(outcome)
+      if (log.length > this.#firedLimit) log.splice(0, log.length - this.#firedLimit)
+      return outcome
+    })
+  }
+
+  /**
+   * The outcome of every hook the emulator fired in its flows (`/signup`, `/verify`, the password
+   * grant, `/invite`, admin PUT and DELETE, an external login), in the order they settled: what
+   * the wired function answered, what GoTrue made of it and the diagnostics. When a flow answers
+   * `422 Failed to handle signup webhook`, this says why. A copy each time it is read; only the
+   * newest `requestLogLimit` (default 1000) are kept; {@link reset} empties it. A function that
+   * could not run at all (it does not build) fires no hook: the request that needed it answers
+   * 500 and its entry in {@link requests} carries the `error`.
+   *
+   * @example
+   * ```ts
+   * const identity = createIdentity({ autoconfirm: true, functions: { signup: handler } })
+   * const res = await identity.signup({ email: 'ada@example.com', password: 'secret-1234' })
+   * expect(res.status, JSON.stringify(identity.hooks.at(-1)?.diagnostics)).toBe(200)
+   * expect(identity.hooks.at(-1)).toAllowSignup()
+   * ```
+   */
+  get hooks(): HookOutcome[] {
+    return this.#fired.map(copyOutcome)
   }
 
   /** The transport-neutral GoTrue core (`handle(request)`), for fronts other than msw. @internal */
@@ -647,6 +681,14 @@ export class Identity {
     const options = { env: load.env, fresh: load.fresh, runtimeEnv: netlifyRuntimeEnv(this.rt) }
     return resolveInputNow(fn, hints, options) ?? resolveFile(fn as string, hints, options)
   }
+}
+
+/** A copy of a hook outcome whose data is its own (the background promise stays shared). */
+function copyOutcome(o: HookOutcome): HookOutcome {
+  const copy: HookOutcome = { ...o, user: structuredClone(o.user), diagnostics: o.diagnostics.map((d) => ({ ...d })) }
+  if (o.response) copy.response = structuredClone(o.response)
+  if (o.error) copy.error = { ...o.error }
+  return copy
 }
 
 function testDeadline(testTimeout: number | undefined): Runtime['deadline'] {
