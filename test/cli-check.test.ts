@@ -11,7 +11,7 @@ import { XMLParser, XMLValidator } from 'fast-xml-parser'
 import { afterAll, beforeAll, describe, expect, test } from 'vitest'
 import { parseEnvFile } from '../src/cli/check/env-args.js'
 import type { CheckReport, FunctionReport } from '../src/cli/check/report.js'
-import { findingsFor } from '../src/cli/check/run-check.js'
+import { findingsFor, threwFix } from '../src/cli/check/run-check.js'
 import { findSiteFunctions } from '../src/cli/check/site-functions.js'
 import { buildBin, root, runBin } from './helpers/cli-bin.js'
 
@@ -442,4 +442,74 @@ test('on a terminal: a live progress line on stderr (cleared at the end), colour
   expect(err.endsWith('\r\x1b[2K')).toBe(true)
   expect(out).toContain('<green>✓ allowed')
   expect(out).toContain('<bold,yellow>+roles: ["member"]')
+})
+
+test('what the functions print goes to stderr: check --json stays JSON and init lists only what it wrote', () => {
+  const site = mkdtempSync(join(tmpdir(), 'nih-logs-'))
+  try {
+    mkdirSync(join(site, 'netlify', 'functions'), { recursive: true })
+    writeFileSync(join(site, 'package.json'), '{"name":"logs","private":true}')
+    writeFileSync(
+      join(site, 'netlify', 'functions', 'identity-signup.js'),
+      "exports.handler = async (event) => {\n  console.log('signup', JSON.parse(event.body).user.email)\n  process.stdout.write('raw write\\n')\n  return { statusCode: 200, body: '' }\n}\n",
+    )
+    const r = runBin(bin, ['check', site, '--json'])
+    expect(r.code).toBe(0)
+    const report = JSON.parse(r.stdout) as CheckReport
+    expect(report.summary).toMatchObject({ functions: 1, scenarios: 8, exitCode: 0 })
+    expect(r.stderr).toContain('signup ada@example.com\n')
+    expect(r.stderr).toContain('raw write\n')
+    const text = runBin(bin, ['check', site])
+    expect(text.stdout).toMatch(/^netlify-identity-harness check /)
+    expect(text.stdout).not.toContain('signup ada@example.com')
+    const init = runBin(bin, ['init', site, '--out', join(site, 'generated')])
+    expect(init.code).toBe(0)
+    expect(init.stdout).not.toContain('signup ')
+    expect(init.stderr).toContain('signup ada@example.com')
+  } finally {
+    rmSync(site, { recursive: true, force: true })
+  }
+})
+
+test('a failing usermodified hook is "failed", not "blocked": GoTrue only logs it and answers 200 (gotrue.md §1.2)', () => {
+  const site = mkdtempSync(join(tmpdir(), 'nih-nonblocking-'))
+  try {
+    mkdirSync(join(site, 'netlify', 'functions'), { recursive: true })
+    writeFileSync(join(site, 'package.json'), '{"name":"nonblocking","private":true}')
+    writeFileSync(join(site, 'netlify', 'functions', 'identity-usermodified.js'), "exports.handler = async () => ({ statusCode: 500, body: 'crm down' })\n")
+    const text = runBin(bin, ['check', site]).stdout
+    expect(text).toMatch(/^ {2}✗ failed {3}200 {2}3× {2}plain /m)
+    expect(text).not.toContain('✗ blocked')
+    const out = join(site, 'generated')
+    expect(runBin(bin, ['init', site, '--out', out]).code).toBe(0)
+    const generated = readFileSync(join(out, 'identity-usermodified.test.ts'), 'utf8')
+    expect(generated).toContain('plain e-mail signup (empty data) → failed (GoTrue only logs it: 200)')
+    expect(generated).not.toContain('→ blocked')
+  } finally {
+    rmSync(site, { recursive: true, force: true })
+  }
+})
+
+test('a crash\'s fix fits its error: a missing value, an undeclared name, require in an ES module, anything else', () => {
+  const guard = 'guard what can be missing (user_metadata may be null, full_name absent) and catch failures you can survive'
+  expect(threwFix("identity-signup failed (promise): TypeError: Cannot read properties of null (reading 'full_name') at f.js:3:9", 'event')).toBe(guard)
+  expect(threwFix("x failed: TypeError: Cannot destructure property 'roles' of 'undefined' as it is undefined.", 'event')).toBe(guard)
+  expect(threwFix('identity-login failed (promise): ReferenceError: count is not defined at identity-login.mjs:2:3', 'event')).toMatch(/^declare the variable \(let or const\)/)
+  expect(threwFix('me failed: ReferenceError: require is not defined in ES module scope, you can use import instead', 'http')).toBe('the file is an ES module: import the package instead of require(), or rename the file .cjs')
+  expect(threwFix('identity-signup failed (promise): Error: CRM rejected the contact', 'event')).toMatch(/GoTrue retries 3 times and then blocks the user with 422$/)
+  expect(threwFix('me failed (promise): Error: CRM rejected the contact', 'http')).toMatch(/an uncaught throw is a 500 for the caller$/)
+})
+
+test('a background function that crashes on the client context it does not get: the crash\'s fix names that cause', () => {
+  const site = mkdtempSync(join(tmpdir(), 'nih-bgc-'))
+  try {
+    mkdirSync(join(site, 'netlify', 'functions'), { recursive: true })
+    writeFileSync(join(site, 'package.json'), '{"name":"bgc","private":true}')
+    writeFileSync(join(site, 'netlify', 'functions', 'identity-signup-background.js'), 'exports.handler = async (event, context) => {\n  const { identity } = context.clientContext\n  return { statusCode: 200, body: identity.url }\n}\n')
+    const { report } = check(site)
+    expect(finding(report, 'background-client-context')).toBeDefined()
+    expect(finding(report, 'threw')!.fix).toBe(finding(report, 'background-client-context')!.fix)
+  } finally {
+    rmSync(site, { recursive: true, force: true })
+  }
 })

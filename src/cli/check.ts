@@ -51,6 +51,8 @@ export async function run(args: string[], io: CliIO): Promise<number> {
   const env = envFromArgs(values['env-file'] ?? [], values.env ?? [], io.cwd)
   const siteDir = resolve(io.cwd, positionals[0] ?? '.')
   const live = io.isTTY && !values.json
+  // The functions' own output (console.log in a handler) goes to stderr: stdout is the report's.
+  io.claimStdout?.()
   const report = await runCheck({
     siteDir,
     all: values.all,

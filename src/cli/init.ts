@@ -69,6 +69,8 @@ export async function run(args: string[], io: CliIO): Promise<number> {
   const siteDir = resolve(io.cwd, positionals[0] ?? '.')
   const outDir = values.out !== undefined ? resolve(io.cwd, values.out) : join(siteDir, 'tests', 'identity')
   const version = packageVersion()
+  // The functions' own output (console.log in a handler) goes to stderr: stdout lists what init wrote.
+  io.claimStdout?.()
   const report = await runCheck({ siteDir, env, timeoutMs, failOn: 'never', version })
   const shown = (p: string): string => relative(io.cwd, p) || '.'
 

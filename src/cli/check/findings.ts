@@ -22,6 +22,7 @@ export const RULES: Readonly<Record<string, { severity: Severity; fix: string }>
   'invalid-response': { severity: 'error', fix: 'return { statusCode, body } with a numeric statusCode and a string body' },
   'non-string-body': { severity: 'error', fix: 'wrap the body in JSON.stringify(…)' },
   'sync-return': { severity: 'error', fix: 'make the handler async (or call the callback); a plain return is ignored' },
+  // Replaced per message by threwFix (run-check.ts) when the error is not a missing value.
   threw: { severity: 'error', fix: 'guard what can be missing (user_metadata may be null, full_name absent) and catch failures you can survive' },
   // A hook's; run-check.ts timeoutFix gives HTTP and background functions theirs, and a shorter budget's.
   timeout: { severity: 'error', fix: 'await every promise and answer within 5 s (GoTrue gives each of its 3 attempts 5 s, then blocks the user)' },
@@ -39,7 +40,7 @@ export const RULES: Readonly<Record<string, { severity: Severity; fix: string }>
   'admin-roles-not-array': { severity: 'error', fix: 'send app_metadata.roles as an array of strings to the admin API' },
   'admin-malformed-id': { severity: 'warning', fix: 'put the stored user\'s id (a UUID) in /admin/users/<id>: no braces, and check it is present before the request' },
   'identity-not-served': { severity: 'error', fix: 'the function needs GoTrue: check its URL comes from clientContext.identity.url' },
-  'trusts-unverified-token': { severity: 'error', fix: 'authorise with context.clientContext.user (Netlify verifies it) or verify the JWT signature and exp yourself' },
+  'trusts-unverified-token': { severity: 'error', fix: 'authorise with the user Netlify verified: context.clientContext.user in a handler(event, context), getUser() from @netlify/identity in a v2 function; or verify the JWT signature and exp yourself' },
   // Replaced per message by loadFailedFix (run-check.ts): build error, missing package, or module-scope throw.
   'load-failed': { severity: 'error', fix: 'make the file build and load (module-scope code must not throw; supply env with --env)' },
   'unhandled-request': { severity: 'warning', fix: 'serve the host with an msw handler in your tests (check cannot tell what the service would answer)' },
@@ -56,6 +57,8 @@ export const RULES: Readonly<Record<string, { severity: Severity; fix: string }>
   'typed-no-handler': { severity: 'warning', fix: 'add a handler for the event or stop subscribing to it' },
   'v2-as-v1': { severity: 'warning', fix: 'export the v2 function as default (or a v1 handler)' },
   'response-stream-error': { severity: 'warning', fix: 'handle errors in the response stream' },
+  'bundle-warning': { severity: 'warning', fix: 'follow the message: esbuild builds the deployed function the same way (in CommonJS, use __dirname instead of import.meta, or make the file .mjs)' },
+  'missing-module': { severity: 'warning', fix: 'install the package where the function is, or keep the require()/import() in try/catch if it is optional' },
   'blocks-every-scenario': { severity: 'warning', fix: 'check the block is intended: every user in the battery was refused' },
   'ignored-keys': { severity: 'info', fix: 'GoTrue reads only app_metadata and user_metadata from the body' },
   'status-blocks': { severity: 'info', fix: 'intended? any status but 200/202/204 blocks the user after 3 attempts' },

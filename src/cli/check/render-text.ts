@@ -2,7 +2,7 @@ import { relative } from 'node:path'
 import type { CliIO } from '../io.js'
 import type { Severity } from './findings.js'
 import type { CheckReport, FunctionReport, ScenarioResult } from './report.js'
-import { scenarioLabel } from './report.js'
+import { scenarioLabel, verdictWord } from './report.js'
 
 type Style = CliIO['style']
 
@@ -22,7 +22,8 @@ function renderMap(name: 'app_metadata' | 'user_metadata', map: Record<string, u
 }
 
 function scenarioLine(fn: FunctionReport, s: ScenarioResult, width: number, style: Style): string {
-  const verdict = s.status === 0 ? style('red', '✗ not run') : s.allowed ? style('green', '✓ allowed') : style('red', '✗ blocked')
+  const word = verdictWord(fn, s)
+  const verdict = word === 'allowed' ? style('green', '✓ allowed') : style('red', `✗ ${word}`)
   const head = `  ${verdict.padEnd(style('red', '✗ blocked').length)}  ${String(s.status).padStart(3)}  ${s.attempts}×  ${scenarioLabel(fn, s).padEnd(width)}`
   if (fn.kind === 'http' || s.status === 0) return `${head}  ${s.title}`
   return `${head}  ${renderMap('app_metadata', s.app_metadata, s.changed, style)}  ${renderMap('user_metadata', s.user_metadata, s.changed, style)}`

@@ -1,4 +1,5 @@
 import type { Diagnostic, IdentityEvent, JsonObject } from '../../types.js'
+import { isNonBlockingEvent } from '../../gotrue/rules.js'
 import type { Severity } from './findings.js'
 
 /** The `$id`/`schema` of the `--json` report (docs/check-report.schema.json). */
@@ -39,6 +40,18 @@ export interface ScenarioResult {
  */
 export function scenarioLabel(fn: { events: readonly IdentityEvent[] }, s: ScenarioResult): string {
   return s.event !== undefined && fn.events.length > 1 ? `${s.event}: ${s.id}` : s.id
+}
+
+/**
+ * A scenario's verdict in words: `allowed`, `blocked`, `not run` (the function did not load), or
+ * `failed` for a `usermodified`/`userdeleted` hook that did not succeed: GoTrue only logs that, and
+ * the admin request still answers 200 (gotrue.md §1.2), so nothing was blocked. @internal
+ */
+export function verdictWord(fn: { kind: 'event' | 'http'; events: readonly IdentityEvent[] }, s: ScenarioResult): 'allowed' | 'blocked' | 'failed' | 'not run' {
+  if (s.status === 0) return 'not run'
+  if (s.allowed) return 'allowed'
+  const event = s.event ?? fn.events[0]
+  return fn.kind === 'event' && event !== undefined && isNonBlockingEvent(event) ? 'failed' : 'blocked'
 }
 
 /** A finding: a diagnostic code with its severity, where it was seen, and how to fix it. @internal */

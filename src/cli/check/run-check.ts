@@ -390,6 +390,20 @@ export function loadFailedFix(message: string): string {
   return 'module-scope code must not throw: move the work into the handler, or supply what it reads with --env KEY=VALUE'
 }
 
+/**
+ * The fix for a `threw` message: the rule's guard advice fits a missing value (`user_metadata`
+ * null, `full_name` absent); an undeclared name or `require` in an ES module is fixed otherwise,
+ * and any other error is the function's to catch. @internal
+ */
+export function threwFix(message: string, kind: 'event' | 'http'): string {
+  if (/\brequire is not defined in ES module scope/.test(message)) return 'the file is an ES module: import the package instead of require(), or rename the file .cjs'
+  if (/ReferenceError: \S+ is not defined/.test(message)) return 'declare the variable (let or const) or import what the name refers to: ES modules run in strict mode, where an undeclared name throws'
+  if (/Cannot read propert(?:y|ies) of (?:null|undefined)|Cannot destructure|(?:null|undefined) is not an object|is not iterable/.test(message)) return ruleFor('threw').fix
+  return kind === 'event'
+    ? 'catch the failure the message names, or answer with a status of your choosing: an uncaught throw is a 500, which GoTrue retries 3 times and then blocks the user with 422'
+    : 'catch the failure the message names and answer with a status of your choosing: an uncaught throw is a 500 for the caller'
+}
+
 /** The fix for a typed identity handler's unsupported return value (functions-runtime.md §2.3). @internal */
 export const TYPED_RESULT_FIX = 'return undefined to keep the user, { user: { ...event.user, roles } } to change it, or call event.deny() to refuse'
 
@@ -503,6 +517,8 @@ export function findingsFor(
   const timedOut = byCode.get('timeout')
   if (timedOut) timedOut.fix = timeoutFix(report, timeoutMs)
   const threw = byCode.get('threw')
+  // A background function crashing on the client context production does not give it: that is the cause.
+  if (threw) threw.fix = byCode.has('background-client-context') ? ruleFor('background-client-context').fix : threwFix(threw.message, report.kind)
   if (threw && report.env.unset.length > 0 && (report.env.unset.some((n) => threw.message.includes(n)) || crashed.length === report.scenarios.length)) {
     const names = report.env.unset.join(', ')
     threw.fix = `it crashed without ${names} (unset here): set ${report.env.unset.length === 1 ? 'it' : 'them'} (--env KEY=VALUE here), and when a variable is missing answer with a clear error instead of throwing`

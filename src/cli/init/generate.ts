@@ -2,6 +2,7 @@ import { relative, dirname } from 'node:path'
 import type { EventScenario } from '../check/battery.js'
 import { eventScenarios, HTTP_SCENARIOS } from '../check/battery.js'
 import type { FunctionReport, ScenarioResult } from '../check/report.js'
+import { verdictWord } from '../check/report.js'
 import type { JsonValue } from '../../types.js'
 
 /** Which runner the generated file is for. @internal */
@@ -53,7 +54,7 @@ function verdictMatcher(event: string, allowed: boolean): string {
 function eventTest(fn: FunctionReport, s: ScenarioResult, scenario: EventScenario, options: string, indent: string): string {
   const event = s.event!
   const { user_metadata, ...overrides } = scenario.user
-  const name = `${fn.events.length > 1 ? `${event}: ` : ''}${scenario.title} → ${s.allowed ? 'allowed' : `blocked (${s.status})`}`
+  const name = `${fn.events.length > 1 ? `${event}: ` : ''}${scenario.title} → ${s.allowed ? 'allowed' : verdictWord(fn, s) === 'failed' ? 'failed (GoTrue only logs it: 200)' : `blocked (${s.status})`}`
   const lines = [
     `test(${JSON.stringify(name)}, async (${'{ identity }'}) => {`,
     // fakeUser merges user_metadata over a generated full_name: the scenario's map is set as is.
