@@ -138,6 +138,8 @@ export interface GoTrueError {
  * - `admin-roles-not-array`: an admin `PUT`/`POST` set `app_metadata.roles` to a non-array.
  * - `admin-malformed-id`: braces around the id in an admin path, `undefined`/`null` as the id (a
  *   missing value interpolated), or an id GoTrue refused.
+ * - `app-metadata-from-request`: an admin `PUT`/`POST` set an `app_metadata` key to the value the
+ *   request body gave it, for a caller who is not an admin (a user can give themselves roles).
  * - `changed-provider`: the hook replaced `app_metadata.provider` with another value.
  * - `admin-token-logged`: the admin token was written to the log with `console.*`.
  * - `unbundled-file-read`: the function read a project file outside its folder, which Netlify
@@ -183,6 +185,7 @@ export type DiagnosticCode =
   | 'ignored-gotrue-error'
   | 'admin-roles-not-array'
   | 'admin-malformed-id'
+  | 'app-metadata-from-request'
   | 'changed-provider'
   | 'admin-token-logged'
   | 'unbundled-file-read'

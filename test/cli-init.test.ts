@@ -47,7 +47,7 @@ test('init writes a Vitest file per function and the config; the suite passes as
   expect(r.stderr).toBe('')
   expect(r.code).toBe(0)
   expect(r.stdout).toContain('wrote  tests/identity/identity-login.test.ts  (9 tests)')
-  expect(r.stdout).toContain('wrote  tests/identity/account.test.ts  (5 tests)')
+  expect(r.stdout).toContain('wrote  tests/identity/account.test.ts  (6 tests)')
   expect(r.stdout).toContain("wrote  tests/identity/identity-validate.test.ts  (1 test: it does not load today — fix the file at the line and column named: Netlify's build fails the same way; fix it, then init --force)")
   // Only the forged-token scenario needs a second instance: no unused import in the other files.
   expect(readFileSync(join(site, 'tests/identity/identity-login.test.ts'), 'utf8')).not.toContain('createIdentity')
@@ -65,13 +65,17 @@ test('init writes a Vitest file per function and the config; the suite passes as
   expect(login).toContain('test("plain e-mail user (signed up with empty data) → blocked (422)"')
   expect(login).toContain('expect(outcome).toBlockLogin()')
   expect(login).toContain('expect(outcome).toSetUserMetadata({ full_name: "Grace Hopper", avatar_url: "https://avatars.example.com/grace.png", first_name: "Grace" }, { exact: true })')
-  expect(readFileSync(join(site, 'tests/identity/account.test.ts'), 'utf8')).toContain('test("forged token: alg \\"none\\", no signature → 200"')
+  const account = readFileSync(join(site, 'tests/identity/account.test.ts'), 'utf8')
+  expect(account).toContain('test("forged token: alg \\"none\\", no signature → 200"')
+  // The member who asks for the admin role in the body: the scenario's user and body, as check sent them.
+  expect(account).toContain('identity.createUser({ email: "mia.member@example.com", roles: ["member"], user_metadata: { full_name: "Mia Member" } })')
+  expect(account).toContain("identity.invoke(fn, { method: 'POST', json: { app_metadata: { roles: [\"admin\"] }, roles: [\"admin\"] }, user })")
 
   const vitest = join(root, 'node_modules/vitest/vitest.mjs')
   const first = runner([vitest, 'run'])
-  expect(first.out).toMatch(/Tests\s+\S*\s*28 passed/)
+  expect(first.out).toMatch(/Tests\s+\S*\s*30 passed/)
   expect(first.code, first.out).toBe(0)
-  expect(first.out).toMatch(/Snapshots\s+\S*\s*27 written/)
+  expect(first.out).toMatch(/Snapshots\s+\S*\s*29 written/)
   const second = runner([vitest, 'run'])
   expect(second.code, second.out).toBe(0)
   expect(second.out).not.toMatch(/written/)
@@ -116,7 +120,7 @@ test('init --out outside the site: the tests, the config and the printed command
   expect(r.stdout).toContain('Run them: npx vitest run tests/web-identity')
   const run = spawnSync(process.execPath, [join(root, 'node_modules/vitest/vitest.mjs'), 'run', 'tests/web-identity'], { cwd: outer, env: childEnv(), encoding: 'utf8', timeout: 120_000 })
   expect(run.status, `${run.stdout}\n${run.stderr}`).toBe(0)
-  expect(run.stdout).toMatch(/Tests\s+\S*\s*13 passed/)
+  expect(run.stdout).toMatch(/Tests\s+\S*\s*14 passed/)
 }, 180_000)
 
 test("a timeout check saw is pinned with 250 ms an attempt: the generated test passes inside the runner's 5 s timeout", () => {
@@ -152,7 +156,7 @@ test('init --jest writes an ESM Jest suite and config that pass as generated', (
     timeout: 120_000,
   })
   expect(jest.status, `${jest.stdout}\n${jest.stderr}`).toBe(0)
-  expect(jest.stderr).toMatch(/Tests:\s+13 passed/)
+  expect(jest.stderr).toMatch(/Tests:\s+14 passed/)
 }, 180_000)
 
 test('watch mode reruns the generated tests when a function file changes (the plugin\'s forceRerunTriggers)', async () => {

@@ -153,3 +153,79 @@ describe('metadata, logs and files', () => {
     expect(d.message).not.toContain('invalid status code')
   })
 })
+
+describe('a function that lets a user write their own app_metadata: app-metadata-from-request (real-world-patterns.md, "Defects")', () => {
+  /** The real-world shape: the signed-in user's update, forwarded to the admin API as it came. */
+  const updateProfile = async (event: HandlerEvent, context: LambdaContext) => {
+    const { user } = context.clientContext
+    if (!user) return { statusCode: 401, body: 'login first' }
+    const r = await adminFetch(context, `/admin/users/${user.sub}`, { method: 'PUT', body: event.body! })
+    return { statusCode: r.status, body: await r.text() }
+  }
+  /** The other shape: one key picked from the body. */
+  const setRoles = async (event: HandlerEvent, context: LambdaContext) => {
+    const { user } = context.clientContext
+    const { roles } = JSON.parse(event.body!)
+    const r = await adminFetch(context, `/admin/users/${user?.sub}`, { method: 'PUT', body: JSON.stringify({ app_metadata: { roles } }) })
+    return { statusCode: r.status, body: '' }
+  }
+
+  test('a member sends roles ["admin"] and the function forwards them: flagged, and the outcome stays production\'s (the store has the roles)', async () => {
+    const identity = createIdentity({ seed: 40 })
+    identity.listen()
+    try {
+      const member = identity.createUser({ roles: ['member'] })
+      const res = await identity.invoke(updateProfile, { user: member, json: { app_metadata: { roles: ['admin'] }, user_metadata: { full_name: 'Mallory' } } })
+      expect(res.statusCode).toBe(200)
+      expect(identity.users.get(member.id)!.app_metadata.roles).toEqual(['admin'])
+      const d = res.diagnostics.find((x) => x.code === 'app-metadata-from-request')
+      expect(d?.message).toContain(`sent PUT /admin/users/${member.id} with app_metadata.roles = ["admin"] taken from the request body, for a caller who is not an admin`)
+      const picked = await identity.invoke(setRoles, { user: identity.createUser(), json: { roles: ['editor'] } })
+      expect(picked.diagnostics.find((x) => x.code === 'app-metadata-from-request')?.message).toContain('app_metadata.roles = ["editor"]')
+    } finally {
+      identity.close()
+    }
+  })
+
+  test('not flagged: an admin caller, user_metadata only, a value the caller already had, a value the function chose', async () => {
+    const identity = createIdentity({ seed: 41 })
+    identity.listen()
+    try {
+      const admin = identity.createUser({ roles: ['admin'] })
+      const asAdmin = await identity.invoke(setRoles, { user: admin, json: { roles: ['admin', 'editor'] } })
+      expect(asAdmin.statusCode).toBe(200)
+      expect(codes(asAdmin)).not.toContain('app-metadata-from-request')
+      const member = identity.createUser({ roles: ['member'] })
+      const profileOnly = await identity.invoke(updateProfile, { user: member, json: { user_metadata: { full_name: 'Mia' } } })
+      expect(profileOnly.statusCode).toBe(200)
+      expect(codes(profileOnly)).not.toContain('app-metadata-from-request')
+      // The whole merged map sent back, roles unchanged: nothing was gained.
+      const same = await identity.invoke(updateProfile, { user: member, json: { app_metadata: { roles: ['member'] } } })
+      expect(codes(same)).not.toContain('app-metadata-from-request')
+      const chosen = await identity.invoke(async (_e: HandlerEvent, context: LambdaContext) => {
+        const r = await adminFetch(context, `/admin/users/${context.clientContext.user!.sub}`, { method: 'PUT', body: JSON.stringify({ app_metadata: { roles: ['member', 'newsletter'] } }) })
+        return { statusCode: r.status, body: '' }
+      }, { user: member, json: { roles: ['admin'] } })
+      expect(codes(chosen)).not.toContain('app-metadata-from-request')
+    } finally {
+      identity.close()
+    }
+  })
+
+  test('a caller without a valid token is named as such (the function trusted an id from the body)', async () => {
+    const identity = createIdentity({ seed: 42 })
+    identity.listen()
+    try {
+      const victim = identity.createUser()
+      const res = await identity.invoke(async (event: HandlerEvent, context: LambdaContext) => {
+        const { id, app_metadata } = JSON.parse(event.body!)
+        const r = await adminFetch(context, `/admin/users/${id}`, { method: 'PUT', body: JSON.stringify({ app_metadata }) })
+        return { statusCode: r.status, body: '' }
+      }, { token: 'not-a-jwt', json: { id: victim.id, app_metadata: { plan: 'enterprise' } } })
+      expect(res.statusCode).toBe(200)
+      expect(res.diagnostics.find((x) => x.code === 'app-metadata-from-request')?.message).toContain('app_metadata.plan = "enterprise" taken from the request body, for a caller without a valid token')
+    } finally {
+      identity.close()
+    }
+  })
+})

@@ -1,4 +1,4 @@
-import type { Diagnostic } from '../types.js'
+import type { Diagnostic, JsonObject } from '../types.js'
 
 /** One request to the emulated GoTrue made during a call, as the emulator answered it. @internal */
 export interface GoTrueExchange {
@@ -80,5 +80,62 @@ function rolesIn(text: string): { present: boolean; value?: unknown } {
     return meta.roles === null ? { present: false } : { present: true, value: meta.roles }
   } catch {
     return { present: false }
+  }
+}
+
+/**
+ * Who made the HTTP request a function is answering, for `app-metadata-from-request`: the body
+ * it sent (parsed JSON, `undefined` when it is not JSON) and its verified token claims
+ * (`undefined` without a valid token). Computed only when the function writes through the admin API.
+ * @internal
+ */
+export interface CallerRequest {
+  body: unknown
+  claims: { app_metadata?: unknown; role?: unknown } | undefined
+}
+
+const isObject = (v: unknown): v is JsonObject => v !== null && typeof v === 'object' && !Array.isArray(v)
+
+/** Whether the caller passes the role check admin functions use: `app_metadata.roles` has `admin`, or GoTrue's top-level `role` is `admin`. */
+function isAdminCaller(claims: CallerRequest['claims']): boolean {
+  if (!claims) return false
+  const roles = isObject(claims.app_metadata) ? claims.app_metadata.roles : undefined
+  return claims.role === 'admin' || (Array.isArray(roles) && roles.includes('admin'))
+}
+
+/**
+ * `app-metadata-from-request` (real-world-patterns.md, "Defects": a function that lets a user
+ * write their own `app_metadata`): an admin `PUT /admin/users/:id` or `POST /admin/users` set an
+ * `app_metadata` key to exactly the value the request body gave it (`body.app_metadata.<key>` or
+ * `body.<key>`), the caller is not an admin, and the value is not what the caller's token already
+ * had. GoTrue lets only admins write `app_metadata` (gotrue.md §5.4: `PUT /user` answers a non-admin 401), so a
+ * function that forwards it hands every caller the admin's power: roles are `app_metadata`.
+ * @internal
+ */
+export function appMetadataFromRequest(x: GoTrueExchange, caller: CallerRequest, name: string): Diagnostic | undefined {
+  if (!((x.method === 'PUT' && x.path.startsWith(ADMIN_USER)) || (x.method === 'POST' && x.path === '/admin/users'))) return undefined
+  if (!x.text.includes('app_metadata') || !isObject(caller.body) || isAdminCaller(caller.claims)) return undefined
+  let written: unknown
+  try {
+    written = (JSON.parse(x.text) as { app_metadata?: unknown } | null)?.app_metadata
+  } catch {
+    return undefined
+  }
+  if (!isObject(written)) return undefined
+  const sent = caller.body
+  const sentMeta = isObject(sent.app_metadata) ? sent.app_metadata : undefined
+  const had = caller.claims && isObject(caller.claims.app_metadata) ? caller.claims.app_metadata : {}
+  const same = (a: unknown, b: unknown): boolean => JSON.stringify(a) === JSON.stringify(b)
+  const keys = Object.keys(written).filter((key) => {
+    const value = written[key]
+    if (value === null || same(value, had[key])) return false
+    return (sentMeta !== undefined && Object.hasOwn(sentMeta, key) && same(value, sentMeta[key])) || (Object.hasOwn(sent, key) && same(value, sent[key]))
+  })
+  if (keys.length === 0) return undefined
+  const who = caller.claims ? 'a caller who is not an admin' : 'a caller without a valid token'
+  const shown = keys.map((k) => `app_metadata.${k} = ${JSON.stringify(written[k])}`).join(', ')
+  return {
+    code: 'app-metadata-from-request',
+    message: `${name} sent ${x.method} ${x.path} with ${shown} taken from the request body, for ${who}: anyone can give themselves roles this way (privilege escalation; GoTrue lets only admins write app_metadata, and PUT /user refuses it). Decide app_metadata in the function (the caller's verified role, an allow-list of values), never from the request.`,
   }
 }

@@ -2,7 +2,8 @@ import { isAbsolute, relative, sep } from 'node:path'
 import type { Diagnostic, FunctionResponse } from '../types.js'
 import type { EnvOverrides } from './env.js'
 import { adminWriteDiagnostics } from './admin-writes.js'
-import type { GoTrueExchange } from './admin-writes.js'
+import type { CallerRequest, GoTrueExchange } from './admin-writes.js'
+import { appMetadataFromRequest } from './admin-writes.js'
 import { currentLayer, EnvLayer, runInLayer } from './env.js'
 
 /** What a call scope is told when it starts. @internal */
@@ -17,6 +18,8 @@ export interface CallInit {
   sink?: Diagnostic[] | undefined
   /** The function's entry file, when it was loaded from a path (for reads outside its folder). */
   file?: string | undefined
+  /** An HTTP call's request, read when the function writes through the admin API. */
+  caller?: (() => CallerRequest) | undefined
 }
 
 /**
@@ -49,12 +52,14 @@ export class CallScope extends EnvLayer {
   unserved: string[] | undefined
   /** Files the function read (absolute paths). */
   reads: Set<string> | undefined
+  readonly #caller: (() => CallerRequest) | undefined
 
   constructor(init: CallInit) {
     super(init.env, init.base, currentLayer())
     this.name = init.name
     this.#sink = init.sink
     this.file = init.file
+    this.#caller = init.caller
     this.dir = init.file === undefined ? undefined : init.file.slice(0, init.file.lastIndexOf(sep) + 1)
   }
 
@@ -72,6 +77,10 @@ export class CallScope extends EnvLayer {
   exchanged(x: GoTrueExchange): void {
     ;(this.gotrue ??= []).push(x)
     for (const d of adminWriteDiagnostics(x, this.name)) this.note(d)
+    if (this.#caller) {
+      const escalation = appMetadataFromRequest(x, this.#caller(), this.name)
+      if (escalation) this.note(escalation)
+    }
   }
 
   /** A request nothing served (method and URL, or `host:port` for a raw connection). */

@@ -15,6 +15,7 @@ import { currentCall } from './call-scope.js'
 import { backgroundAccepted, backgroundClientContext, backgroundDiagnostic, BACKGROUND_TIMEOUT_MS, runInBackground } from './background.js'
 import { runResolved, v2IdentityContext } from './invoke-v2.js'
 import type { ShapeRun } from './invoke-v2.js'
+import type { CallerRequest } from './admin-writes.js'
 import { netlifyRequestHeaders } from '../netlify/v2-context.js'
 import type { ResolvedFunction } from './resolve.js'
 
@@ -144,6 +145,8 @@ export async function invokeHttp(rt: Runtime, fn: ResolvedFunction, request: Inv
   // One rule: the context is built from the Authorization header the function receives.
   const auth = event.headers.authorization
   const mode = request.mode ?? rt.mode
+  // Read only if the function writes through the admin API (app-metadata-from-request).
+  const caller = (): CallerRequest => callerRequest(rt, event, mode)
   const contexts = {
     // Background functions get no client context, in production as under netlify dev (§3.6, §5).
     clientContext: fn.background
@@ -155,7 +158,7 @@ export async function invokeHttp(rt: Runtime, fn: ResolvedFunction, request: Inv
     // functions-runtime.md §5: 202 with an empty body at once; the run continues.
     const response = backgroundAccepted() as InvokeResponse
     const diagnostics = [backgroundDiagnostic(name)]
-    const background = runInBackground(() => runResolved(rt, fn, name, event, contexts, request.timeoutMs ?? BACKGROUND_TIMEOUT_MS, { env: request.env, sink: diagnostics }).then((run) => {
+    const background = runInBackground(() => runResolved(rt, fn, name, event, contexts, request.timeoutMs ?? BACKGROUND_TIMEOUT_MS, { env: request.env, sink: diagnostics, caller }).then((run) => {
       diagnostics.push(...run.diagnostics)
       return run
     }))
@@ -165,7 +168,7 @@ export async function invokeHttp(rt: Runtime, fn: ResolvedFunction, request: Inv
   }
   const budget = attemptTimeout(rt, INVOKE_TIMEOUT_MS, 1, request.timeoutMs)
   const diagnostics: Diagnostic[] = []
-  const run = await runResolved(rt, fn, name, event, contexts, budget.timeoutMs, { env: request.env, sink: diagnostics })
+  const run = await runResolved(rt, fn, name, event, contexts, budget.timeoutMs, { env: request.env, sink: diagnostics, caller })
   diagnostics.push(...run.diagnostics)
   if (budget.shortened && run.timedOut) diagnostics.push(budget.shortened)
   const base64 = base64BodyDiagnostic(fn, event, run, name)
@@ -173,6 +176,33 @@ export async function invokeHttp(rt: Runtime, fn: ResolvedFunction, request: Inv
   const response = run.response as InvokeResponse
   Object.defineProperty(response, 'diagnostics', { value: diagnostics, enumerable: false })
   return response
+}
+
+/**
+ * The request as the function got it, for `app-metadata-from-request`: its JSON body and the
+ * claims of its token (the bearer, else the `nf_jwt` cookie a v2 function reads), verified as
+ * production verifies them; under `netlify-dev` decoded, as the CLI does.
+ */
+function callerRequest(rt: Runtime, event: { body: string | null; isBase64Encoded: boolean; headers: Record<string, string | undefined> }, mode: ContextMode): CallerRequest {
+  let body: unknown
+  if (event.body) {
+    try {
+      body = JSON.parse(event.isBase64Encoded ? Buffer.from(event.body, 'base64').toString('utf8') : event.body)
+    } catch {
+      body = undefined
+    }
+  }
+  const cookie = /(?:^|;\s*)nf_jwt=([^;]+)/.exec(event.headers.cookie ?? '')?.[1]
+  const token = parseBearer(event.headers.authorization) ?? cookie
+  let claims: CallerRequest['claims']
+  if (token) {
+    if (mode === 'netlify-dev') claims = decodeUnverified(token) ?? undefined
+    else {
+      const check = checkToken(token, rt.key, rt.clock)
+      if (check.ok) claims = check.claims
+    }
+  }
+  return { body, claims }
 }
 
 /**

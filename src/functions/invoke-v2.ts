@@ -16,6 +16,7 @@ import { netlifyRuntimeEnv } from '../netlify/runtime-env.js'
 import { CallScope, runInCall } from './call-scope.js'
 import { installCallObservers } from './observe.js'
 import type { EnvOverrides } from './env.js'
+import type { CallerRequest } from './admin-writes.js'
 import { lateCompletionTicks, mapV1Run, startV1 } from './invoke-v1.js'
 import type { V1Run } from './invoke-v1.js'
 import type { V1Settled } from './run-v1.js'
@@ -274,6 +275,8 @@ export interface RunOptions {
   env?: EnvOverrides | undefined
   /** Where findings after the call settled go (the outcome's diagnostics). */
   sink?: Diagnostic[] | undefined
+  /** An HTTP call's request (see `CallInit.caller`). */
+  caller?: (() => CallerRequest) | undefined
 }
 
 /**
@@ -297,7 +300,7 @@ export function runResolved(
   try {
     installCallObservers()
     const file = isAbsolute(fn.source) ? fn.source : undefined
-    const scope = new CallScope({ name, env: options.env, base: netlifyRuntimeEnv(rt), sink: options.sink, file })
+    const scope = new CallScope({ name, env: options.env, base: netlifyRuntimeEnv(rt), sink: options.sink, file, caller: options.caller })
     if (fn.shape !== 'v1') return runInCall(scope, () => runV2Shape(rt, fn, name, event, contexts, timeoutMs, scope)).then((run) => settleRun(fn, scope, run))
     // Only the handler's own run is inside the call scope, and the harness's steps around it make
     // as few promises as they can: on Node 20 every promise made while an AsyncLocalStorage is in

@@ -15,10 +15,21 @@ export interface EventScenario {
   user: FakeUserOverrides
 }
 
-/** One scenario of the HTTP battery: which bearer token the request carries. @internal */
+/** One scenario of the HTTP battery: which bearer token the request carries, and its JSON body. @internal */
 export interface HttpScenario {
-  id: 'no-token' | 'valid-token' | 'expired-token' | 'alg-none' | 'wrong-secret'
+  id: 'no-token' | 'valid-token' | 'expired-token' | 'alg-none' | 'wrong-secret' | 'member-sets-roles'
   title: string
+  /** The JSON body of the `POST` (default `{}`). */
+  json?: { [key: string]: unknown }
+}
+
+/**
+ * The stored users whose tokens the HTTP battery sends: `staff` (an admin, so admin-only functions
+ * answer it) for the token scenarios, `member` (no admin role) for `member-sets-roles`. @internal
+ */
+export const HTTP_USERS: Readonly<Record<'staff' | 'member', { email: string; roles: string[]; user_metadata: { full_name: string } }>> = {
+  staff: { email: 'sam.staff@example.com', roles: ['admin', 'staff'], user_metadata: { full_name: 'Sam Staff' } },
+  member: { email: 'mia.member@example.com', roles: ['member'], user_metadata: { full_name: 'Mia Member' } },
 }
 
 /**
@@ -50,11 +61,16 @@ export function eventScenarios(event: IdentityEvent): EventScenario[] {
   return base
 }
 
-/** The HTTP battery: no token, a valid one, and three a verifying function must refuse. @internal */
+/**
+ * The HTTP battery: no token, a valid one, three a verifying function must refuse, and a member
+ * asking for the admin role in the body (a function that forwards it to the admin API lets any
+ * user give themselves roles: `app-metadata-from-request`). @internal
+ */
 export const HTTP_SCENARIOS: readonly HttpScenario[] = [
   { id: 'no-token', title: 'no token' },
   { id: 'valid-token', title: 'valid token (roles admin, staff)' },
   { id: 'expired-token', title: 'expired token' },
   { id: 'alg-none', title: 'forged token: alg "none", no signature' },
   { id: 'wrong-secret', title: 'forged token: signed with another secret' },
+  { id: 'member-sets-roles', title: 'member asks for roles ["admin"] in the body', json: { app_metadata: { roles: ['admin'] }, roles: ['admin'] } },
 ]

@@ -38,6 +38,7 @@ export const RULES: Readonly<Record<string, { severity: Severity; fix: string }>
   'background-client-context': { severity: 'error', fix: 'background functions get no clientContext identity: pass what they need in the request' },
   'base64-body': { severity: 'error', fix: 'decode the body when event.isBase64Encoded is true' },
   'admin-roles-not-array': { severity: 'error', fix: 'send app_metadata.roles as an array of strings to the admin API' },
+  'app-metadata-from-request': { severity: 'error', fix: 'decide app_metadata in the function (the caller\'s verified role, an allow-list of values); let users change only user_metadata' },
   'admin-malformed-id': { severity: 'warning', fix: 'put the stored user\'s id (a UUID) in /admin/users/<id>: no braces, and check it is present before the request' },
   'identity-not-served': { severity: 'error', fix: 'the function needs GoTrue: check its URL comes from clientContext.identity.url' },
   'trusts-unverified-token': { severity: 'error', fix: 'authorise with the user Netlify verified: context.clientContext.user in a handler(event, context), getUser() from @netlify/identity in a v2 function; or verify the JWT signature and exp yourself' },

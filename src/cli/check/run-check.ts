@@ -10,7 +10,7 @@ import { HOOK_DEFAULTS } from '../../gotrue/hooks.js'
 import { createIdentity } from '../../identity.js'
 import type { Identity } from '../../identity.js'
 import type { Diagnostic, GoTrueUser, HookOutcome, IdentityEvent, JsonObject } from '../../types.js'
-import { eventScenarios, HTTP_SCENARIOS } from './battery.js'
+import { eventScenarios, HTTP_SCENARIOS, HTTP_USERS } from './battery.js'
 import type { EventScenario, HttpScenario } from './battery.js'
 import { ruleFor, SEVERITY_RANK } from './findings.js'
 import type { Severity } from './findings.js'
@@ -332,11 +332,13 @@ interface HttpTokens {
   expired: string
   algNone: string
   wrongSecret: string
+  member: string
 }
 
-/** The tokens of the HTTP battery, all for the same stored user (so only their validity differs). */
+/** The tokens of the HTTP battery: four for the same stored staff user (so only their validity differs), one for a member. */
 async function httpTokens(identity: Identity): Promise<HttpTokens> {
-  const user = identity.createUser({ email: 'sam.staff@example.com', roles: ['admin', 'staff'], user_metadata: { full_name: 'Sam Staff' } })
+  const user = identity.createUser(structuredClone(HTTP_USERS.staff))
+  const member = await identity.token(identity.createUser(structuredClone(HTTP_USERS.member)))
   const valid = await identity.token(user)
   const expired = await identity.token(user, { expiresIn: -3600 })
   // Same claims, signed with a secret that is not the site's: production's clientContext never has this user.
@@ -344,7 +346,7 @@ async function httpTokens(identity: Identity): Promise<HttpTokens> {
   // alg "none": the valid token's claims under an unsigned header (RFC 7519 §6), which GoTrue's golang-jwt refuses.
   const claims = valid.split('.')[1]!
   const algNone = `${Buffer.from(JSON.stringify({ alg: 'none', typ: 'JWT' })).toString('base64url')}.${claims}.`
-  return { valid, expired, algNone, wrongSecret }
+  return { valid, expired, algNone, wrongSecret, member }
 }
 
 async function httpScenario(
@@ -357,9 +359,9 @@ async function httpScenario(
   onRead: (r: { name: string; value: string | undefined }) => void,
 ): Promise<ScenarioResult> {
   const started = performance.now()
-  const token = { 'no-token': undefined, 'valid-token': tokens.valid, 'expired-token': tokens.expired, 'alg-none': tokens.algNone, 'wrong-secret': tokens.wrongSecret }[scenario.id]
+  const token = { 'no-token': undefined, 'valid-token': tokens.valid, 'expired-token': tokens.expired, 'alg-none': tokens.algNone, 'wrong-secret': tokens.wrongSecret, 'member-sets-roles': tokens.member }[scenario.id]
   try {
-    const response = await observeEnvReads(() => identity.invoke(fn.path, { name: fn.name, method: 'POST', json: {}, timeoutMs, env, ...(token ? { token, headers: { cookie: `nf_jwt=${token}` } } : {}) }), onRead)
+    const response = await observeEnvReads(() => identity.invoke(fn.path, { name: fn.name, method: 'POST', json: scenario.json ?? {}, timeoutMs, env, ...(token ? { token, headers: { cookie: `nf_jwt=${token}` } } : {}) }), onRead)
     if (response.background) await settledWithin(response.background, timeoutMs)
     return {
       id: scenario.id,

@@ -1,6 +1,6 @@
 import { relative, dirname } from 'node:path'
 import type { EventScenario } from '../check/battery.js'
-import { eventScenarios, HTTP_SCENARIOS } from '../check/battery.js'
+import { eventScenarios, HTTP_SCENARIOS, HTTP_USERS } from '../check/battery.js'
 import type { FunctionReport, ScenarioResult } from '../check/report.js'
 import { verdictWord } from '../check/report.js'
 import type { JsonValue } from '../../types.js'
@@ -24,7 +24,6 @@ export interface GenerateInput {
 }
 
 /** The HTTP battery's user: the same as check's (httpTokens in run-check.ts). */
-const HTTP_USER = { email: 'sam.staff@example.com', roles: ['admin', 'staff'], user_metadata: { full_name: 'Sam Staff' } }
 
 const ISO = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}/
 const UUID = /[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}/i
@@ -81,11 +80,14 @@ function httpTest(s: ScenarioResult, options: string, indent: string): string {
     'expired-token': ', token: await identity.token(user, { expiresIn: -3600 })',
     'alg-none': ", token: `${Buffer.from('{\"alg\":\"none\",\"typ\":\"JWT\"}').toString('base64url')}.${(await identity.token(user)).split('.')[1]}.`",
     'wrong-secret': ", token: await createIdentity({ jwtSecret: 'not-this-sites-secret-check-forged-token' }).token(user)",
+    'member-sets-roles': ', user',
   }
+  const scenario = HTTP_SCENARIOS.find((x) => x.id === s.id)
+  const who = s.id === 'member-sets-roles' ? HTTP_USERS.member : HTTP_USERS.staff
   const lines = [
     `test(${JSON.stringify(`${s.title} → ${s.status}`)}, async (${'{ identity }'}) => {`,
-    ...(s.id === 'no-token' ? [] : [`  const user = identity.createUser(${literal(HTTP_USER as JsonValue, false)})`]),
-    `  const response = await identity.invoke(fn, { method: 'POST', json: {}${token[s.id] ?? ''}${options} })`,
+    ...(s.id === 'no-token' ? [] : [`  const user = identity.createUser(${literal(who as JsonValue, false)})`]),
+    `  const response = await identity.invoke(fn, { method: 'POST', json: ${literal((scenario?.json ?? {}) as JsonValue, false)}${token[s.id] ?? ''}${options} })`,
     `  expect(response.statusCode).toBe(${s.status})`,
     // A crash's 500 body carries a stack with the bundle's temporary file name: only its status is pinned.
     s.status >= 500 ? '  expect({ statusCode: response.statusCode, diagnostics: response.diagnostics.map((d) => d.code) }).toMatchSnapshot()' : '  expect(response).toMatchSnapshot()',
