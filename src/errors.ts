@@ -14,8 +14,8 @@ import { withoutOwnFrames } from './own-frames.js'
  * - `ERR_UNKNOWN_EVENT`: `trigger()` got an event that is not an identity event.
  * - `ERR_UNSUPPORTED_FUNCTION`: the value or module is no function Netlify can run (no `handler`,
  *   default export or typed handlers), or the file has no function extension.
- * - `ERR_FUNCTION_NOT_FOUND`: a function path, a function folder's entry file, or a functions
- *   directory does not exist.
+ * - `ERR_FUNCTION_NOT_FOUND`: a function path, a function folder's entry file, a functions
+ *   directory, or the site directory (`check`, `init`, `serve`) does not exist (or is a file).
  * - `ERR_FUNCTION_LOAD`: a function file failed to build (esbuild) or threw at module scope.
  * - `ERR_FUNCTION_FORMAT`: a CommonJS function file (`exports.handler`) would run as an ES module
  *   (`"type": "module"`), where Netlify fails too: rename it `.cjs` (a `{"type": "commonjs"}` package.json

@@ -354,8 +354,21 @@ export class Identity {
   }
 
   /** Fake provider users come from their own seeded stream, so they never shift `fakeUser()`'s sequence. */
-  #profileStream(): UserFactory {
-    return new UserFactory(hash32(`${streamSeed(this.seed, this.siteUrl)}|providers`), this.#userClock)
+  #profileStream(salt = ''): UserFactory {
+    return new UserFactory(hash32(`${streamSeed(this.seed, this.siteUrl)}${salt}|providers`), this.#userClock)
+  }
+
+  /**
+   * Draws ids and fake users from another stream named by `salt`, while the instance id, the
+   * account id and the default secret stay the seed's: for a server restarted on a kept store
+   * (`serve --state`), so new users never take a kept user's id and tokens issued before the
+   * restart still verify. `reset()` goes back to the seed's own streams. @internal
+   */
+  protected restream(salt: string): void {
+    const base = hash32(`${streamSeed(this.seed, this.siteUrl)}|${salt}`)
+    Object.assign(this.rt, { ids: new SeededRandom(base, 2) })
+    this.#users = new UserFactory(base, this.#userClock)
+    this.#profiles = this.#profileStream(`|${salt}`)
   }
 
   /**

@@ -88,6 +88,29 @@ describe('--state', () => {
     expect(JSON.parse(readFileSync(state, 'utf8')).generation).toBe(1)
   })
 
+  test('a restart keeps the site\'s secret and instance id: an access token issued before it still verifies', async () => {
+    const dir = newSite()
+    const state = join(dir, 'state.json')
+    // The default secret derives from the seed and the site URL: the same URL on both runs (as a dev server's).
+    const options = { site: dir, port: 0, seed: 7, state, watch: false, siteUrl: 'http://localhost:8888', autoconfirm: true }
+    const first = await serveIdentity(options)
+    await fetch(`${first.url}/.netlify/identity/signup`, { method: 'POST', body: JSON.stringify({ email: 'kept@example.test', password: 'pw-123456' }) })
+    const login = await (await fetch(`${first.url}/.netlify/identity/token`, form('kept@example.test', 'pw-123456'))).json() as { access_token: string }
+    const { instanceId, jwtSecret } = first.identity
+    await first.close()
+
+    const second = await started({ ...options })
+    expect(second.identity.instanceId).toBe(instanceId)
+    expect(second.identity.jwtSecret).toBe(jwtSecret)
+    const me = await fetch(`${second.url}/.netlify/identity/user`, { headers: { authorization: `Bearer ${login.access_token}` } })
+    expect(me.status).toBe(200)
+    expect(((await me.json()) as { email: string }).email).toBe('kept@example.test')
+    // New users still draw fresh ids.
+    const again = await fetch(`${second.url}/.netlify/identity/signup`, { method: 'POST', body: JSON.stringify({ email: 'new@example.test', password: 'pw-123456' }) })
+    expect(again.status).toBe(200)
+    expect(new Set(second.identity.users.all().map((u) => u.id)).size).toBe(2)
+  })
+
   test('a state file that is not one: ERR_SERVE_FILE, saying to delete it', async () => {
     const dir = newSite()
     writeFileSync(join(dir, 'state.json'), '{"hello":1}')
@@ -148,7 +171,20 @@ describe('errors that say what to fix', () => {
     await expect(serveIdentity({ site: dir, proxy: 'http://localhost:1', dir })).rejects.toMatchObject({ code: 'ERR_INVALID_OPTION' })
     await expect(serveIdentity({ site: dir, proxy: 'localhost' })).rejects.toMatchObject({ code: 'ERR_INVALID_OPTION', message: expect.stringContaining('http://localhost:5173') })
     await expect(serveIdentity({ site: dir, port: 70000 })).rejects.toMatchObject({ code: 'ERR_INVALID_OPTION' })
-    await expect(serveIdentity({ site: join(dir, 'nope'), port: 0 })).rejects.toMatchObject({ code: 'ERR_FUNCTION_NOT_FOUND' })
+    await expect(serveIdentity({ site: join(dir, 'nope'), port: 0 })).rejects.toMatchObject({ code: 'ERR_FUNCTION_NOT_FOUND', message: expect.stringContaining('does not exist') })
+    writeFileSync(join(dir, 'netlify.toml'), '')
+    await expect(serveIdentity({ site: join(dir, 'netlify.toml'), port: 0 })).rejects.toMatchObject({ code: 'ERR_FUNCTION_NOT_FOUND', message: expect.stringContaining(`is a file, not a folder: pass the folder it is in (${JSON.stringify(dir)})`) })
+  })
+
+  test('only loopback: a host another machine could reach is refused before anything listens', async () => {
+    const dir = newSite()
+    for (const host of ['0.0.0.0', '::', '192.168.1.20', 'example.com', '::ffff:10.0.0.1']) {
+      await expect(serveIdentity({ site: dir, port: 0, host }), host).rejects.toMatchObject({ code: 'ERR_INVALID_OPTION', message: expect.stringContaining('host must be a loopback address') })
+    }
+    for (const host of ['127.0.0.1', '::1', 'localhost']) {
+      const server = await started({ site: dir, port: 0, host, watch: false })
+      expect((await fetch(`${server.url}/.netlify/identity/settings`)).status).toBe(200)
+    }
   })
 
   test('a function that cannot load: a warning at start, a 500 naming the problem when called; the rest still serves', async () => {

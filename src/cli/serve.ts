@@ -20,8 +20,9 @@ role-based redirects as production applies them, and everything else from your d
   --proxy URL        your dev server (netlify dev, Vite, Next…), websockets included
   --dir DIR          or serve these files (default: [build] publish, else the site directory)
   --port N           port on loopback (default ${DEFAULT_SERVE_PORT}; 0 picks a free one)
-  --host HOST        address to listen on (default 127.0.0.1; ::1 makes the Identity widget
-                     behave as on a deployed site, HttpOnly nf_jwt cookie included)
+  --host HOST        loopback address to listen on (default 127.0.0.1; ::1 makes the Identity
+                     widget behave as on a deployed site, HttpOnly nf_jwt cookie included;
+                     localhost works too; anything another machine could reach is refused)
   --seed N           every fake value derives from it (default 1)
   --autoconfirm      GoTrue's autoconfirm: signups are confirmed at once
   --providers LIST   external providers to enable, comma-separated (github,gitlab,google,

@@ -24,9 +24,14 @@ export class ServedIdentity extends Identity {
   readonly #observer: IdentityObserver
   readonly #wired: ((event: IdentityEvent) => FunctionInput | undefined) | undefined
 
-  /** `wired` looks up the function for an event live; without it, `options.functions` wires them. */
-  constructor(options: IdentityOptions, observer: IdentityObserver, wired?: (event: IdentityEvent) => FunctionInput | undefined) {
+  /**
+   * `wired` looks up the function for an event live; without it, `options.functions` wires them.
+   * `run` > 0: a restart on a kept store (`--state`): ids and fake users come from that run's own
+   * stream, the instance id and the default secret stay the seed's.
+   */
+  constructor(options: IdentityOptions, observer: IdentityObserver, wired?: (event: IdentityEvent) => FunctionInput | undefined, run = 0) {
     super(options)
+    if (run > 0) this.restream(`serve-run:${run}`)
     this.#observer = observer
     this.#wired = wired
     this.emulator.mail.onSend = (mail) => this.#observer.mail(mail)

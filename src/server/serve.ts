@@ -3,13 +3,12 @@ import { existsSync, readFileSync, watch } from 'node:fs'
 import type { FSWatcher } from 'node:fs'
 import { createServer } from 'node:http'
 import type { IncomingMessage, ServerResponse } from 'node:http'
+import { isIPv4 } from 'node:net'
 import type { Socket } from 'node:net'
 import { basename, dirname, join, relative, resolve } from 'node:path'
 import type { Duplex } from 'node:stream'
 import { errorLabel, HarnessError } from '../errors.js'
 import type { CreateUserOverrides, Identity, IdentityOptions } from '../identity.js'
-import { DEFAULT_SEED } from '../identity.js'
-import { hash32 } from '../random.js'
 import { readSiteConfig } from '../site/config.js'
 import type { SiteConfig } from '../site/config.js'
 import { hasRoleRules, readSiteRedirects } from '../site/redirects.js'
@@ -41,7 +40,7 @@ export interface ServeOptions extends IdentityOptions {
   site?: string
   /** The port on loopback; `0` picks a free one. Default {@link DEFAULT_SERVE_PORT}. */
   port?: number
-  /** The address to listen on. Default `127.0.0.1`; `::1` makes the Identity widget treat the page as a deployed site (see the README). */
+  /** The loopback address to listen on (`127.0.0.1`, `::1`, `localhost`; anything else is `ERR_INVALID_OPTION`). Default `127.0.0.1`; `::1` makes the Identity widget treat the page as a deployed site (see the README). */
   host?: string
   /** Your dev server (`netlify dev`, Vite, Next…): everything the front door does not answer goes there, websockets included. */
   proxy?: string
@@ -79,6 +78,16 @@ export interface IdentityServer {
 }
 
 const SERVE_KEYS = ['site', 'port', 'host', 'proxy', 'dir', 'users', 'state', 'functionTimeoutMs', 'watch', 'onEvent'] as const
+
+/** Whether `host` names this machine's loopback only: `localhost`, `127.0.0.0/8` or `::1`. */
+function isLoopback(host: string): boolean {
+  const h = host.toLowerCase().replace(/^\[(.*)\]$/, '$1')
+  if (h === 'localhost' || h === '::1' || h === '0:0:0:0:0:0:0:1') return true
+  if (isIPv4(h)) return h.startsWith('127.')
+  // An IPv4-mapped loopback (::ffff:127.0.0.1).
+  const mapped = /^::ffff:(\d+\.\d+\.\d+\.\d+)$/.exec(h)
+  return mapped !== null && isIPv4(mapped[1]!) && mapped[1]!.startsWith('127.')
+}
 
 /** The origin for a host and port (`[::1]` for IPv6). */
 function originOf(host: string, port: number): string {
@@ -172,6 +181,12 @@ export async function serveIdentity(options: ServeOptions = {}): Promise<Identit
   const port = options.port ?? DEFAULT_SERVE_PORT
   if (!Number.isInteger(port) || port < 0 || port > 65535) throw new HarnessError('ERR_INVALID_OPTION', `port must be an integer from 0 to 65535; got ${String(port)}`)
   const host = options.host ?? '127.0.0.1'
+  if (!isLoopback(host)) {
+    throw new HarnessError(
+      'ERR_INVALID_OPTION',
+      `host must be a loopback address (127.0.0.1, ::1 or localhost); got ${JSON.stringify(host)}. serve is a test server: its secret derives from the seed, its users are fake, and without a publish folder it serves the site's files, function sources included. It never listens where another machine can reach it.`,
+    )
+  }
   const timeout = options.functionTimeoutMs ?? DEFAULT_FUNCTION_TIMEOUT_MS
   if (!Number.isFinite(timeout) || timeout <= 0) throw new HarnessError('ERR_INVALID_OPTION', `functionTimeoutMs must be a positive number; got ${String(timeout)}`)
 
@@ -210,9 +225,6 @@ export async function serveIdentity(options: ServeOptions = {}): Promise<Identit
   try {
     const identityOptions: IdentityOptions = { ...options }
     for (const key of SERVE_KEYS) delete (identityOptions as Record<string, unknown>)[key]
-    const seed = options.seed ?? DEFAULT_SEED
-    // Each run with --state draws ids from its own stream, so new users never take a kept user's id.
-    if (generation > 0) identityOptions.seed = hash32(`${seed}:serve-run:${generation}`)
     const table = new FunctionTable(site.functionsDir, (event) => {
       if (event.type === 'reload') emit({ type: 'reload', what: 'functions', files: event.files })
       else emit({ type: 'warning', message: `function ${event.name} cannot be loaded: ${event.message}` })
@@ -240,6 +252,9 @@ export async function serveIdentity(options: ServeOptions = {}): Promise<Identit
         },
       },
       options.functions === undefined ? (event) => table.eventFunction(event) : undefined,
+      // Each run with --state draws ids from its own stream, so new users never take a kept
+      // user's id; the secret and instance id stay the seed's, so earlier tokens still verify.
+      generation,
     )
     table.useRuntimeEnv(netlifyRuntimeEnv(identity.runtime))
     await table.refresh()

@@ -1,5 +1,5 @@
 import { existsSync, readFileSync, statSync } from 'node:fs'
-import { join, relative, resolve } from 'node:path'
+import { dirname, join, relative, resolve } from 'node:path'
 import { parse, TomlError } from 'smol-toml'
 import { HarnessError } from '../errors.js'
 import { isRecord } from '../values.js'
@@ -65,8 +65,9 @@ export const FUNCTION_CONFIG_PROPERTIES: ReadonlySet<string> = new Set([
  */
 export function readSiteConfig(siteDir: string): SiteConfig {
   const root = resolve(siteDir)
-  if (!existsSync(root) || !statSync(root).isDirectory()) {
-    throw new HarnessError('ERR_FUNCTION_NOT_FOUND', `site directory ${JSON.stringify(root)} does not exist`)
+  if (!existsSync(root)) throw new HarnessError('ERR_FUNCTION_NOT_FOUND', `site directory ${JSON.stringify(root)} does not exist: pass the folder that holds netlify.toml (or netlify/functions)`)
+  if (!statSync(root).isDirectory()) {
+    throw new HarnessError('ERR_FUNCTION_NOT_FOUND', `site directory ${JSON.stringify(root)} is a file, not a folder: pass the folder it is in (${JSON.stringify(dirname(root))})`)
   }
   let configFile: string | undefined = join(root, 'netlify.toml')
   let toml = existsSync(configFile) ? parseToml(configFile) : ((configFile = undefined), {})
