@@ -37,7 +37,7 @@ try {
   cpSync(join(root, 'examples/site'), site, { recursive: true, filter: (src) => !src.includes('node_modules') })
 
   const text = bin(app, ['check', 'site'], 0)
-  if (!/^PASS {2}7 functions, 56 scenarios/m.test(text)) throw new Error(`check's summary is not the expected one:\n${text}`)
+  if (!/^PASS {2}7 functions, 59 scenarios/m.test(text)) throw new Error(`check's summary is not the expected one:\n${text}`)
   const report = JSON.parse(bin(app, ['check', 'site', '--json', '--junit', 'check.xml'], 0))
   if (report.summary.functions !== 7 || !existsSync(join(app, 'check.xml'))) throw new Error('check --json / --junit wrote an unexpected report')
   // The short alias runs the same CLI.
