@@ -142,6 +142,11 @@ describe('what it prints', () => {
     expect(formatEvent({ type: 'hook', event: 'login', allowed: false, status: 500, attempts: 0, diagnostics: [], failure: 'HarnessError: cannot build' }, io)).toBe(
       '↳  identity-login: could not run (HarnessError: cannot build) → GoTrue answers 500\n',
     )
+    // A hook that timed out did not answer: the 500 its outcome carries is the runner's, not the function's.
+    const timedOut = { code: 'timeout', message: 'identity-signup did not complete within 5000 ms: the promise it returned had not settled by then' }
+    expect(formatEvent({ type: 'hook', event: 'signup', allowed: false, status: 504, attempts: 3, functionStatus: 500, error: { code: 504, msg: 'Failed to perform webhook in time frame (5 seconds)' }, diagnostics: [timedOut] }, io)).toBe(
+      `↳  identity-signup: blocked: GoTrue answers 504 "Failed to perform webhook in time frame (5 seconds)" (no answer in time, 3 attempts)\n   ! timeout: ${timedOut.message}\n`,
+    )
   })
 })
 
@@ -178,6 +183,32 @@ describe('the real bin, in a child process', () => {
       expect(out).toContain('stopping…')
       expect(out).toContain('stopped')
       await expect(fetch(`${url}/`)).rejects.toThrow()
+    } finally {
+      if (child.exitCode === null) child.kill('SIGKILL')
+      site.remove()
+    }
+  })
+
+  test('SIGTERM during a slow function call: the answer is logged as cut off by the server, and the process exits at once', async () => {
+    const site = copySite()
+    writeFileSync(join(site.dir, 'netlify', 'functions', 'slow.mjs'), 'export default async () => {\n  await new Promise((r) => setTimeout(r, 20_000))\n  return new Response("late")\n}\n')
+    const child = spawn(process.execPath, [built!.bin, 'serve', site.dir, '--port', '0', '--no-watch'], { stdio: ['ignore', 'pipe', 'pipe'] })
+    let out = ''
+    child.stdout.on('data', (d: Buffer) => (out += d))
+    child.stderr.on('data', (d: Buffer) => (out += d))
+    try {
+      await until(() => /Open\s+http:\/\/127\.0\.0\.1:\d+/.test(out), 'the banner', 15_000)
+      const url = /Open\s+(http:\/\/127\.0\.0\.1:\d+)/.exec(out)![1]!
+      const pending = fetch(`${url}/.netlify/functions/slow`).then(() => 'answered', () => 'cut off')
+      await new Promise((r) => setTimeout(r, 300))
+      const exit = new Promise<number | null>((done) => child.on('exit', (code) => done(code)))
+      const stopped = performance.now()
+      child.kill('SIGTERM')
+      expect(await exit).toBe(0)
+      expect(performance.now() - stopped).toBeLessThan(5000)
+      expect(await pending).toBe('cut off')
+      expect(out).toMatch(/GET +\/\.netlify\/functions\/slow --- .*cut off by the server stopping before the answer was complete/)
+      expect(out).not.toContain('closed by the client')
     } finally {
       if (child.exitCode === null) child.kill('SIGKILL')
       site.remove()

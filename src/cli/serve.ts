@@ -100,7 +100,8 @@ export function formatEvent(event: ServeEvent, io: CliIO): string {
       const name = eventFunctionName(event.event)
       if (event.failure) return `${io.style('red', '↳')}  ${name}: could not run (${event.failure}) → GoTrue answers ${event.status}\n`
       const tries = `${event.attempts} attempt${event.attempts === 1 ? '' : 's'}`
-      const answered = event.functionStatus === undefined ? '' : `function answered ${event.functionStatus}, `
+      // A timed-out attempt has no answer of the function's: the 500 in the outcome is the runner's.
+      const answered = event.diagnostics.some((d) => d.code === 'timeout') ? 'no answer in time, ' : event.functionStatus === undefined ? '' : `function answered ${event.functionStatus}, `
       const verdict = event.allowed
         ? `${io.style('green', 'allowed')} (${answered}${tries})`
         : `${io.style('red', 'blocked')}: GoTrue answers ${event.status}${event.error ? ` ${JSON.stringify(event.error.msg)}` : ''} (${answered}${tries})`
@@ -181,9 +182,11 @@ export async function serveUntil(args: string[], io: CliIO, stop: (server: Ident
 }
 
 /** `netlify-identity-harness serve [site-dir]`: serves until Ctrl-C (SIGINT) or SIGTERM. @internal */
-export function run(args: string[], io: CliIO): Promise<number> {
-  return serveUntil(args, io, () =>
+export async function run(args: string[], io: CliIO): Promise<number> {
+  let served = false
+  const code = await serveUntil(args, io, () =>
     new Promise<void>((done) => {
+      served = true
       const onSignal = (): void => {
         process.off('SIGINT', onSignal)
         process.off('SIGTERM', onSignal)
@@ -196,4 +199,8 @@ export function run(args: string[], io: CliIO): Promise<number> {
       process.on('SIGTERM', onSignal)
     }),
   )
+  // A function call still running when the server stopped (a slow handler's timer) must not keep
+  // the stopped server's process alive; the timer does not itself keep the process up.
+  if (served) setTimeout(() => process.exit(code), 200).unref()
+  return code
 }

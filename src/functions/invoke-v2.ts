@@ -205,7 +205,7 @@ export async function invokeV2(rt: Runtime, handler: V2Handler, request: Request
     clearTimeout(timer)
   }
   if (settled.kind === 'timeout') {
-    diagnostics.push({ code: 'timeout', message: `${name} did not settle within ${timeoutMs} ms (its promise, or a promise passed to context.waitUntil(), never settled)` })
+    diagnostics.push({ code: 'timeout', message: `${name} did not settle within ${timeoutMs} ms (its promise, or a promise passed to context.waitUntil(), had not settled by then)` })
     return { response: plainResponse(500, NETLIFY_MESSAGES.timeout(timeoutMs)), timedOut: true, diagnostics }
   }
   if (settled.kind === 'error') {

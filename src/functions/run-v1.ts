@@ -17,8 +17,8 @@ export interface V1Settled {
 
 type Complete = (style: CompletionStyle, error: unknown, hasError: boolean, result?: unknown) => void
 
-const NEVER_SETTLED = 'the promise it returned never settled'
-const NEVER_COMPLETED = 'it returned nothing and never called the callback, context.done(), context.succeed() or context.fail()'
+const NEVER_SETTLED = 'the promise it returned had not settled by then'
+const NEVER_COMPLETED = 'it returned nothing and had not called the callback, context.done(), context.succeed() or context.fail() by then'
 
 /**
  * One run's state, which is also what the run settles with (its `late` fills in afterwards). One

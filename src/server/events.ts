@@ -19,7 +19,8 @@ export type ServeEvent =
       /**
        * Who answered: `identity` (GoTrue), `function <name>`, `redirect <rule> → <to>`,
        * `rewrite <rule> → <to>`, `role gate <rule> → 404`, `proxy`, `static`, `harness`; with
-       * `, closed by the client before the answer was complete` when the browser gave up on it.
+       * `, closed by the client before the answer was complete` when the browser gave up on it
+       * (`, cut off by the server stopping before …` when the server stopped first).
        */
       via: string
     }

@@ -76,6 +76,8 @@ export interface FrontDoorOptions {
 export class FrontDoor {
   readonly #o: FrontDoorOptions
   readonly #rooms = new Map<string, Room>()
+  /** Set when the server stops: the answers it cuts off are the server's doing, not the client's. */
+  stopping = false
 
   constructor(options: FrontDoorOptions) {
     this.#o = options
@@ -97,7 +99,7 @@ export class FrontDoor {
     // 'close', not 'finish': a request the browser gave up on (a navigation that replaced the
     // page, a cancelled prefetch) never finishes, and the log must still show it.
     res.once('close', () => {
-      const via = res.writableFinished ? ctx.via : `${ctx.via || 'harness'}, closed by the client before the answer was complete`
+      const via = res.writableFinished ? ctx.via : `${ctx.via || 'harness'}, ${this.stopping ? 'cut off by the server stopping' : 'closed by the client'} before the answer was complete`
       const status = res.headersSent ? res.statusCode : 0
       this.#o.emit({ type: 'request', method: req.method ?? 'GET', path: `${url.pathname}${url.search}`, status, ms: Math.round(performance.now() - started), via })
     })

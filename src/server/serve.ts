@@ -367,6 +367,7 @@ export async function serveIdentity(options: ServeOptions = {}): Promise<Identit
       },
       close: () => {
         closing ??= new Promise<void>((done) => {
+          if (door) door.stopping = true
           table.close()
           for (const w of watchers) w.close()
           save()
