@@ -90,6 +90,11 @@ describe('header, segments, base64 and signature (golang-jwt v4 ParseUnverified,
     ['header not JSON', `${b64('{alg}')}.${b64('{}')}.x`, "invalid character 'a' looking for beginning of object key string"],
     ['header with trailing data (json.Unmarshal reads all)', `${b64(`${HS256}x`)}.${b64('{}')}.x`, "invalid character 'x' after top-level value"],
     ['header an array', `${b64('[]')}.${b64('{}')}.x`, 'json: cannot unmarshal array into Go value of type map[string]interface {}'],
+    // Go's scanner reads bytes: "not" decodes to 0x9e 0x8b 0x2d, and quoteChar shows the byte 0x9e as a rune.
+    ['header bytes that are not UTF-8 ("not.a.jwt")', 'not.a.jwt', "invalid character '\\u009e' looking for beginning of value"],
+    ['a lone byte 0xef as the header', `${Buffer.from([0xef]).toString('base64url')}.${b64('{}')}.x`, "invalid character 'ï' looking for beginning of value"],
+    ['valid UTF-8 outside a string: its first byte', `${b64('é')}.${b64('{}')}.x`, "invalid character 'Ã' looking for beginning of value"],
+    ['claims bytes that are not UTF-8', `${b64(HS256)}.${Buffer.from([0x7b, 0xff]).toString('base64url')}.x`, "invalid character 'ÿ' looking for beginning of object key string"],
   ])('%s', (_name, token, expected) => {
     expect(reason(token)).toBe(expected)
   })

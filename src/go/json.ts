@@ -10,6 +10,7 @@
  * scanner accepted, so both agree on what is valid.
  * @internal
  */
+import { isUtf8 } from 'node:buffer'
 
 /**
  * How deep arrays and objects may nest. Go's decoder refuses more than 10,000 levels with
@@ -30,12 +31,18 @@ const enum Ctx {
   Array,
 }
 
+/**
+ * Set while a text decoded as latin1 is scanned (see {@link goBytes}): each character is then
+ * one input byte, as Go's scanner sees it.
+ */
+let byteText = false
+
 /** Go's `quoteChar`: `'x'`, `'\''`, `'"'`, `'\n'`, `'\x00'`… as `strconv.Quote` of one byte. */
 function quoteChar(code: number): string {
   if (code === 0x27) return `'\\''`
   if (code === 0x22) return `'"'`
   // Go scans bytes: a non-ASCII character is shown as its first UTF-8 byte, read as a rune.
-  const byte = code < 0x80 ? code : Buffer.from(String.fromCharCode(code), 'utf8')[0]!
+  const byte = code < 0x80 || byteText ? code : Buffer.from(String.fromCharCode(code), 'utf8')[0]!
   const named: Record<number, string> = { 7: '\\a', 8: '\\b', 9: '\\t', 10: '\\n', 11: '\\v', 12: '\\f', 13: '\\r', 0x5c: '\\\\' }
   if (named[byte]) return `'${named[byte]}'`
   if (byte < 0x20 || byte === 0x7f) return `'\\x${byte.toString(16).padStart(2, '0')}'`
@@ -236,6 +243,24 @@ function scanValue(text: string, start: number): Scan & { overflow?: string } {
 }
 
 const overflowError = (literal: string): string => `json: cannot unmarshal number ${literal} into Go value of type float64`
+
+/**
+ * Decodes bytes with `decode` as Go does: on valid UTF-8 as text; on bytes that are not, a
+ * syntax error names the byte Go's scanner stopped at (`'\u009e'`, not the replacement
+ * character's first byte), and a success reads strings with U+FFFD for the bad bytes, as Go does.
+ * @internal
+ */
+export function goBytes(bytes: Buffer, decode: (text: string) => GoDecoded): GoDecoded {
+  if (isUtf8(bytes)) return decode(bytes.toString('utf8'))
+  byteText = true
+  let scanned: GoDecoded
+  try {
+    scanned = decode(bytes.toString('latin1'))
+  } finally {
+    byteText = false
+  }
+  return scanned.ok ? decode(bytes.toString('utf8')) : scanned
+}
 
 /** `json.Unmarshal(text, &v)`: exactly one value, only white space after it. */
 export function goUnmarshal(text: string): GoDecoded {

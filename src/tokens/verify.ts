@@ -1,7 +1,7 @@
 import { createHmac, timingSafeEqual } from 'node:crypto'
 import type { Clock } from '../clock.js'
 import { epochSeconds } from '../clock.js'
-import { goDecodeFirst, goDecodeStruct, goKind, goUnmarshal } from '../go/json.js'
+import { goBytes, goDecodeFirst, goDecodeStruct, goKind, goUnmarshal } from '../go/json.js'
 import type { GoFieldKind } from '../go/json.js'
 import { goDurationBetween, goRawUrlBase64 } from '../go/text.js'
 import type { TokenClaims } from './claims.js'
@@ -49,16 +49,15 @@ function parseToken(token: string, key: SecretKey): ParsedToken {
   if (!headerBytes.ok) {
     return malformed(token.toLowerCase().startsWith('bearer ') ? "tokenstring should not contain 'bearer '" : headerBytes.error)
   }
-  const header = goUnmarshal(headerBytes.bytes.toString('utf8'))
+  const header = goBytes(headerBytes.bytes, goUnmarshal)
   if (!header.ok) return malformed(header.error)
   if (header.value !== null && (typeof header.value !== 'object' || Array.isArray(header.value))) {
     return malformed(`json: cannot unmarshal ${goKind(header.value)} into Go value of type map[string]interface {}`)
   }
   const claimBytes = goRawUrlBase64(body)
   if (!claimBytes.ok) return malformed(claimBytes.error)
-  const claimsText = claimBytes.bytes.toString('utf8')
   // Numbers are typed by the struct below (int64 claims); others are never built as floats here.
-  const decoded = goDecodeFirst(claimsText, { floats: false })
+  const decoded = goBytes(claimBytes.bytes, (text) => goDecodeFirst(text, { floats: false }))
   if (!decoded.ok) return malformed(decoded.error)
   let raw: Record<string, string> = {}
   if (decoded.value !== null) {
