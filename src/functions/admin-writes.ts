@@ -112,9 +112,12 @@ function isAdminCaller(claims: CallerRequest['claims']): boolean {
  * function that forwards it hands every caller the admin's power: roles are `app_metadata`.
  * @internal
  */
-export function appMetadataFromRequest(x: GoTrueExchange, caller: CallerRequest, name: string): Diagnostic | undefined {
+export function appMetadataFromRequest(x: GoTrueExchange, request: () => CallerRequest, name: string): Diagnostic | undefined {
   if (!((x.method === 'PUT' && x.path.startsWith(ADMIN_USER)) || (x.method === 'POST' && x.path === '/admin/users'))) return undefined
-  if (!x.text.includes('app_metadata') || !isObject(caller.body) || isAdminCaller(caller.claims)) return undefined
+  if (!x.text.includes('app_metadata')) return undefined
+  // Only now: parsing the request and verifying its token is work most exchanges never need.
+  const caller = request()
+  if (!isObject(caller.body) || isAdminCaller(caller.claims)) return undefined
   let written: unknown
   try {
     written = (JSON.parse(x.text) as { app_metadata?: unknown } | null)?.app_metadata

@@ -78,7 +78,7 @@ export class CallScope extends EnvLayer {
     ;(this.gotrue ??= []).push(x)
     for (const d of adminWriteDiagnostics(x, this.name)) this.note(d)
     if (this.#caller) {
-      const escalation = appMetadataFromRequest(x, this.#caller(), this.name)
+      const escalation = appMetadataFromRequest(x, this.#caller, this.name)
       if (escalation) this.note(escalation)
     }
   }
