@@ -16,7 +16,7 @@ import { backgroundAccepted, backgroundClientContext, backgroundDiagnostic, BACK
 import { runResolved, v2IdentityContext } from './invoke-v2.js'
 import type { ShapeRun } from './invoke-v2.js'
 import type { CallerRequest } from './admin-writes.js'
-import { netlifyRequestHeaders } from '../netlify/v2-context.js'
+import { netlifyRequestHeaders, parseCookies } from '../netlify/v2-context.js'
 import type { ResolvedFunction } from './resolve.js'
 
 /** A request for {@link Identity.invoke}. */
@@ -192,7 +192,7 @@ function callerRequest(rt: Runtime, event: { body: string | null; isBase64Encode
       body = undefined
     }
   }
-  const cookie = /(?:^|;\s*)nf_jwt=([^;]+)/.exec(event.headers.cookie ?? '')?.[1]
+  const cookie = parseCookies(event.headers.cookie ?? null).get('nf_jwt')
   const token = parseBearer(event.headers.authorization) ?? cookie
   let claims: CallerRequest['claims']
   if (token) {
