@@ -3,7 +3,7 @@
  * between restarts, functions and rules reloaded when their files change, and the errors that
  * say what to fix.
  */
-import { readFileSync, writeFileSync } from 'node:fs'
+import { mkdirSync, readFileSync, writeFileSync } from 'node:fs'
 import { join } from 'node:path'
 import { afterEach, describe, expect, test } from 'vitest'
 import { HarnessError } from '../src/index.js'
@@ -174,6 +174,15 @@ describe('errors that say what to fix', () => {
     await expect(serveIdentity({ site: join(dir, 'nope'), port: 0 })).rejects.toMatchObject({ code: 'ERR_FUNCTION_NOT_FOUND', message: expect.stringContaining('does not exist') })
     writeFileSync(join(dir, 'netlify.toml'), '')
     await expect(serveIdentity({ site: join(dir, 'netlify.toml'), port: 0 })).rejects.toMatchObject({ code: 'ERR_FUNCTION_NOT_FOUND', message: expect.stringContaining(`is a file, not a folder: pass the folder it is in (${JSON.stringify(dir)})`) })
+  })
+
+  test('a publish folder netlify.toml names that does not exist: says where it came from and what to do', async () => {
+    // The widget site has its public folder: a site of its own names one that is missing.
+    const dir = join(newSite(), 'unbuilt')
+    mkdirSync(dir)
+    writeFileSync(join(dir, 'netlify.toml'), '[build]\n  publish = "dist"\n')
+    await expect(serveIdentity({ site: dir, port: 0 })).rejects.toMatchObject({ code: 'ERR_INVALID_OPTION', message: expect.stringContaining('the publish folder netlify.toml names ([build] publish)') })
+    await expect(serveIdentity({ site: dir, port: 0, dir: join(dir, 'nope') })).rejects.toMatchObject({ code: 'ERR_INVALID_OPTION', message: expect.stringContaining('dir (--dir)') })
   })
 
   test('only loopback: a host another machine could reach is refused before anything listens', async () => {

@@ -193,7 +193,10 @@ export async function serveIdentity(options: ServeOptions = {}): Promise<Identit
   let site = readSiteConfig(options.site ?? process.cwd())
   const publishDir = publishDirOf(site)
   const dir = options.dir !== undefined ? resolve(options.dir) : upstream ? undefined : (publishDir ?? site.siteDir)
-  if (dir !== undefined && !existsSync(dir)) throw new HarnessError('ERR_INVALID_OPTION', `dir ${JSON.stringify(dir)} does not exist`)
+  if (dir !== undefined && !existsSync(dir)) {
+    const from = options.dir !== undefined ? 'dir (--dir)' : 'the publish folder netlify.toml names ([build] publish)'
+    throw new HarnessError('ERR_INVALID_OPTION', `${from} ${JSON.stringify(dir)} does not exist: build the site first, or pass --proxy for your dev server or --dir for another folder`)
+  }
   const files = dir ? new StaticFiles(dir) : undefined
   const users = options.users === undefined ? [] : readUsers(options.users)
   const state = options.state ? readState(resolve(options.state)) : undefined
