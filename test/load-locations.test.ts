@@ -1,8 +1,10 @@
 import { readFileSync } from 'node:fs'
 import { resolve } from 'node:path'
+import { pathToFileURL } from 'node:url'
 import { describe, expect, test } from 'vitest'
 import { createIdentity, HarnessError } from '../src/index.js'
 import { loadFunctionFile } from '../src/functions/load.js'
+import { mapStack } from '../src/functions/source-map.js'
 
 // Issue 11 items 1, 3 and 4: every location the harness shows is the user's original file, line
 // and column (the bundle is never what a stack names), and esbuild's warnings are diagnostics.
@@ -57,6 +59,25 @@ describe('locations name the original file, line and column (source maps)', () =
     // (Through Vite, its transform moves the column within the line; natively it is exact.)
     expect(threw.message).toContain(`ReferenceError: total is not defined at ${file}:2:`)
     expect(threw.message).toMatch(/ES modules .* throw even on an assignment .* declare it with let or const/)
+  })
+
+  test('an ES module imported again (another env): its frames name the file, never the instance query', async () => {
+    // The second instance is the same file imported with `?nih-instance=<n>` (load.ts); before,
+    // a stack from the second test of a file on named `undeclared.mjs?nih-instance=1:2:3`.
+    const file = `${F}/locations/undeclared.mjs`
+    for (const env of [{ A: '1' }, { A: '2' }, { A: '3' }]) {
+      const res = await createIdentity({ seed: 1, env }).invoke(file)
+      const threw = res.diagnostics.find((d) => d.code === 'threw')!
+      expect(threw.message).toContain(`ReferenceError: total is not defined at ${file}:2:`)
+      expect(res.body).toContain(`${file}:2:`)
+      expect(`${threw.message}\n${res.body}`).not.toContain('nih-instance')
+    }
+  })
+
+  test('outside Vite (Node, Jest) a frame is a file: URL: the instance query is dropped there too, the rest kept', () => {
+    const url = pathToFileURL(`${F}/locations/undeclared.mjs`).href
+    const stack = `ReferenceError: total is not defined\n    at handler (${url}?nih-instance=4:2:9)\n    at other (${url}:7:1)\n    at x (/srv/app.mjs?v=2:1:1)`
+    expect(mapStack(stack)).toBe(`ReferenceError: total is not defined\n    at handler (${url}:2:9)\n    at other (${url}:7:1)\n    at x (/srv/app.mjs?v=2:1:1)`)
   })
 
   test('a throw at module scope: the HarnessError names file:line:column; its cause\'s stack names the file', async () => {

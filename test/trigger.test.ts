@@ -19,6 +19,19 @@ describe('statuses (gotrue.md §2.1, §1.7)', () => {
     expect(runs).toBe(3)
     expect(outcome).toMatchObject({ allowed: false, status: 422, attempts: 3, error: { code: 422, msg: 'Failed to handle signup webhook' } })
     expect(outcome.diagnostics.map((d) => d.code)).toContain('status-blocks')
+    expect(outcome.diagnostics.find((d) => d.code === 'status-blocks')!.message).toBe(
+      `identity-signup answered ${status}, ${status}, ${status} on all 3 attempts; GoTrue accepts only 200, 202 or 204, retried twice and blocked with 422 "Failed to handle signup webhook".`,
+    )
+  })
+
+  test.each([
+    [1, 'its only attempt; GoTrue accepts only 200, 202 or 204, did not retry'],
+    [2, 'all 2 attempts; GoTrue accepts only 200, 202 or 204, retried once'],
+    [5, 'all 5 attempts; GoTrue accepts only 200, 202 or 204, retried 4 times'],
+  ])('status-blocks counts the retries in words with attempts: %i', async (attempts, words) => {
+    const outcome = await identity.trigger(answer(400), 'signup', identity.fakeUser(), { attempts })
+    expect(outcome.attempts).toBe(attempts)
+    expect(outcome.diagnostics.find((d) => d.code === 'status-blocks')!.message).toContain(` on ${words} and blocked with 422`)
   })
 
   test('the 422 message says "signup" for login too (§2.1)', async () => {

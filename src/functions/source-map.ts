@@ -70,8 +70,15 @@ export function forgetSourceMap(framePath: string): void {
 /** `path:line:column` inside a frame, the path either a file path or a `file:` URL. */
 const LOCATION = /(?<=^|[\s(])((?:file:\/\/)?(?:\/|[A-Za-z]:[\\/])[^\s()]*?):(\d+):(\d+)/g
 
+/**
+ * The query a later instance of an imported module carries (`?nih-instance=<n>`, see load.ts):
+ * an artefact of the harness, never part of the user's file name.
+ */
+const INSTANCE_QUERY = /\?nih-instance=\d+$/
+
+/** A frame's path as a file path: a `file:` URL converted, the instance query dropped. */
 function toPath(p: string): string {
-  if (!p.startsWith('file://')) return p
+  if (!p.startsWith('file://')) return p.replace(INSTANCE_QUERY, '')
   try {
     return fileURLToPath(p)
   } catch {
@@ -97,13 +104,14 @@ export function mapLocation(path: string, line: number, column: number): { file:
 
 /**
  * A stack trace with every frame of a loaded bundle rewritten to the user's original file, line
- * and column; other frames are left as they are.
+ * and column, and the instance query of a module imported again (`?nih-instance=<n>`) dropped;
+ * other frames are left as they are.
  * @internal
  */
 export function mapStack(stack: string): string {
-  if (maps.size === 0) return stack
+  if (maps.size === 0 && !stack.includes('?nih-instance=')) return stack
   return stack.replace(LOCATION, (whole, path: string, line: string, column: string) => {
-    if (!maps.has(toPath(path))) return whole
+    if (!maps.has(toPath(path))) return INSTANCE_QUERY.test(path) ? `${path.replace(INSTANCE_QUERY, '')}:${line}:${column}` : whole
     const at = mapLocation(path, Number(line), Number(column))
     return `${at.file}:${at.line}:${at.column}`
   })

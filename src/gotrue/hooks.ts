@@ -217,7 +217,7 @@ class HookCall implements CallContexts {
       const described = statuses.map((s) => (s === 0 ? 'timeout' : String(s))).join(', ')
       this.note({
         code: 'status-blocks',
-        message: `${name} answered ${described} on ${count === 1 ? 'its only attempt' : `all ${count} attempts`}; GoTrue accepts only 200, 202 or 204, retried ${count - 1} time(s) and blocked with 422 "${HOOK_FAILED.msg}".`,
+        message: `${name} answered ${described} on ${count === 1 ? 'its only attempt' : `all ${count} attempts`}; GoTrue accepts only 200, 202 or 204, ${retriedWord(count - 1)} and blocked with 422 "${HOOK_FAILED.msg}".`,
       })
       return blocked({ ...HOOK_FAILED }, 422)
     }
@@ -254,4 +254,12 @@ function changedProvider(before: GoTrueUser, after: GoTrueUser, name: string): D
     code: 'changed-provider',
     message: `${name} changed app_metadata.provider from ${JSON.stringify(was)} to ${JSON.stringify(now)}: GoTrue sets provider itself and stores what the hook returns. Spread the user's app_metadata and change only your own keys.`,
   }
+}
+
+/** GoTrue's retries in words: "did not retry", "retried once", "retried twice", "retried 4 times". */
+function retriedWord(retries: number): string {
+  if (retries <= 0) return 'did not retry'
+  if (retries === 1) return 'retried once'
+  if (retries === 2) return 'retried twice'
+  return `retried ${retries} times`
 }
