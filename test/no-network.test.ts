@@ -130,7 +130,7 @@ describe.each(Object.entries(clients))('%s under the fixture', (_name, client) =
     expect(outcome).toMatchObject({ allowed: false, status: 422 })
     const d = outcome.diagnostics.find((x) => x.code === 'unserved-request')
     expect(d?.message).toMatch(/^identity-signup answered 500 after POST https:\/\/crm\.example\.test\/contacts failed because nothing serves it/)
-    expect(d?.message).toContain('identityServer.use(http.post(url, …))')
+    expect(d?.message).toContain("Serve it with an msw handler, identityServer.use(http.post('https://crm.example.test/contacts', …)), or identity.listen(handler)")
   })
 
   test('a swallowed failure followed by 2xx is unserved-request', async ({ identity }) => {
@@ -167,6 +167,20 @@ describe('a failure the function reports in its own words', () => {
     expect(outcome.diagnostics).toEqual([
       { code: 'unserved-request', message: expect.stringMatching(/^function answered 502 after GET https:\/\/crm\.example\.test\/contacts failed because nothing serves it in the test: this is the outcome while that service is down/) },
     ])
+    // The handler it names is the request's own method (it said http.post for every request before).
+    expect(outcome.diagnostics[0]!.message).toContain("identityServer.use(http.get('https://crm.example.test/contacts', …))")
+  })
+
+  test('several unserved requests: the first one\'s handler, and that the others need theirs; the query is not part of it', async ({ identity }) => {
+    const outcome = await identity.invoke(async () => {
+      await fetch('https://crm.example.test/contacts?page=2', { method: 'DELETE' }).catch(() => undefined)
+      await fetch('https://crm.example.test/audit', { method: 'PUT' }).catch(() => undefined)
+      await fetch('https://crm.example.test/audit', { method: 'PROPFIND' }).catch(() => undefined)
+      return { statusCode: 200 }
+    })
+    const d = outcome.diagnostics.find((x) => x.code === 'unserved-request')!
+    expect(d.message).toContain('although DELETE https://crm.example.test/contacts?page=2, PUT https://crm.example.test/audit, PROPFIND https://crm.example.test/audit failed')
+    expect(d.message).toContain("identityServer.use(http.delete('https://crm.example.test/contacts', …)) (and one for each of the 2 other requests)")
   })
 
   test('a served request that answers 503 is the function\'s business: no unserved-request', async ({ identity, identityServer }) => {
@@ -256,6 +270,10 @@ describe('raw sockets never leave the machine while the harness serves', () => {
       await connect(() => net.connect(5432, 'db.example.test'))
       return { statusCode: 204 }
     }, 'signup')
-    expect(outcome.diagnostics.find((d) => d.code === 'unserved-request')?.message).toContain('db.example.test:5432')
+    const message = outcome.diagnostics.find((d) => d.code === 'unserved-request')?.message
+    expect(message).toContain('db.example.test:5432')
+    // No msw handler serves a raw TCP connection: the advice is not an http.* handler.
+    expect(message).toContain('Mock the client, or run the service on localhost')
+    expect(message).not.toContain('http.')
   })
 })

@@ -5,6 +5,7 @@ import { adminWriteDiagnostics } from './admin-writes.js'
 import type { CallerRequest, GoTrueExchange } from './admin-writes.js'
 import { appMetadataFromRequest } from './admin-writes.js'
 import { currentLayer, EnvLayer, runInLayer } from './env.js'
+import { serveAdvice } from './handler-hint.js'
 
 /** What a call scope is told when it starts. @internal */
 export interface CallInit {
@@ -100,10 +101,10 @@ export class CallScope extends EnvLayer {
       diagnostics.push({
         code: 'unserved-request',
         message: ok
-          ? `${this.name} answered ${response.statusCode} although ${list(this.unserved)} failed because nothing serves ${them} in the test (the function swallowed the failure). Serve the host with msw handlers (identityServer.use(http.post(url, …))) or let the failure reach the response.`
+          ? `${this.name} answered ${response.statusCode} although ${list(this.unserved)} failed because nothing serves ${them} in the test (the function swallowed the failure). ${serveAdvice(this.unserved)}; or let the failure reach the response.`
           // The failure the function reports may name nothing ("fetch failed", a 502 it chose):
           // this says which request it was, and that the outcome is the one for a service that is down.
-          : `${this.name} ${response === undefined ? 'failed' : `answered ${response.statusCode}`} after ${list(this.unserved)} failed because nothing serves ${them} in the test: this is the outcome while that service is down. Serve the host with msw handlers (identityServer.use(http.post(url, …))) to test the path where it answers.`,
+          : `${this.name} ${response === undefined ? 'failed' : `answered ${response.statusCode}`} after ${list(this.unserved)} failed because nothing serves ${them} in the test: this is the outcome while that service is down. ${serveAdvice(this.unserved)}, to test the path where it answers.`,
       })
     }
     const failed = this.gotrue?.filter((x) => x.status >= 400 && !x.expected)

@@ -2,6 +2,7 @@ import http from 'node:http'
 import { createRequire } from 'node:module'
 import net from 'node:net'
 import { currentCall } from './call-scope.js'
+import { serveAdvice } from './handler-hint.js'
 
 /**
  * No network, really (issue 10 §4). msw 2 intercepts `http`/`https`/`fetch` requests, but raw
@@ -71,7 +72,7 @@ function targetOf(args: unknown[]): { host: string; port: number } | undefined {
 function refusal(host: string, port: number, url: string | undefined): Error {
   const what = url ? `${url} has no msw handler, and` : `a connection to ${host}:${port} was refused:`
   const error = new Error(
-    `[netlify-identity-harness] ${what} tests never reach the network (connection to ${host}:${port} refused; loopback stays allowed). ${url ? 'Serve it with an msw handler (identityServer.use(http.post(url, …)) or identity.listen(handler))' : 'Mock the client, or run the service on localhost'}.`,
+    `[netlify-identity-harness] ${what} tests never reach the network (connection to ${host}:${port} refused; loopback stays allowed). ${serveAdvice(url ? [url] : [])}.`,
   )
   return Object.assign(error, { code: 'ECONNREFUSED', errno: -111, syscall: 'connect', address: host, host, port })
 }
