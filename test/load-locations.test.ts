@@ -61,12 +61,12 @@ describe('locations name the original file, line and column (source maps)', () =
     expect(threw.message).toMatch(/ES modules .* throw even on an assignment .* declare it with let or const/)
   })
 
-  test('an ES module imported again (another env): its frames name the file, never the instance query', async () => {
+  test('an ES module imported again (another identity, as in the next test): its frames name the file, never the instance query', async () => {
     // The second instance is the same file imported with `?nih-instance=<n>` (load.ts); before,
     // a stack from the second test of a file on named `undeclared.mjs?nih-instance=1:2:3`.
     const file = `${F}/locations/undeclared.mjs`
-    for (const env of [{ A: '1' }, { A: '2' }, { A: '3' }]) {
-      const res = await createIdentity({ seed: 1, env }).invoke(file)
+    for (const seed of [1, 2, 3]) {
+      const res = await createIdentity({ seed }).invoke(file)
       const threw = res.diagnostics.find((d) => d.code === 'threw')!
       expect(threw.message).toContain(`ReferenceError: total is not defined at ${file}:2:`)
       expect(res.body).toContain(`${file}:2:`)
