@@ -115,6 +115,31 @@ describe('what it prints', () => {
     }
   })
 
+  test('examples/site, as the README says to run it: its page, a signup confirmed from the printed link, and /api/me', async () => {
+    const io = captured()
+    const site = join(root, 'examples/site')
+    const code = await serveUntil([site, '--port', '0', '--no-watch'], io, async (server) => {
+      const page = await fetch(`${server.url}/`)
+      expect(page.status).toBe(200)
+      expect(await page.text()).toContain('<h1>Example site</h1>')
+      expect((await fetch(`${server.url}/api/me`)).status).toBe(401)
+      const signup = await fetch(`${server.url}/.netlify/identity/signup`, { method: 'POST', body: JSON.stringify({ email: 'eve@acme.test', password: 'pw-123456' }) })
+      expect(signup.status).toBe(200)
+      await until(() => /#confirmation_token=\S+/.test(io.stdout), 'the confirmation link')
+      const token = /#confirmation_token=(\S+)/.exec(io.stdout)![1]!
+      // What the page's script does with the link (examples/site/public/index.html).
+      const verify = await fetch(`${server.url}/.netlify/identity/verify`, { method: 'POST', body: JSON.stringify({ type: 'signup', token }) })
+      expect(verify.status).toBe(200)
+      const { access_token } = (await verify.json()) as { access_token: string }
+      const me = await fetch(`${server.url}/api/me`, { headers: { authorization: `Bearer ${access_token}` } })
+      // identity-signup.js gave @acme.test the staff role when the mail was confirmed.
+      expect(await me.json()).toEqual({ email: 'eve@acme.test', roles: ['staff'] })
+    })
+    expect(code).toBe(0)
+    expect(io.stdout).toContain(`Pages      files in ${relative(root, join(site, 'public'))}`)
+    expect(io.stderr).toBe('')
+  })
+
   test('a site with no publish folder and no --dir: the banner says the whole folder is served', async () => {
     const dir = mkdtempSync(join(tmpdir(), 'nih-serve-whole-'))
     try {
