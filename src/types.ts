@@ -120,8 +120,9 @@ export interface GoTrueError {
  * - `wait-until-rejected`: a promise passed to `context.waitUntil()` rejected.
  * - `typed-no-handler`: a typed-handler object has no handler for the event and no `fetch`.
  * - `typed-user-conflict`: a typed handler changed a map key that a stale top-level field overwrote.
- * - `late-request`: the function sent a request to the emulated GoTrue after its call had settled
- *   (it timed out, or answered before the request went out); refused so no later test sees it.
+ * - `late-request`: the function sent a request after its call had settled (it timed out, or
+ *   answered before the request went out): to the emulated GoTrue (refused so no later test sees
+ *   it), or to a host nothing serves (failed, as any unserved request).
  * - `unreadable-response`: a v1 response object throws when read (a getter or Proxy); 500.
  * - `invalid-header`: a response header value cannot be sent (its `toString` throws); 500.
  * - `response-stream-error`: a v2 response body stream errored; the body is truncated.

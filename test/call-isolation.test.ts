@@ -58,6 +58,36 @@ describe('a call that timed out keeps running but cannot reach the next test', (
     expect(warnings).toHaveLength(1)
   })
 
+  test('an un-awaited request to another host, sent after the function answered: late-request on the outcome, not lost', async () => {
+    // (Before, a request nothing served was added to the call's list after its verdict was made,
+    // and so reported nowhere.)
+    const identity = createIdentity({ seed: 4 })
+    identity.listen()
+    const warnings: string[] = []
+    const onWarning = (w: Error & { code?: string }) => { if (w.code === 'late-request') warnings.push(w.message) }
+    process.on('warning', onWarning)
+    let sent!: Promise<unknown>
+    try {
+      const outcome = await identity.trigger(async () => {
+        sent = sleep(5).then(() => fetch('https://crm.example.test/contacts', { method: 'PUT' })).catch((e: unknown) => e)
+        return { statusCode: 204 }
+      }, 'signup')
+      expect(outcome.allowed).toBe(true)
+      expect(await sent).toBeInstanceOf(TypeError)
+      await sleep(5)
+      const late = outcome.diagnostics.filter((d) => d.code === 'late-request')
+      expect(late).toHaveLength(1)
+      expect(late[0]!.message).toBe(
+        "identity-signup sent PUT https://crm.example.test/contacts after its call had settled (it timed out, or answered before its request went out), and nothing serves it in the test, so it failed. Await every request before answering. Serve it with an msw handler, identityServer.use(http.put('https://crm.example.test/contacts', …)), or identity.listen(handler).",
+      )
+      expect(outcome.diagnostics.map((d) => d.code)).not.toContain('unserved-request')
+      expect(warnings).toEqual([late[0]!.message])
+    } finally {
+      process.off('warning', onWarning)
+      identity.close()
+    }
+  })
+
   test('a request made before the call settled is answered and logged as usual', async () => {
     const identity = createIdentity({ seed: 2 })
     identity.listen()

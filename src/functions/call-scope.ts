@@ -84,9 +84,19 @@ export class CallScope extends EnvLayer {
     }
   }
 
-  /** A request nothing served (method and URL, or `host:port` for a raw connection). */
+  /**
+   * A request nothing served (method and URL, or `a connection to host:port`). One sent after the
+   * call settled (a request the function did not await) is `late-request` instead: the outcome has
+   * its verdict already, and that test may be over.
+   */
   unservedRequest(what: string): void {
-    ;(this.unserved ??= []).push(what)
+    if (!this.settled) {
+      ;(this.unserved ??= []).push(what)
+      return
+    }
+    const message = `${this.name} sent ${what} after its call had settled (it timed out, or answered before its request went out), and nothing serves it in the test, so it failed. Await every request before answering. ${serveAdvice([what])}.`
+    this.note({ code: 'late-request', message })
+    process.emitWarning(message, { type: 'NetlifyIdentityHarnessWarning', code: 'late-request' })
   }
 
   /**
