@@ -88,6 +88,33 @@ describe('a call that timed out keeps running but cannot reach the next test', (
     }
   })
 
+  test('a timed-out call still retrying a host nothing serves: late-request on its outcome, but no process warning', async () => {
+    // (check runs such a client: its stderr must stay clean, and the timeout says what happened.)
+    const identity = createIdentity({ seed: 5 })
+    identity.listen()
+    const warnings: string[] = []
+    const onWarning = (w: Error & { code?: string }) => { if (w.code === 'late-request') warnings.push(w.message) }
+    process.on('warning', onWarning)
+    let retried!: () => void
+    const done = new Promise<void>((r) => (retried = r))
+    try {
+      const outcome = await identity.trigger(async () => {
+        await sleep(30)
+        await fetch('https://crm.example.test/contacts', { method: 'POST' }).catch(() => undefined)
+        retried()
+        return { statusCode: 204 }
+      }, 'signup', identity.fakeUser(), { timeoutMs: 10, attempts: 1 })
+      expect(outcome.status).toBe(504)
+      await done
+      await sleep(5)
+      expect(outcome.diagnostics.map((d) => d.code)).toEqual(['timeout', 'late-request'])
+      expect(warnings).toEqual([])
+    } finally {
+      process.off('warning', onWarning)
+      identity.close()
+    }
+  })
+
   test('a request made before the call settled is answered and logged as usual', async () => {
     const identity = createIdentity({ seed: 2 })
     identity.listen()

@@ -39,6 +39,7 @@ export class CallScope extends EnvLayer {
   readonly name: string
   /** Set once the call has its verdict (a response, an error or a timeout). */
   settled = false
+  #timedOut = false
   readonly #sink: Diagnostic[] | undefined
   /** Pitfalls noticed while the call ran, handed over when it settles (allocated on the first). */
   #notes: Diagnostic[] | undefined
@@ -96,15 +97,18 @@ export class CallScope extends EnvLayer {
     }
     const message = `${this.name} sent ${what} after its call had settled (it timed out, or answered before its request went out), and nothing serves it in the test, so it failed. Await every request before answering. ${serveAdvice([what])}.`
     this.note({ code: 'late-request', message })
-    process.emitWarning(message, { type: 'NetlifyIdentityHarnessWarning', code: 'late-request' })
+    // A call that timed out has its timeout diagnostic already, and its late requests are the work
+    // it was still doing (a client's retries): only one that answered first is warned about.
+    if (!this.#timedOut) process.emitWarning(message, { type: 'NetlifyIdentityHarnessWarning', code: 'late-request' })
   }
 
   /**
    * The call has its verdict: adds what was seen during it to `diagnostics` (the call's own) and
    * from now on refuses its requests and sends its late findings to the sink.
    */
-  settle(response: FunctionResponse | undefined, diagnostics: Diagnostic[]): void {
+  settle(response: FunctionResponse | undefined, diagnostics: Diagnostic[], timedOut = false): void {
     this.settled = true
+    this.#timedOut = timedOut
     const ok = response !== undefined && response.statusCode >= 200 && response.statusCode < 300
     if (this.unserved?.length) {
       const them = this.unserved.length === 1 ? 'it' : 'them'

@@ -314,7 +314,7 @@ export function runResolved(
 /** The call has its verdict: the load's findings and the scope's join the run's diagnostics. */
 function settleRun(fn: ResolvedFunction, scope: CallScope, run: ShapeRun): ShapeRun {
   if (fn.loadDiagnostics) run.diagnostics.push(...fn.loadDiagnostics)
-  scope.settle(run.response, run.diagnostics)
+  scope.settle(run.response, run.diagnostics, run.timedOut)
   return run
 }
 
