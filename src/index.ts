@@ -27,8 +27,10 @@ export {
   expectUserMetadata,
   expectRoles,
   expectStatus,
+  expectNoDiagnostics,
 } from './assertions/expect.js'
-export type { Checkable, MetadataOptions } from './assertions/expect.js'
+export type { Checkable, MetadataOptions, NoDiagnosticsOptions } from './assertions/expect.js'
+export { EXPLANATORY_DIAGNOSTICS } from './assertions/checks.js'
 export type { CheckResult } from './assertions/checks.js'
 export type { AsymmetricMatcherLike } from './assertions/match.js'
 export { HarnessError } from './errors.js'

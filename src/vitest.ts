@@ -22,7 +22,7 @@ import type { SetupServer } from 'msw/node'
 import { expect as vitestExpect, test as base } from 'vitest'
 import { identityMatchers } from './assertions/matchers.js'
 import type { IdentityMatcherResultType } from './assertions/matchers.js'
-import type { MetadataOptions } from './assertions/expect.js'
+import type { MetadataOptions, NoDiagnosticsOptions } from './assertions/expect.js'
 import { createIdentity } from './identity.js'
 import type { Identity, IdentityOptions } from './identity.js'
 import { hash32 } from './random.js'
@@ -74,6 +74,8 @@ declare module 'vitest' {
     toHaveRoles(roles: readonly string[]): VitestIdentityResult<this>
     /** See {@link IdentityMatchers.toHaveStatus}. */
     toHaveStatus(status: number): VitestIdentityResult<this>
+    /** See {@link IdentityMatchers.toHaveNoDiagnostics}. */
+    toHaveNoDiagnostics(options?: NoDiagnosticsOptions): VitestIdentityResult<this>
   }
 }
 

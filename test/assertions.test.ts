@@ -10,8 +10,10 @@ import {
   expectBlocksLogin,
   expectBlocksSignup,
   expectRoles,
+  expectNoDiagnostics,
   expectStatus,
   expectUserMetadata,
+  EXPLANATORY_DIAGNOSTICS,
 } from '../src/index.js'
 
 const identity = createIdentity({ seed: 2 })
@@ -65,6 +67,21 @@ describe('allow / block on outcomes', () => {
     expect(message).toContain("'x-reason': 'domain'")
     expect(message).toContain("body:         { error: 'not on the allow-list' }")
     expect(message).toContain('- status-blocks:')
+  })
+})
+
+describe('expectNoDiagnostics', () => {
+  test('passes on a clean call, fails with an AssertionError naming each code and printing the answer', async () => {
+    expectNoDiagnostics(await identity.trigger(setRoles, 'signup', user))
+    // The provider dropped: GoTrue stores the map as returned (replace, gotrue.md §2.3).
+    const dropping = await identity.trigger(async () => ({ statusCode: 200, body: JSON.stringify({ app_metadata: { roles: ['x'] } }) }), 'signup', user)
+    const error = failure(() => expectNoDiagnostics(dropping))
+    expect(error.operator).toBe('expectNoDiagnostics')
+    expect(error.message).toMatch(/^expected no diagnostics \(except [^)]+\), but the call had 1: dropped-provider\n/)
+    expect(error.message).toContain('  - dropped-provider: ')
+    expectNoDiagnostics(dropping, { except: ['dropped-provider'] })
+    expect(EXPLANATORY_DIAGNOSTICS).toEqual(['status-blocks', 'non-blocking-event', 'background', 'timeout-budget'])
+    expect(Object.isFrozen(EXPLANATORY_DIAGNOSTICS)).toBe(true)
   })
 })
 

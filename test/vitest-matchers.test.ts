@@ -152,6 +152,57 @@ describe('toHaveStatus: an HTTP function\'s answer', () => {
   })
 })
 
+describe('toHaveNoDiagnostics: fail a test on a pitfall the harness saw', () => {
+  test('a swallowed failed request passes every verdict matcher, and only this one fails, naming it', async ({ identity }) => {
+    // The function answers 200 although its CRM call failed (nothing serves it): production's
+    // outcome while the CRM is down, and an `unserved-request` the test would otherwise not see.
+    const swallowing = async () => {
+      await fetch('https://crm.example.test/contacts', { method: 'POST' }).catch(() => undefined)
+      return { statusCode: 200, body: JSON.stringify({ app_metadata: { provider: 'email', roles: ['member'] } }) }
+    }
+    const outcome = await identity.trigger(swallowing, 'signup', identity.fakeUser())
+    expect(outcome).toAllowSignup()
+    expect(outcome).toHaveRoles(['member'])
+    const message = failure(() => expect(outcome).toHaveNoDiagnostics())
+    expect(message).toContain('expected no diagnostics (except status-blocks, non-blocking-event, background, timeout-budget), but the call had 1: unserved-request\n')
+    expect(message).toContain("- unserved-request: identity-signup answered 200 although POST https://crm.example.test/contacts failed")
+    expect(outcome).toHaveNoDiagnostics({ except: ['unserved-request'] })
+    expect(failure(() => expect(outcome).toHaveNoDiagnostics({ except: [] }))).toContain('expected no diagnostics, but the call had 1: unserved-request')
+  })
+
+  test('explanatory diagnostics pass by default (an intended block), not with except: []', async () => {
+    const blocked = await identity.trigger(forbid, 'validate', user)
+    expect(blocked.diagnostics.map((d) => d.code)).toEqual(['status-blocks'])
+    expect(blocked).toBlockSignup()
+    expect(blocked).toHaveNoDiagnostics()
+    expect(failure(() => expect(blocked).toHaveNoDiagnostics({ except: [] }))).toContain('but the call had 1: status-blocks')
+    expect(failure(() => expect(blocked).not.toHaveNoDiagnostics())).toContain('expected diagnostics (except status-blocks')
+  })
+
+  test('an invoke response: its (non-enumerable) diagnostics are read, and the failure shows the answer', async () => {
+    const ok = await identity.invoke(async () => ({ statusCode: 200, body: 'ok' }))
+    expect(ok).toHaveNoDiagnostics()
+    const broken = await identity.invoke(async () => ({ statusCode: 200, body: { ok: true } as unknown as string }))
+    const message = failure(() => expect(broken).toHaveNoDiagnostics())
+    expect(message).toMatch(/but the call had 1: non-string-body\n {2}status: {7}500\n/)
+  })
+
+  test('a value that carries no diagnostics is a misuse in both directions (it could never fail)', async () => {
+    expect(failure(() => expect({ statusCode: 200 }).toHaveNoDiagnostics())).toContain('toHaveNoDiagnostics needs what identity.trigger or identity.invoke returned')
+    expect(failure(() => expect({ statusCode: 200 }).not.toHaveNoDiagnostics())).toContain('this response has none')
+    await expect(expect(new Response('{}')).toHaveNoDiagnostics()).rejects.toThrow(/this response has none \(a fetch Response/)
+    expect(failure(() => expect('x').toHaveNoDiagnostics())).toContain('got the string "x"')
+  })
+
+  test('EXPLANATORY_DIAGNOSTICS are exactly the diagnostic codes check reports as info (one list of what explains)', async () => {
+    const { EXPLANATORY_DIAGNOSTICS } = await import('../src/assertions/checks.js')
+    const { RULES } = await import('../src/cli/check/findings.js')
+    const info = Object.entries(RULES).filter(([, r]) => r.severity === 'info').map(([code]) => code)
+    // check's own codes (env-unset) and ignored-keys (usually a bug: roles at the top level) are not.
+    expect([...EXPLANATORY_DIAGNOSTICS].sort()).toEqual(info.filter((c) => c !== 'env-unset' && c !== 'ignored-keys').sort())
+  })
+})
+
 describe('identityMatchers (runner-agnostic)', () => {
   test('returns results for the runner to invert, and reports misuse either way', async () => {
     const allowed = await identity.trigger(setRoles, 'signup', user)

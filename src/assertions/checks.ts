@@ -1,7 +1,7 @@
 import { inspect } from 'node:util'
 import { responseText } from '../functions/response.js'
-import type { Diagnostic, IdentityEvent, RawFunctionResponse } from '../types.js'
-import { parseJsonOrText } from '../values.js'
+import type { Diagnostic, DiagnosticCode, IdentityEvent, RawFunctionResponse } from '../types.js'
+import { describeValue, parseJsonOrText } from '../values.js'
 import { matches } from './match.js'
 import { isHookOutcome, toVerdict } from './normalize.js'
 import type { Verdict } from './normalize.js'
@@ -187,5 +187,47 @@ export function checkStatus(subject: unknown, status: number): CheckResult {
       pass
         ? `expected the function not to answer ${status}\n${describeResponse(raw)}`
         : `expected the function to answer ${status}, but it answered ${String(raw.statusCode)}\n${describeResponse(raw)}`,
+  }
+}
+
+/**
+ * The diagnostics that explain the production outcome of something a function may mean to do:
+ * a block by status (`status-blocks`), a failure GoTrue only logs (`non-blocking-event`), a
+ * background variant (`background`) and a default timeout the harness shortened to end before
+ * the test runner's (`timeout-budget`). {@link checkNoDiagnostics} lets them pass unless told
+ * otherwise; they are `check`'s `info` findings.
+ */
+export const EXPLANATORY_DIAGNOSTICS: readonly DiagnosticCode[] = Object.freeze(['status-blocks', 'non-blocking-event', 'background', 'timeout-budget'])
+
+/**
+ * The call showed no diagnostics but those in `except` (default {@link EXPLANATORY_DIAGNOSTICS}):
+ * a hook outcome or a response from `identity.invoke`. A value without `diagnostics` (a fetch
+ * `Response`, a hand-written response) is a misuse: it cannot show any. @internal
+ */
+export function checkNoDiagnostics(subject: unknown, options: { except?: readonly DiagnosticCode[] } = {}): CheckResult {
+  const except = options.except ?? EXPLANATORY_DIAGNOSTICS
+  const diagnostics = (subject as { diagnostics?: unknown } | null)?.diagnostics
+  if (subject === null || typeof subject !== 'object' || !Array.isArray(diagnostics)) {
+    return {
+      pass: false,
+      misuse: true,
+      message: () =>
+        `toHaveNoDiagnostics needs what identity.trigger or identity.invoke returned (or identity.hooks.at(-1) after a flow): they carry the call's diagnostics; ${
+          subject instanceof Object && 'statusCode' in subject ? 'this response has none (a fetch Response or a hand-written { statusCode }), so it could never fail' : `got ${describeValue(subject)}`
+        }`,
+    }
+  }
+  const seen = (diagnostics as Diagnostic[]).filter((d) => !except.includes(d.code))
+  const pass = seen.length === 0
+  const but = except.length ? ` (except ${except.join(', ')})` : ''
+  const details = isHookOutcome(subject) ? describeVerdict(toVerdict(subject)) : describeResponse(subject as RawFunctionResponse & { diagnostics?: readonly Diagnostic[] })
+  return {
+    pass,
+    actual: seen.map((d) => d.code),
+    expected: [],
+    message: () =>
+      pass
+        ? `expected diagnostics${but}, but the call had none\n${details}`
+        : `expected no diagnostics${but}, but the call had ${seen.length}: ${seen.map((d) => d.code).join(', ')}\n${details}`,
   }
 }

@@ -1,6 +1,7 @@
 import { AssertionError } from 'node:assert'
-import type { HookOutcome, RawFunctionResponse } from '../types.js'
-import { ANY_SCOPE, checkAllows, checkBlocks, checkMetadata, checkRoles, checkStatus, LOGIN_SCOPE, SIGNUP_SCOPE } from './checks.js'
+import type { InvokeResponse } from '../functions/invoke-http.js'
+import type { DiagnosticCode, HookOutcome, RawFunctionResponse } from '../types.js'
+import { ANY_SCOPE, checkAllows, checkBlocks, checkMetadata, checkNoDiagnostics, checkRoles, checkStatus, LOGIN_SCOPE, SIGNUP_SCOPE } from './checks.js'
 import type { CheckResult, EventScope } from './checks.js'
 import { fromFetchResponse } from './normalize.js'
 
@@ -11,6 +12,16 @@ export type Checkable = HookOutcome | RawFunctionResponse
 export interface MetadataOptions {
   /** Require equality instead of a partial deep match. */
   exact?: boolean
+}
+
+/** Options for {@link expectNoDiagnostics} and `toHaveNoDiagnostics`. */
+export interface NoDiagnosticsOptions {
+  /**
+   * Codes that may appear. Defaults to `EXPLANATORY_DIAGNOSTICS` (`status-blocks`,
+   * `non-blocking-event`, `background`, `timeout-budget`: they explain an outcome the function
+   * may mean to have); `[]` lets none through.
+   */
+  except?: readonly DiagnosticCode[]
 }
 
 function assertPass(result: CheckResult, fn: Function): void {
@@ -112,4 +123,23 @@ export function expectStatus(subject: RawFunctionResponse, status: number): void
 export function expectStatus(subject: Response, status: number): Promise<void>
 export function expectStatus(subject: RawFunctionResponse | Response, status: number): void | Promise<void> {
   return run(subject, (s) => checkStatus(s, status), expectStatus)
+}
+
+/**
+ * Asserts the call showed no diagnostics (the pitfalls the harness notices: a swallowed failed
+ * request, a dropped `provider`, a crash, an ignored GoTrue error, …) other than those in
+ * `options.except`. Takes what `identity.trigger` or `identity.invoke` returned (await
+ * `outcome.background` first for a background function). The failure names each code and prints
+ * the call's answer with every message.
+ *
+ * @example
+ * ```ts
+ * const outcome = await identity.trigger('netlify/functions/identity-signup.js', user)
+ * expectNoDiagnostics(outcome)                               // status-blocks and the like may appear
+ * expectNoDiagnostics(outcome, { except: [] })               // nothing may
+ * expectNoDiagnostics(outcome, { except: ['unserved-request'] })
+ * ```
+ */
+export function expectNoDiagnostics(subject: HookOutcome | InvokeResponse, options?: NoDiagnosticsOptions): void {
+  assertPass(checkNoDiagnostics(subject, options), expectNoDiagnostics)
 }

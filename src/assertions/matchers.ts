@@ -1,7 +1,7 @@
 import type { HookOutcome, RawFunctionResponse } from '../types.js'
-import { ANY_SCOPE, checkAllows, checkBlocks, checkMetadata, checkRoles, checkStatus, LOGIN_SCOPE, SIGNUP_SCOPE } from './checks.js'
+import { ANY_SCOPE, checkAllows, checkBlocks, checkMetadata, checkNoDiagnostics, checkRoles, checkStatus, LOGIN_SCOPE, SIGNUP_SCOPE } from './checks.js'
 import type { CheckResult, EventScope } from './checks.js'
-import type { MetadataOptions } from './expect.js'
+import type { MetadataOptions, NoDiagnosticsOptions } from './expect.js'
 import { fromFetchResponse } from './normalize.js'
 
 /**
@@ -60,6 +60,8 @@ export type IdentityMatcherFunctions = {
   toHaveRoles: IdentityMatcherFn<[roles: readonly string[]]>
   /** See {@link IdentityMatchers.toHaveStatus}. */
   toHaveStatus: IdentityMatcherFn<[status: number]>
+  /** See {@link IdentityMatchers.toHaveNoDiagnostics}. */
+  toHaveNoDiagnostics: IdentityMatcherFn<[options?: NoDiagnosticsOptions]>
 }
 
 function isFetchResponse(value: unknown): value is Response {
@@ -102,6 +104,7 @@ export const identityMatchers: IdentityMatcherFunctions = {
   toSetUserMetadata: matcher((s, expected: Record<string, unknown>, options?: MetadataOptions) => checkMetadata(s, 'user_metadata', expected, options)),
   toHaveRoles: matcher((s, roles: readonly string[]) => checkRoles(s, roles)),
   toHaveStatus: matcher((s, status: number) => checkStatus(s, status)),
+  toHaveNoDiagnostics: matcher((s, options?: NoDiagnosticsOptions) => checkNoDiagnostics(s, options)),
 }
 
 /** What the identity matchers accept: a hook outcome, a function's raw response, or a fetch `Response`. */
@@ -147,4 +150,17 @@ export interface IdentityMatchers<R, T = unknown> {
    * ```
    */
   toHaveStatus(status: number): IdentityMatcherResultType<R, T>
+  /**
+   * The call showed no diagnostics (a swallowed failed request, a dropped `provider`, a crash, an
+   * ignored GoTrue error, …) other than `options.except` (by default the explanatory
+   * `status-blocks`, `non-blocking-event`, `background` and `timeout-budget`; `[]` for none). For
+   * what `identity.trigger` or `identity.invoke` returned; a fetch `Response` carries none and
+   * fails as a misuse.
+   *
+   * @example
+   * ```ts
+   * expect(await identity.trigger('netlify/functions/identity-signup.js', user)).toHaveNoDiagnostics()
+   * ```
+   */
+  toHaveNoDiagnostics(options?: NoDiagnosticsOptions): IdentityMatcherResultType<R, T>
 }

@@ -32,6 +32,13 @@ describe('matchers on Jest', () => {
     expect(outcome).toHaveRoles(['member'])
   })
 
+  test('toHaveNoDiagnostics: an intended block passes, a dropped provider fails naming it', async () => {
+    expect(await identity.trigger(forbid, 'validate', identity.fakeUser())).toHaveNoDiagnostics()
+    const dropping = await identity.trigger(async () => ({ statusCode: 200, body: JSON.stringify({ app_metadata: { roles: ['x'] } }) }), 'signup', identity.fakeUser())
+    expect(() => expect(dropping).toHaveNoDiagnostics()).toThrow(/but the call had 1: dropped-provider\n[\s\S]*- dropped-provider: /)
+    expect(dropping).toHaveNoDiagnostics({ except: ['dropped-provider'] })
+  })
+
   test('a fetch Response is checked asynchronously', async () => {
     await expect(new Response('{}', { status: 200 })).toAllow()
     await expect(new Response('no', { status: 401 })).toBlock()

@@ -21,6 +21,10 @@ const status: Promise<void> = expect(new Response(null, { status: 204 })).toHave
 void status
 const pending: Promise<void> = expect(new Response('{}')).toBlock()
 void pending
+expect(outcome).toHaveNoDiagnostics()
+expect(outcome).toHaveNoDiagnostics({ except: ['status-blocks', 'unserved-request'] })
+// @ts-expect-error except is a list of codes
+expect(outcome).toHaveNoDiagnostics({ except: 'status-blocks' })
 
 // @ts-expect-error a misspelled matcher does not exist
 expect(outcome).toBlockSignUp()

@@ -4,6 +4,7 @@
 // Checked by `tsc -p test/types/tsconfig.vitest.json` (npm run test:types; test/types/tsc.test.ts):
 // every `@ts-expect-error` line must be an error, every other line must compile.
 import type { HookOutcome, RawFunctionResponse } from 'netlify-identity-harness'
+import { expectNoDiagnostics } from 'netlify-identity-harness'
 import { expect, test } from 'netlify-identity-harness/vitest'
 import { expect as vitestExpect } from 'vitest'
 
@@ -26,6 +27,11 @@ test('matchers are typed on the entry expect and on vitest expect', async ({ ide
   expect(raw).toHaveStatus(200)
   vitestExpect(await identity.invoke(async () => ({ statusCode: 204 }))).not.toHaveStatus(500)
   vitestExpect(outcome).not.toAllowSignup()
+  expect(outcome).toHaveNoDiagnostics()
+  vitestExpect(await identity.invoke(async () => ({ statusCode: 204 }))).toHaveNoDiagnostics({ except: [] })
+  expectNoDiagnostics(outcome, { except: ['unserved-request'] })
+  // @ts-expect-error a raw response carries no diagnostics: expectNoDiagnostics takes an outcome or an invoke response
+  expectNoDiagnostics(raw)
 
   // A fetch Response makes the matcher async: its return is a promise to await.
   const pending: Promise<void> = expect(new Response('{}')).toAllow()
