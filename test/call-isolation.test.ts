@@ -12,6 +12,24 @@ import type { EnvRead } from '../src/functions/env.js'
 
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms))
 
+/**
+ * Runs `body` with a listening identity, collecting the `late-request` process warnings meanwhile;
+ * the listener and the server are gone afterwards, whatever happens.
+ */
+async function withLateWarnings(seed: number, body: (identity: ReturnType<typeof createIdentity>, warnings: string[]) => Promise<void>): Promise<void> {
+  const identity = createIdentity({ seed })
+  identity.listen()
+  const warnings: string[] = []
+  const onWarning = (w: Error & { code?: string }) => { if (w.code === 'late-request') warnings.push(w.message) }
+  process.on('warning', onWarning)
+  try {
+    await body(identity, warnings)
+  } finally {
+    process.off('warning', onWarning)
+    identity.close()
+  }
+}
+
 describe('a call that timed out keeps running but cannot reach the next test', () => {
   test('its later admin request is refused (late-request), nothing is stored or logged, and its env writes vanish', async () => {
     const first = createIdentity({ seed: 1 })
@@ -58,16 +76,11 @@ describe('a call that timed out keeps running but cannot reach the next test', (
     expect(warnings).toHaveLength(1)
   })
 
-  test('an un-awaited request to another host, sent after the function answered: late-request on the outcome, not lost', async () => {
+  test('an un-awaited request to another host, sent after the function answered: late-request on the outcome, not lost', () =>
     // (Before, a request nothing served was added to the call's list after its verdict was made,
     // and so reported nowhere.)
-    const identity = createIdentity({ seed: 4 })
-    identity.listen()
-    const warnings: string[] = []
-    const onWarning = (w: Error & { code?: string }) => { if (w.code === 'late-request') warnings.push(w.message) }
-    process.on('warning', onWarning)
-    let sent!: Promise<unknown>
-    try {
+    withLateWarnings(4, async (identity, warnings) => {
+      let sent!: Promise<unknown>
       const outcome = await identity.trigger(async () => {
         sent = sleep(5).then(() => fetch('https://crm.example.test/contacts', { method: 'PUT' })).catch((e: unknown) => e)
         return { statusCode: 204 }
@@ -82,22 +95,13 @@ describe('a call that timed out keeps running but cannot reach the next test', (
       )
       expect(outcome.diagnostics.map((d) => d.code)).not.toContain('unserved-request')
       expect(warnings).toEqual([late[0]!.message])
-    } finally {
-      process.off('warning', onWarning)
-      identity.close()
-    }
-  })
+    }))
 
-  test('a timed-out call still retrying a host nothing serves: late-request on its outcome, but no process warning', async () => {
+  test('a timed-out call still retrying a host nothing serves: late-request on its outcome, but no process warning', () =>
     // (check runs such a client: its stderr must stay clean, and the timeout says what happened.)
-    const identity = createIdentity({ seed: 5 })
-    identity.listen()
-    const warnings: string[] = []
-    const onWarning = (w: Error & { code?: string }) => { if (w.code === 'late-request') warnings.push(w.message) }
-    process.on('warning', onWarning)
-    let retried!: () => void
-    const done = new Promise<void>((r) => (retried = r))
-    try {
+    withLateWarnings(5, async (identity, warnings) => {
+      let retried!: () => void
+      const done = new Promise<void>((r) => (retried = r))
       const outcome = await identity.trigger(async () => {
         await sleep(30)
         await fetch('https://crm.example.test/contacts', { method: 'POST' }).catch(() => undefined)
@@ -109,11 +113,7 @@ describe('a call that timed out keeps running but cannot reach the next test', (
       await sleep(5)
       expect(outcome.diagnostics.map((d) => d.code)).toEqual(['timeout', 'late-request'])
       expect(warnings).toEqual([])
-    } finally {
-      process.off('warning', onWarning)
-      identity.close()
-    }
-  })
+    }))
 
   test('a request made before the call settled is answered and logged as usual', async () => {
     const identity = createIdentity({ seed: 2 })
