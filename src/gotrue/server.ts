@@ -17,6 +17,7 @@ import type { Incoming } from './routes.js'
 import { Routes } from './routes.js'
 import { Store } from './store.js'
 import { AuditLog } from './audit.js'
+import { isAdminTokenUserLookup } from './admin-user-lookup.js'
 import { FakeProvider, OAUTH_PREFIX } from './fake-provider.js'
 import type { ProviderProfile } from './providers.js'
 import { PROVIDER_SPECS } from './providers.js'
@@ -172,7 +173,7 @@ export class Emulator {
       fault: fault !== undefined,
       error: failure,
     })
-    const expected = method === 'GET' && path === '/user' && reply.status === 400 && (responseText ?? '').includes('Could not read User ID claim')
+    const expected = isAdminTokenUserLookup(method, path, reply.status, responseText)
     call?.exchanged({ method, path, status: reply.status, text, ...(expected ? { expected } : {}) })
     addCorsHeaders(method, request.headers, response.headers)
     return response

@@ -12,6 +12,7 @@ import { BodyTooLarge, fetchHeaders, parseCookieHeader, readBody, sendFunctionRe
 import type { ServedIdentity } from './identity.js'
 import { redirectRoles } from './roles.js'
 import { epochSeconds } from '../clock.js'
+import { ADMIN_TOKEN_USER_LOOKUP_NOTE, isAdminTokenUserLookup } from '../gotrue/admin-user-lookup.js'
 import { verifyHmacJwt } from '../tokens/hmac-jwt.js'
 import { sendFile } from './static.js'
 import type { StaticFiles } from './static.js'
@@ -184,7 +185,9 @@ export class FrontDoor {
       headers: fetchHeaders(req),
       ...(body.length && method !== 'GET' && method !== 'HEAD' ? { body: new Uint8Array(body) } : {}),
     })
-    await sendResponse(res, await identity.handleGoTrue(request), method === 'HEAD')
+    const response = await identity.handleGoTrue(request)
+    if (response.status === 400 && isAdminTokenUserLookup(method, rest, response.status, await response.clone().text())) ctx.via = `identity: ${ADMIN_TOKEN_USER_LOOKUP_NOTE}`
+    await sendResponse(res, response, method === 'HEAD')
   }
 
   /** A site function, run the way Netlify runs it for a request, with production's contexts. */
