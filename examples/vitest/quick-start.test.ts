@@ -11,4 +11,5 @@ test('new users become members', async ({ identity }) => {
   const outcome = await identity.trigger(handler, 'signup', identity.fakeUser())
   expect(outcome).toAllowSignup()
   expect(outcome).toSetAppMetadata({ provider: 'email', roles: ['member'] })
+  expect(outcome).toHaveNoDiagnostics() // no pitfall the harness saw (a dropped provider, a crash, …)
 })
