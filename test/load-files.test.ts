@@ -292,6 +292,14 @@ describe('errors name the file and what was expected', () => {
     expect(await codeOf(identity.trigger(`${F}/broken/syntax.ts`, 'signup'))).toMatch(/^ERR_FUNCTION_LOAD: cannot build .*syntax\.ts .*syntax\.ts:\d+:\d+: Unexpected end of file/)
   })
 
+  test('a syntax error in an ES module imported as is (through Vite here): esbuild\'s file:line:column, not "threw while loading"', async () => {
+    // Vite's parse error (rolldown's "Parse failure", Vite 7's "Failed to parse source for import
+    // analysis" with a JSX hint) was taken for a module-scope throw.
+    const message = await codeOf(identity.trigger(`${F}/broken/syntax.mjs`, 'signup'))
+    expect(message).toMatch(/^ERR_FUNCTION_LOAD: cannot build .*syntax\.mjs as Netlify would \(esbuild, esm\): .*syntax\.mjs:2:28: Expected "}" but found "]"/)
+    expect(message).not.toMatch(/threw while loading|JSX/)
+  })
+
   test('a throw at module scope', async () => {
     expect(await codeOf(identity.trigger(`${F}/broken/throws.mjs`, 'signup'))).toMatch(/^ERR_FUNCTION_LOAD: .*throws\.mjs threw while loading .*missing NEVER_SET_IN_TESTS_XYZ/)
   })

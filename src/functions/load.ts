@@ -337,8 +337,10 @@ function linkError(error: unknown): boolean {
   if (error instanceof SyntaxError) return true
   const code = (error as { code?: unknown } | null)?.code
   if (typeof code === 'string' && /^ERR_(MODULE_NOT_FOUND|PACKAGE_PATH_NOT_EXPORTED|UNSUPPORTED_DIR_IMPORT|UNKNOWN_FILE_EXTENSION)$/.test(code)) return true
-  // Vite's own wording (Vitest loading the harness): an unresolvable import, a parse error.
-  return error instanceof Error && /^(Failed to load url|Cannot find (module|package)|Transform failed)|PARSE_ERROR/.test(error.message)
+  // Vite's own wording (Vitest loading the harness): an unresolvable import, a parse error
+  // (Vite 7: "Failed to parse source for import analysis …", with a JSX hint even for a .mjs file;
+  // rolldown-vite: a RolldownError "Parse failure: …").
+  return error instanceof Error && /^(Failed to load url|Cannot find (module|package)|Transform failed|Failed to parse source|Parse fail)|PARSE_ERROR/.test(error.message)
 }
 
 /** Function files known to be one site's functions directory (see {@link functionDirectory}). */
