@@ -75,7 +75,7 @@ declare module 'vitest' {
     /** See {@link IdentityMatchers.toHaveStatus}. */
     toHaveStatus(status: number): VitestIdentityResult<this>
     /** See {@link IdentityMatchers.toHaveNoDiagnostics}. */
-    toHaveNoDiagnostics(options?: NoDiagnosticsOptions): VitestIdentityResult<this>
+    toHaveNoDiagnostics(options?: NoDiagnosticsOptions): AssertionReturnOf<this>
   }
 }
 

@@ -213,7 +213,9 @@ export function checkNoDiagnostics(subject: unknown, options: { except?: readonl
       misuse: true,
       message: () =>
         `toHaveNoDiagnostics needs what identity.trigger or identity.invoke returned (or identity.hooks.at(-1) after a flow): they carry the call's diagnostics; ${
-          subject instanceof Object && 'statusCode' in subject ? 'this response has none (a fetch Response or a hand-written { statusCode }), so it could never fail' : `got ${describeValue(subject)}`
+          (typeof Response !== 'undefined' && subject instanceof Response) || (subject instanceof Object && 'statusCode' in subject)
+            ? 'this response has none (a fetch Response or a hand-written { statusCode }), so it could never fail'
+            : `got ${describeValue(subject)}`
         }`,
     }
   }

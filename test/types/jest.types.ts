@@ -22,6 +22,8 @@ void status
 const pending: Promise<void> = expect(new Response('{}')).toBlock()
 void pending
 expect(outcome).toHaveNoDiagnostics()
+const noDiagnostics: void = expect(new Response('{}')).toHaveNoDiagnostics()
+void noDiagnostics
 expect(outcome).toHaveNoDiagnostics({ except: ['status-blocks', 'unserved-request'] })
 // @ts-expect-error except is a list of codes
 expect(outcome).toHaveNoDiagnostics({ except: 'status-blocks' })

@@ -28,6 +28,9 @@ test('matchers are typed on the entry expect and on vitest expect', async ({ ide
   vitestExpect(await identity.invoke(async () => ({ statusCode: 204 }))).not.toHaveStatus(500)
   vitestExpect(outcome).not.toAllowSignup()
   expect(outcome).toHaveNoDiagnostics()
+  // Never a promise, not even for a fetch Response (which fails at once as a misuse).
+  const noDiagnostics: void = expect(new Response('{}')).toHaveNoDiagnostics()
+  void noDiagnostics
   vitestExpect(await identity.invoke(async () => ({ statusCode: 204 }))).toHaveNoDiagnostics({ except: [] })
   expectNoDiagnostics(outcome, { except: ['unserved-request'] })
   // @ts-expect-error a raw response carries no diagnostics: expectNoDiagnostics takes an outcome or an invoke response
