@@ -56,7 +56,11 @@ describe('arguments', () => {
   test('mistakes are usage errors (exit 2) that name the option', async () => {
     for (const [args, text] of [
       [['--port', 'eighty'], '--port must be an integer'],
-      [['--bogus'], "Unknown option '--bogus'"],
+      [['--bogus'], 'unknown option --bogus (see serve --help)'],
+      // A typo gets the option it most likely meant, not Node's advice about '--' for positionals.
+      [['--prot', '8080'], 'unknown option --prot: did you mean --port? (see serve --help)'],
+      [['--autconfirm'], 'did you mean --autoconfirm?'],
+      [['--quiet=yes'], "Option '--quiet' does not take an argument"],
       [['a', 'b'], 'serve takes one site directory'],
       [['--proxy', 'http://x', '--dir', 'y'], 'either proxy'],
     ] as const) {

@@ -1,6 +1,7 @@
 import { parseArgs } from 'node:util'
 import type { ParseArgsConfig } from 'node:util'
 import { HarnessError } from '../errors.js'
+import { nearest } from '../nearest.js'
 
 /** The option table a subcommand declares (Node's `util.parseArgs` format). @internal */
 export type CommandOptions = NonNullable<ParseArgsConfig['options']>
@@ -23,7 +24,7 @@ export function parseCommandArgs<const O extends CommandOptions>(command: string
   try {
     parsed = parseArgs({ args, allowPositionals: true, options })
   } catch (error) {
-    throw new HarnessError('ERR_INVALID_OPTION', `${(error as Error).message} (see ${command} --help)`)
+    throw new HarnessError('ERR_INVALID_OPTION', `${parseErrorMessage(error, options)} (see ${command} --help)`)
   }
   if (parsed.positionals.length > 1) {
     throw new HarnessError('ERR_INVALID_OPTION', `${command} takes one site directory; got ${parsed.positionals.map((p) => JSON.stringify(p)).join(', ')}`)
@@ -36,4 +37,19 @@ export function millisecondsArg(flag: string, raw: string | undefined, fallback:
   if (raw === undefined) return fallback
   if (!/^\d+$/.test(raw) || Number(raw) < 1) throw new HarnessError('ERR_INVALID_OPTION', `--${flag} takes a positive number of milliseconds; got ${JSON.stringify(raw)}`)
   return Number(raw)
+}
+
+/**
+ * `util.parseArgs`' error in the CLI's words: an unknown option with the declared one it most
+ * likely meant (Node's own text suggests `--` for a positional, never the fix for a typo).
+ */
+function parseErrorMessage(error: unknown, options: CommandOptions): string {
+  const message = error instanceof Error ? error.message : String(error)
+  if ((error as { code?: unknown } | null)?.code !== 'ERR_PARSE_ARGS_UNKNOWN_OPTION') return message
+  const given = /^Unknown option '([^']+)'/.exec(message)?.[1]
+  if (given === undefined) return message
+  const names = Object.keys(options)
+  const short = Object.entries(options).find(([, o]) => o.short === given.replace(/^-/, ''))?.[0]
+  const guess = given.startsWith('--') ? nearest(given.slice(2).split('=')[0]!, names) : short
+  return `unknown option ${given}${guess ? `: did you mean --${guess}?` : ''}`
 }

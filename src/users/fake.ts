@@ -4,6 +4,7 @@ import type { Clock } from '../clock.js'
 import { REFERENCE_DATE } from '../clock.js'
 import { SeededRandom } from '../random.js'
 import { describeValue } from '../values.js'
+import { nearest } from '../nearest.js'
 import type { AppMetadata, GoTrueUser, UserMetadata } from '../types.js'
 import { KEY_ORDER, serializeUser } from './json.js'
 
@@ -186,27 +187,9 @@ const SHORTHANDS = ['roles', 'provider', 'confirmed']
 function unknownOverride(key: string): string {
   const snake = key.replace(/[A-Z]/g, (c) => `_${c.toLowerCase()}`)
   const known = [...KEY_ORDER, ...SHORTHANDS]
-  let guess = GOTRUE_FIELDS.has(snake) ? snake : undefined
-  if (guess === undefined) {
-    // the nearest known key within two edits
-    let nearest = 3
-    for (const k of known) {
-      const d = editDistance(k, key)
-      if (d < nearest) [nearest, guess] = [d, k]
-    }
-  }
+  // the nearest known key within two edits
+  const guess = GOTRUE_FIELDS.has(snake) ? snake : nearest(key, known)
   return `fakeUser() and createUser() have no ${JSON.stringify(key)} override${guess ? `: did you mean ${JSON.stringify(guess)}?` : '.'} They take GoTrue's snake_case user fields (${KEY_ORDER.join(', ')}) and the shorthands ${SHORTHANDS.join(', ')} (createUser() also password).`
-}
-
-/** Levenshtein distance, for short keys. */
-function editDistance(a: string, b: string): number {
-  let prev = Array.from({ length: b.length + 1 }, (_, j) => j)
-  for (let i = 1; i <= a.length; i++) {
-    const row = [i]
-    for (let j = 1; j <= b.length; j++) row[j] = Math.min(prev[j]! + 1, row[j - 1]! + 1, prev[j - 1]! + (a[i - 1] === b[j - 1] ? 0 : 1))
-    prev = row
-  }
-  return prev[b.length]!
 }
 
 function stripUndefined<T extends object>(o: T): Partial<T> {
