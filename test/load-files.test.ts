@@ -277,6 +277,17 @@ describe('errors name the file and what was expected', () => {
     expect(await codeOf(identity.trigger(`${F}/nope/identity-signup.js`))).toMatch(/^ERR_FUNCTION_NOT_FOUND: .*nope\/identity-signup\.js.*does not exist/)
   })
 
+  test('a misspelled file or extension: did you mean the one beside it, as a path from the working directory', async () => {
+    const at = (name: string) => codeOf(identity.trigger(`examples/site/netlify/functions/${name}`, 'signup'))
+    expect(await at('identity-sigup.js')).toMatch(/does not exist \(expected a [^)]*\): did you mean examples\/site\/netlify\/functions\/identity-signup\.js\?$/)
+    // The right name with the wrong extension (a .ts file asked for as .js).
+    expect(await at('identity-login.js')).toMatch(/: did you mean examples\/site\/netlify\/functions\/identity-login\.ts\?$/)
+    // Nothing close: what the folder holds.
+    expect(await at('stripe-webhook.js')).toMatch(/; "examples\/site\/netlify\/functions" holds identity-login\.ts, identity-signup\.js, identity-validate\.mjs, me\.mts, promote\.mjs, protected\.mjs, user-events\.mts$/)
+    // The folder is missing too: say so, and where a relative path starts.
+    expect(await at('../../../nope/identity-signup.js')).toMatch(/; the folder "examples\/nope" does not exist either \(a relative path is resolved from the working directory, \/.*\)$/)
+  })
+
   test('a folder without an entry file lists the candidates', async () => {
     const dir = join(tmp, 'identity-signup')
     mkdirSync(dir)
