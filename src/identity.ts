@@ -1,7 +1,7 @@
 import type { Clock } from './clock.js'
 import { epochSeconds } from './clock.js'
 import { HarnessError } from './errors.js'
-import { thenNowOrLater } from './values.js'
+import { describeValue, thenNowOrLater } from './values.js'
 import { invokeHttp } from './functions/invoke-http.js'
 import type { InvokeRequest, InvokeResponse } from './functions/invoke-http.js'
 import type { FunctionInput, ResolvedFunction } from './functions/resolve.js'
@@ -668,9 +668,7 @@ export class Identity {
       }
     }
     assertEvent(event)
-    if (user !== undefined && (user === null || typeof user !== 'object' || typeof user.id !== 'string')) {
-      throw new HarnessError('ERR_INVALID_USER', 'trigger() needs a GoTrue user object (use identity.fakeUser())')
-    }
+    if (user !== undefined) assertHookUser(user)
     const subject = user ?? this.fakeUser({ confirmed: event !== 'validate' && event !== 'signup' })
     return runHook(this.rt, resolved, event, subject, options)
   }
@@ -732,4 +730,22 @@ function normalizeSiteUrl(input: string): string {
  */
 export function createIdentity(options?: IdentityOptions): Identity {
   return new Identity(options)
+}
+
+/**
+ * A user `trigger()` can send: an object with GoTrue's string `id` and `email` (every user GoTrue
+ * stores has both, and the hook payload carries them). The error names what is missing.
+ */
+function assertHookUser(user: unknown): asserts user is GoTrueUser {
+  const fix = 'make one with identity.fakeUser({ email: … }) (it fills in the id, dates and metadata) or take a stored one (identity.users)'
+  if (user === null || typeof user !== 'object' || Array.isArray(user)) {
+    throw new HarnessError('ERR_INVALID_USER', `trigger() needs a GoTrue user object; got ${describeValue(user)}: ${fix}`)
+  }
+  const missing = (['id', 'email'] as const).filter((key) => typeof (user as Record<string, unknown>)[key] !== 'string')
+  if (missing.length) {
+    throw new HarnessError(
+      'ERR_INVALID_USER',
+      `trigger() needs a GoTrue user object with a string ${missing.join(' and ')}, as every user GoTrue stores has; got an object with ${Object.keys(user).length ? Object.keys(user).slice(0, 8).join(', ') : 'no keys'}: ${fix}`,
+    )
+  }
 }

@@ -207,7 +207,18 @@ describe('trigger arguments', () => {
   })
 
   test('a bad user throws ERR_INVALID_USER', async () => {
-    await expect(identity.trigger(answer(200), 'signup', 'x' as never)).rejects.toMatchObject({ code: 'ERR_INVALID_USER' })
+    await expect(identity.trigger(answer(200), 'signup', 'x' as never)).rejects.toMatchObject({ code: 'ERR_INVALID_USER', message: expect.stringContaining('got the string "x": make one with identity.fakeUser(') })
+  })
+
+  test('a user without a string id or email is refused, naming what is missing (it would have sent email "" before)', async () => {
+    await expect(identity.trigger(answer(200), 'signup', { id: 'u1', app_metadata: {} } as never)).rejects.toMatchObject({
+      code: 'ERR_INVALID_USER',
+      message: 'trigger() needs a GoTrue user object with a string email, as every user GoTrue stores has; got an object with id, app_metadata: make one with identity.fakeUser({ email: … }) (it fills in the id, dates and metadata) or take a stored one (identity.users)',
+    })
+    await expect(identity.trigger(answer(200), 'signup', { email: 'a@b.test' } as never)).rejects.toMatchObject({ message: expect.stringContaining('with a string id, as every user') })
+    await expect(identity.trigger(answer(200), 'signup', {} as never)).rejects.toMatchObject({ message: expect.stringContaining('with a string id and email, as every user GoTrue stores has; got an object with no keys') })
+    // An empty e-mail is still a string: refused by GoTrue elsewhere, not here.
+    await expect(identity.trigger(answer(200), 'signup', identity.fakeUser({ email: '' }))).resolves.toMatchObject({ allowed: true })
   })
 
   test('env applies to the attempts', async () => {
