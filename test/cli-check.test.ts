@@ -11,7 +11,7 @@ import { XMLParser, XMLValidator } from 'fast-xml-parser'
 import { afterAll, beforeAll, describe, expect, test } from 'vitest'
 import { parseEnvFile } from '../src/cli/check/env-args.js'
 import type { CheckReport, FunctionReport } from '../src/cli/check/report.js'
-import { findingsFor, threwFix } from '../src/cli/check/run-check.js'
+import { findingsFor, threwFix, unhandledFix } from '../src/cli/check/run-check.js'
 import { findSiteFunctions } from '../src/cli/check/site-functions.js'
 import { buildBin, root, runBin } from './helpers/cli-bin.js'
 
@@ -217,7 +217,16 @@ describe('each pitfall is reported with its code and severity', () => {
     expect(s.unhandled).toEqual(['POST https://crm.example.com/api/contacts'])
     expect(s.allowed).toBe(false)
     expect(finding(report, 'unhandled-request')!.message).toContain('POST https://crm.example.com/api/contacts')
+    // The fix is the handler to paste into a test, with the request's method and URL.
+    expect(finding(report, 'unhandled-request')!.fix).toBe("serve the host with an msw handler in your tests, identityServer.use(http.post('https://crm.example.com/api/contacts', …)) (check cannot tell what the service would answer)")
     expect(finding(report, 'threw')).toBeUndefined()
+  })
+
+  test('unhandledFix: the first request\'s handler and a count of the others; raw connections are mocked', () => {
+    expect(unhandledFix(['GET https://a.test/x?q=1', 'PUT https://b.test/y', 'GET https://a.test/x'])).toBe(
+      "serve the host with an msw handler in your tests, identityServer.use(http.get('https://a.test/x', …)) (and one for the other request) (check cannot tell what the service would answer)",
+    )
+    expect(unhandledFix(['a connection to db.example.test:5432'])).toBe('serve the host with an msw handler in your tests (check cannot tell what the service would answer); a raw connection (a database, SMTP) needs the client mocked')
   })
 })
 

@@ -34,5 +34,11 @@ export function serveAdvice(unserved: readonly string[]): string {
   const hints = unserved.map(handlerHint).filter((h): h is string => h !== undefined)
   if (hints.length === 0) return 'Mock the client, or run the service on localhost'
   const distinct = new Set(hints)
-  return `Serve it with an msw handler, ${hints[0]}${distinct.size > 1 ? ` (and one for each of the ${distinct.size - 1} other request${distinct.size > 2 ? 's' : ''})` : ''}, or identity.listen(handler)`
+  return `Serve it with an msw handler, ${hints[0]}${othersNeedTheirs(distinct.size - 1)}, or identity.listen(handler)`
+}
+
+/** ` (and one for the other request)`, ` (and one for each of the 3 other requests)`, or nothing. @internal */
+export function othersNeedTheirs(others: number): string {
+  if (others <= 0) return ''
+  return others === 1 ? ' (and one for the other request)' : ` (and one for each of the ${others} other requests)`
 }

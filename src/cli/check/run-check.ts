@@ -5,6 +5,7 @@ import { HarnessError } from '../../errors.js'
 import { BACKGROUND_TIMEOUT_MS } from '../../functions/background.js'
 import { observeEnvReads } from '../../functions/env.js'
 import type { EnvOverrides } from '../../functions/env.js'
+import { handlerHint, othersNeedTheirs } from '../../functions/handler-hint.js'
 import { guardNetwork, onUnhandledFrame, onUnhandledRequest } from '../../functions/network-guard.js'
 import { HOOK_DEFAULTS } from '../../gotrue/hooks.js'
 import { createIdentity } from '../../identity.js'
@@ -393,6 +394,18 @@ export function loadFailedFix(message: string): string {
 }
 
 /**
+ * An unhandled request's fix: the msw handler to add in the tests, with the request's method
+ * and URL (handler-hint.ts, as the library's `unserved-request` names it); a raw connection is
+ * mocked instead. @internal
+ */
+export function unhandledFix(unhandled: readonly string[]): string {
+  const hints = [...new Set(unhandled.map(handlerHint).filter((h): h is string => h !== undefined))]
+  if (hints.length === 0) return `${ruleFor('unhandled-request').fix}; a raw connection (a database, SMTP) needs the client mocked`
+  const more = othersNeedTheirs(hints.length - 1)
+  return `serve the host with an msw handler in your tests, ${hints[0]}${more} (check cannot tell what the service would answer)`
+}
+
+/**
  * The fix for a `threw` message: the rule's guard advice fits a missing value (`user_metadata`
  * null, `full_name` absent); an undeclared name or `require` in an ES module is fixed otherwise,
  * and any other error is the function's to catch. @internal
@@ -518,6 +531,8 @@ export function findingsFor(
   if (invalid && invalid.message.includes('a typed identity handler returns')) invalid.fix = TYPED_RESULT_FIX
   const timedOut = byCode.get('timeout')
   if (timedOut) timedOut.fix = timeoutFix(report, timeoutMs)
+  const unhandledRequest = byCode.get('unhandled-request')
+  if (unhandledRequest) unhandledRequest.fix = unhandledFix(report.scenarios.flatMap((s) => s.unhandled))
   const threw = byCode.get('threw')
   // A background function crashing on the client context production does not give it: that is the cause.
   if (threw) threw.fix = byCode.has('background-client-context') ? ruleFor('background-client-context').fix : threwFix(threw.message, report.kind)
