@@ -97,6 +97,20 @@ describe('a call that timed out keeps running but cannot reach the next test', (
       expect(warnings).toEqual([late[0]!.message])
     }))
 
+  test('the same late request retried: one late-request and one warning, not one per retry', () =>
+    withLateWarnings(6, async (identity, warnings) => {
+      let sent!: Promise<unknown>
+      const outcome = await identity.trigger(async () => {
+        const once = () => fetch('https://crm.example.test/contacts', { method: 'PUT' }).catch(() => undefined)
+        sent = sleep(5).then(once).then(once).then(once)
+        return { statusCode: 204 }
+      }, 'signup')
+      await sent
+      await sleep(5)
+      expect(outcome.diagnostics.filter((d) => d.code === 'late-request')).toHaveLength(1)
+      expect(warnings).toHaveLength(1)
+    }))
+
   test('a timed-out call still retrying a host nothing serves: late-request on its outcome, but no process warning', () =>
     // (check runs such a client: its stderr must stay clean, and the timeout says what happened.)
     withLateWarnings(5, async (identity, warnings) => {

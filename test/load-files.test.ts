@@ -284,6 +284,11 @@ describe('errors name the file and what was expected', () => {
     expect(await at('identity-login.js')).toMatch(/: did you mean examples\/site\/netlify\/functions\/identity-login\.ts\?$/)
     // Nothing close: what the folder holds.
     expect(await at('stripe-webhook.js')).toMatch(/; "examples\/site\/netlify\/functions" holds identity-login\.ts, identity-signup\.js, identity-validate\.mjs, me\.mts, promote\.mjs, protected\.mjs, user-events\.mts$/)
+    // A short name gets no far-fetched guess (me.js is not hi.ts), but the same name with another extension is found.
+    expect(await at('me.js')).toMatch(/: did you mean examples\/site\/netlify\/functions\/me\.mts\?$/)
+    expect(await at('hi.js')).toMatch(/ holds identity-login\.ts, /)
+    // A path through a file: that is what is wrong, not a missing folder.
+    expect(await at('identity-signup.js/index.js')).toMatch(/; "examples\/site\/netlify\/functions\/identity-signup\.js" is a file, not a folder$/)
     // The folder is missing too: say so, and where a relative path starts.
     expect(await at('../../../nope/identity-signup.js')).toMatch(/; the folder "examples\/nope" does not exist either \(a relative path is resolved from the working directory, \/.*\)$/)
   })

@@ -28,3 +28,15 @@ test('check with a misspelled option: a usage error that names the option it mos
   expect(io.stderr).toContain('unknown option --timout: did you mean --timeout? (see check --help)')
   expect(io.stderr).not.toContain("place it at the end")
 })
+
+test('a misspelled short-style option is hinted from what was typed, case-insensitively', async () => {
+  const stderrOf = async (args: string[]): Promise<string> => {
+    const io = { stderr: '', out: () => undefined, err: (t: string) => void (io.stderr += t), cwd: process.cwd(), env: {}, isTTY: false, style: (_f: unknown, t: string) => t }
+    expect(await main(args, io as unknown as CliIO)).toBe(2)
+    return io.stderr
+  }
+  // Node reports `-timeout` as the unknown `-t`; the user typed -timeout.
+  expect(await stderrOf(['check', '-timeout', '100'])).toContain('unknown option -timeout: did you mean --timeout?')
+  expect(await stderrOf(['check', '--TIMEOUT', '100'])).toContain('unknown option --TIMEOUT: did you mean --timeout?')
+  expect(await stderrOf(['check', '--zzzzzz'])).toMatch(/unknown option --zzzzzz \(see check --help\)/)
+})

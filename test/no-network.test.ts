@@ -183,6 +183,14 @@ describe('a failure the function reports in its own words', () => {
     expect(d.message).toContain("identityServer.use(http.delete('https://crm.example.test/contacts', …)) (and one for each of the 2 other requests)")
   })
 
+  test('handlerHint: a lower-case method is msw\'s function of that name, a quote in the path is escaped, a raw connection has none', async () => {
+    const { handlerHint } = await import('../src/functions/handler-hint.js')
+    expect(handlerHint('patch https://crm.example.test/a')).toBe("identityServer.use(http.patch('https://crm.example.test/a', …))")
+    expect(handlerHint("GET https://crm.example.test/it's?x=1")).toBe("identityServer.use(http.get('https://crm.example.test/it\\'s', …))")
+    expect(handlerHint('GET https://user:pw@[::1]:8443/p')).toBe("identityServer.use(http.get('https://[::1]:8443/p', …))")
+    expect(handlerHint('a connection to db.example.test:5432')).toBeUndefined()
+  })
+
   test('a served request that answers 503 is the function\'s business: no unserved-request', async ({ identity, identityServer }) => {
     identityServer.use(http.get('https://crm.example.test/contacts', () => new HttpResponse(null, { status: 503 })))
     const outcome = await identity.invoke(async () => {

@@ -193,6 +193,9 @@ describe('toHaveNoDiagnostics: fail a test on a pitfall the harness saw', () => 
     // Synchronously, so a call without await fails the test where it is (not an unhandled rejection later).
     expect(failure(() => expect(new Response('{}')).toHaveNoDiagnostics())).toMatch(/this response has none \(a fetch Response/)
     expect(failure(() => expect('x').toHaveNoDiagnostics())).toContain('got the string "x"')
+    // A plain-JS caller's single code is an error naming the form, not a substring match.
+    const ok = await identity.invoke(async () => ({ statusCode: 200, body: 'ok' }))
+    expect(() => expect(ok).toHaveNoDiagnostics({ except: 'threw' as never })).toThrow("toHaveNoDiagnostics({ except }) takes a list of diagnostic codes, such as ['unserved-request']; got the string \"threw\"")
   })
 
   test('EXPLANATORY_DIAGNOSTICS are exactly the diagnostic codes check reports as info (one list of what explains)', async () => {

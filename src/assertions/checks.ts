@@ -1,4 +1,5 @@
 import { inspect } from 'node:util'
+import { HarnessError } from '../errors.js'
 import { responseText } from '../functions/response.js'
 import type { Diagnostic, DiagnosticCode, IdentityEvent, RawFunctionResponse } from '../types.js'
 import { describeValue, parseJsonOrText } from '../values.js'
@@ -206,6 +207,9 @@ export const EXPLANATORY_DIAGNOSTICS: readonly DiagnosticCode[] = Object.freeze(
  */
 export function checkNoDiagnostics(subject: unknown, options: { except?: readonly DiagnosticCode[] } = {}): CheckResult {
   const except = options.except ?? EXPLANATORY_DIAGNOSTICS
+  if (!Array.isArray(except)) {
+    throw new HarnessError('ERR_INVALID_OPTION', `toHaveNoDiagnostics({ except }) takes a list of diagnostic codes, such as ['unserved-request']; got ${describeValue(except)}`)
+  }
   const diagnostics = (subject as { diagnostics?: unknown } | null)?.diagnostics
   if (subject === null || typeof subject !== 'object' || !Array.isArray(diagnostics)) {
     return {

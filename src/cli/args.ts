@@ -24,7 +24,7 @@ export function parseCommandArgs<const O extends CommandOptions>(command: string
   try {
     parsed = parseArgs({ args, allowPositionals: true, options })
   } catch (error) {
-    throw new HarnessError('ERR_INVALID_OPTION', `${parseErrorMessage(error, options)} (see ${command} --help)`)
+    throw new HarnessError('ERR_INVALID_OPTION', `${parseErrorMessage(error, options, args)} (see ${command} --help)`)
   }
   if (parsed.positionals.length > 1) {
     throw new HarnessError('ERR_INVALID_OPTION', `${command} takes one site directory; got ${parsed.positionals.map((p) => JSON.stringify(p)).join(', ')}`)
@@ -43,13 +43,15 @@ export function millisecondsArg(flag: string, raw: string | undefined, fallback:
  * `util.parseArgs`' error in the CLI's words: an unknown option with the declared one it most
  * likely meant (Node's own text suggests `--` for a positional, never the fix for a typo).
  */
-function parseErrorMessage(error: unknown, options: CommandOptions): string {
+function parseErrorMessage(error: unknown, options: CommandOptions, args: readonly string[]): string {
   const message = error instanceof Error ? error.message : String(error)
   if ((error as { code?: unknown } | null)?.code !== 'ERR_PARSE_ARGS_UNKNOWN_OPTION') return message
-  const given = /^Unknown option '([^']+)'/.exec(message)?.[1]
-  if (given === undefined) return message
-  const names = Object.keys(options)
-  const short = Object.entries(options).find(([, o]) => o.short === given.replace(/^-/, ''))?.[0]
-  const guess = given.startsWith('--') ? nearest(given.slice(2).split('=')[0]!, names) : short
-  return `unknown option ${given}${guess ? `: did you mean --${guess}?` : ''}`
+  const reported = /^Unknown option '([^']+)'/.exec(message)?.[1]
+  if (reported === undefined) return message
+  // Node reports a short-option group by its first letter (`-timeout` as `-t`): the argument as
+  // typed is what a user misspelled.
+  const typed = reported.startsWith('--') ? reported : (args.find((a) => a.startsWith(reported) && !a.startsWith('--')) ?? reported)
+  const word = typed.replace(/^--?/, '').split('=')[0]!.toLowerCase()
+  const guess = nearest(word, Object.keys(options))
+  return `unknown option ${typed}${guess ? `: did you mean --${guess}?` : ''}`
 }

@@ -65,14 +65,18 @@ export class CallScope extends EnvLayer {
     this.dir = init.file === undefined ? undefined : init.file.slice(0, init.file.lastIndexOf(sep) + 1)
   }
 
-  /** Records a pitfall once; after the call settled, it goes straight to the outcome's diagnostics. */
-  note(d: Diagnostic): void {
+  /**
+   * Records a pitfall once; after the call settled, it goes straight to the outcome's diagnostics.
+   * `false` when the same one was recorded already.
+   */
+  note(d: Diagnostic): boolean {
     const key = `${d.code}\u0000${d.message}`
     const noted = (this.#noted ??= new Set())
-    if (noted.has(key)) return
+    if (noted.has(key)) return false
     noted.add(key)
     if (this.settled) this.#sink?.push(d)
     else (this.#notes ??= []).push(d)
+    return true
   }
 
   /** A request the emulated GoTrue answered for this call. */
@@ -96,10 +100,10 @@ export class CallScope extends EnvLayer {
       return
     }
     const message = `${this.name} sent ${what} after its call had settled (it timed out, or answered before its request went out), and nothing serves it in the test, so it failed. Await every request before answering. ${serveAdvice([what])}.`
-    this.note({ code: 'late-request', message })
     // A call that timed out has its timeout diagnostic already, and its late requests are the work
-    // it was still doing (a client's retries): only one that answered first is warned about.
-    if (!this.#timedOut) process.emitWarning(message, { type: 'NetlifyIdentityHarnessWarning', code: 'late-request' })
+    // it was still doing (a client's retries): only one that answered first is warned about, once
+    // per request (a client retrying it is one warning).
+    if (this.note({ code: 'late-request', message }) && !this.#timedOut) process.emitWarning(message, { type: 'NetlifyIdentityHarnessWarning', code: 'late-request' })
   }
 
   /**

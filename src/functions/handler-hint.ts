@@ -10,7 +10,7 @@
 export function handlerHint(what: string): string | undefined {
   const space = what.indexOf(' ')
   if (space <= 0) return undefined
-  const method = what.slice(0, space)
+  const method = what.slice(0, space).toUpperCase() // fetch sends `patch` as given
   let url: URL
   try {
     url = new URL(what.slice(space + 1))
@@ -19,7 +19,7 @@ export function handlerHint(what: string): string | undefined {
   }
   if (url.protocol !== 'http:' && url.protocol !== 'https:') return undefined
   const fn = MSW_METHODS.has(method) ? method.toLowerCase() : 'all'
-  return `identityServer.use(http.${fn}('${(url.origin + url.pathname).replaceAll("'", '%27')}', …))`
+  return `identityServer.use(http.${fn}('${(url.origin + url.pathname).replaceAll("'", "\\'")}', …))`
 }
 
 /** The methods msw's `http` namespace has a function of its own for (msw's src/core/http.ts: get, post, put, patch, delete, head, options, all). */

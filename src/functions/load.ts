@@ -91,12 +91,17 @@ function notFoundHint(abs: string): string {
       .filter((e) => e.isDirectory() ? !e.name.startsWith('.') && e.name !== 'node_modules' : FUNCTION_EXTENSIONS.includes(extname(e.name)))
       .map((e) => e.name)
       .sort()
-  } catch {
-    return `; the folder ${JSON.stringify(shown(dir))} does not exist either (a relative path is resolved from the working directory, ${process.cwd()})`
+  } catch (error) {
+    const code = (error as { code?: unknown } | null)?.code
+    if (code === 'ENOENT') return `; the folder ${JSON.stringify(shown(dir))} does not exist either (a relative path is resolved from the working directory, ${process.cwd()})`
+    if (code === 'ENOTDIR') return `; ${JSON.stringify(shown(dir))} is a file, not a folder`
+    return ''
   }
   const wanted = basename(abs)
   const stem = (name: string): string => name.slice(0, name.length - extname(name).length)
-  const guess = nearest(wanted, entries) ?? nearest(stem(wanted), entries.map(stem), 2)
+  // Up to two edits, fewer for a short name (`me.js` is not a typo of `hi.ts`).
+  const edits = (name: string): number => Math.min(2, name.length >> 2)
+  const guess = nearest(wanted, entries, edits(stem(wanted))) ?? nearest(stem(wanted), entries.map(stem), edits(stem(wanted)))
   if (guess !== undefined) {
     const name = entries.find((e) => e === guess) ?? entries.find((e) => stem(e) === guess)!
     return `: did you mean ${shown(join(dir, name))}?`

@@ -186,7 +186,7 @@ export class FrontDoor {
       ...(body.length && method !== 'GET' && method !== 'HEAD' ? { body: new Uint8Array(body) } : {}),
     })
     const response = await identity.handleGoTrue(request)
-    if (response.status === 400 && isAdminTokenUserLookup(method, rest, response.status, await response.clone().text())) ctx.via = `identity: ${ADMIN_TOKEN_USER_LOOKUP_NOTE}`
+    if (response.status === 400 && method === 'GET' && rest === '/user' && isAdminTokenUserLookup(method, rest, response.status, await response.clone().text())) ctx.via = `identity: ${ADMIN_TOKEN_USER_LOOKUP_NOTE}`
     await sendResponse(res, response, method === 'HEAD')
   }
 
