@@ -1,10 +1,9 @@
-import { existsSync, readdirSync, readFileSync, realpathSync, statSync, unlinkSync, writeFileSync } from 'node:fs'
+import { existsSync, readFileSync, realpathSync, statSync, unlinkSync, writeFileSync } from 'node:fs'
 import { Module } from 'node:module'
 import { tmpdir } from 'node:os'
-import { basename, dirname, extname, isAbsolute, join, relative, resolve } from 'node:path'
+import { basename, dirname, extname, join, resolve } from 'node:path'
 import { pathToFileURL } from 'node:url'
 import { errorLabel, HarnessError } from '../errors.js'
-import { nearest } from '../nearest.js'
 import { getNetlifyEnv, withGlobals } from '../netlify/globals.js'
 import type { Diagnostic } from '../types.js'
 import { filesRunningAsIs } from './as-is.js'
@@ -13,6 +12,7 @@ import type { Bundle } from './bundle.js'
 import { buildCache, cacheFolder } from './build-cache.js'
 import type { BuildCache } from './build-cache.js'
 import { entryCandidates, FUNCTION_EXTENSIONS, folderEntry } from './discover.js'
+import { notFoundHint } from './not-found-hint.js'
 import type { EnvOverrides } from './env.js'
 import { runInEnv } from './env.js'
 import { mapErrorStack, registerSourceMap, userLocation, withInlineMap } from './source-map.js'
@@ -72,42 +72,6 @@ function nearestPackageJson(file: string): string | undefined {
     if (existsSync(pkg)) return pkg
     if (dirname(dir) === dir) return undefined
   }
-}
-
-/**
- * What is there instead of a function file that does not exist: the nearest name in its folder
- * (`did you mean netlify/functions/identity-signup.js?`), else what that folder holds, else that
- * the folder is missing too and from where a relative path was resolved.
- */
-function notFoundHint(abs: string): string {
-  const dir = dirname(abs)
-  const shown = (path: string): string => {
-    const rel = relative(process.cwd(), path)
-    return rel && !rel.startsWith('..') && !isAbsolute(rel) ? rel : path
-  }
-  let entries: string[]
-  try {
-    entries = readdirSync(dir, { withFileTypes: true })
-      .filter((e) => e.isDirectory() ? !e.name.startsWith('.') && e.name !== 'node_modules' : FUNCTION_EXTENSIONS.includes(extname(e.name)))
-      .map((e) => e.name)
-      .sort()
-  } catch (error) {
-    const code = (error as { code?: unknown } | null)?.code
-    if (code === 'ENOENT') return `; the folder ${JSON.stringify(shown(dir))} does not exist either (a relative path is resolved from the working directory, ${process.cwd()})`
-    if (code === 'ENOTDIR') return `; ${JSON.stringify(shown(dir))} is a file, not a folder`
-    return ''
-  }
-  const wanted = basename(abs)
-  const stem = (name: string): string => name.slice(0, name.length - extname(name).length)
-  // Up to two edits, fewer for a short name (`me.js` is not a typo of `hi.ts`).
-  const edits = (name: string): number => Math.min(2, name.length >> 2)
-  const guess = nearest(wanted, entries, edits(stem(wanted))) ?? nearest(stem(wanted), entries.map(stem), edits(stem(wanted)))
-  if (guess !== undefined) {
-    const name = entries.find((e) => e === guess) ?? entries.find((e) => stem(e) === guess)!
-    return `: did you mean ${shown(join(dir, name))}?`
-  }
-  if (entries.length === 0) return `; ${JSON.stringify(shown(dir))} holds no function files`
-  return `; ${JSON.stringify(shown(dir))} holds ${entries.slice(0, 8).join(', ')}${entries.length > 8 ? ` and ${entries.length - 8} more` : ''}`
 }
 
 /** Finds the file to load for a path: the file itself, or a folder's entry (§6). @internal */
