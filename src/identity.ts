@@ -737,6 +737,9 @@ export function createIdentity(options?: IdentityOptions): Identity {
  * stores has both, and the hook payload carries them). The error names what is missing.
  */
 function assertHookUser(user: unknown): asserts user is GoTrueUser {
+  // The usual case first, allocating nothing (trigger() is a hot path, issue 12).
+  const u = user as { id?: unknown; email?: unknown } | null
+  if (u !== null && typeof u === 'object' && typeof u.id === 'string' && typeof u.email === 'string') return
   const fix = 'make one with identity.fakeUser({ email: … }) (it fills in the id, dates and metadata) or take a stored one (identity.users)'
   if (user === null || typeof user !== 'object' || Array.isArray(user)) {
     throw new HarnessError('ERR_INVALID_USER', `trigger() needs a GoTrue user object; got ${describeValue(user)}: ${fix}`)

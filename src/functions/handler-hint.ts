@@ -26,19 +26,23 @@ export function handlerHint(what: string): string | undefined {
 const MSW_METHODS = new Set(['GET', 'POST', 'PUT', 'PATCH', 'DELETE', 'HEAD', 'OPTIONS'])
 
 /**
- * What to do about requests nothing served: the handler for the first HTTP one (and that each
- * needs its own when there are several), or, for raw connections only, to mock the client.
+ * The handlers that would serve requests nothing served: the first HTTP one's, and that each of
+ * the others needs its own (`… (and one for the other request)`); `undefined` when all are raw
+ * connections, which no msw handler serves. @internal
+ */
+export function handlersFor(unserved: readonly string[]): string | undefined {
+  const hints = [...new Set(unserved.map(handlerHint).filter((h): h is string => h !== undefined))]
+  if (hints.length === 0) return undefined
+  const others = hints.length - 1
+  return `${hints[0]}${others === 0 ? '' : others === 1 ? ' (and one for the other request)' : ` (and one for each of the ${others} other requests)`}`
+}
+
+/**
+ * What a test should do about requests nothing served: add {@link handlersFor} them, or, for raw
+ * connections only, mock the client.
  * @internal
  */
 export function serveAdvice(unserved: readonly string[]): string {
-  const hints = unserved.map(handlerHint).filter((h): h is string => h !== undefined)
-  if (hints.length === 0) return 'Mock the client, or run the service on localhost'
-  const distinct = new Set(hints)
-  return `Serve it with an msw handler, ${hints[0]}${othersNeedTheirs(distinct.size - 1)}, or identity.listen(handler)`
-}
-
-/** ` (and one for the other request)`, ` (and one for each of the 3 other requests)`, or nothing. @internal */
-export function othersNeedTheirs(others: number): string {
-  if (others <= 0) return ''
-  return others === 1 ? ' (and one for the other request)' : ` (and one for each of the ${others} other requests)`
+  const handlers = handlersFor(unserved)
+  return handlers === undefined ? 'Mock the client, or run the service on localhost' : `Serve it with an msw handler, ${handlers}, or identity.listen(handler)`
 }

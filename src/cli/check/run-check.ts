@@ -5,7 +5,7 @@ import { HarnessError } from '../../errors.js'
 import { BACKGROUND_TIMEOUT_MS } from '../../functions/background.js'
 import { observeEnvReads } from '../../functions/env.js'
 import type { EnvOverrides } from '../../functions/env.js'
-import { handlerHint, othersNeedTheirs } from '../../functions/handler-hint.js'
+import { handlersFor } from '../../functions/handler-hint.js'
 import { guardNetwork, onUnhandledFrame, onUnhandledRequest } from '../../functions/network-guard.js'
 import { HOOK_DEFAULTS } from '../../gotrue/hooks.js'
 import { createIdentity } from '../../identity.js'
@@ -399,10 +399,9 @@ export function loadFailedFix(message: string): string {
  * mocked instead. @internal
  */
 export function unhandledFix(unhandled: readonly string[]): string {
-  const hints = [...new Set(unhandled.map(handlerHint).filter((h): h is string => h !== undefined))]
-  if (hints.length === 0) return `${ruleFor('unhandled-request').fix}; a raw connection (a database, SMTP) needs the client mocked`
-  const more = othersNeedTheirs(hints.length - 1)
-  return `serve the host with an msw handler in your tests, ${hints[0]}${more} (check cannot tell what the service would answer)`
+  const handlers = handlersFor(unhandled)
+  if (handlers === undefined) return `${ruleFor('unhandled-request').fix}; a raw connection (a database, SMTP) needs the client mocked`
+  return `serve the host with an msw handler in your tests, ${handlers} (check cannot tell what the service would answer)`
 }
 
 /**
